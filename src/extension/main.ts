@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { CatalogView } from './catalog/catalogView';
+import { CommandRunner } from './commands';
+import { Commands, ContextKeys } from './ids';
+import { createLogger } from './log';
+
+/** What activate() returns: used by the integration tests and by other extensions. */
+export interface PavedApi {
+  /** Wall time of activate() itself, in milliseconds. */
+  readonly activationTimeMs: number;
+}
+
+/** The composition root: builds each component once and hands its disposables to the extension context. */
+export async function activate(context: vscode.ExtensionContext): Promise<PavedApi> {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('Paved', { log: true });
+  context.subscriptions.push(channel);
+  const log = createLogger(channel);
+  const commands = new CommandRunner(log.child('commands'));
+
+  context.subscriptions.push(
+    commands.register(Commands.showLog, () => channel.show(true)),
+    new CatalogView(commands),
+  );
+
+  await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
+  const activationTimeMs = performance.now() - started;
+  log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
+  return { activationTimeMs };
+}
+
+export function deactivate(): void {
+  // Every component is disposed through context.subscriptions.
+}
