@@ -28,7 +28,7 @@ describe('package.json contributions', () => {
       for (const item of items) if (item.command) assert.ok(declared.has(item.command), `${menu}: ${item.command}`);
     }
     for (const w of contributes.viewsWelcome) {
-      for (const m of w.contents.matchAll(/\(command:([\w.]+)/g)) assert.ok(declared.has(m[1]!), `welcome: ${m[1]}`);
+      for (const m of w.contents.matchAll(/\(command:([\w.]+)/g)) assert.ok(declared.has(m[1]), `welcome: ${m[1]}`);
     }
   });
 

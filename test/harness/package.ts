@@ -1,0 +1,90 @@
+import { build } from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createVSIX, listFiles, PackageManager } from '@vscode/vsce';
+import { outDir, repoRoot } from './paths';
+
+export interface Vsix {
+  file: string;
+  bytes: number;
+  files: number;
+}
+
+async function vsix(cwd: string, packagePath: string): Promise<Vsix> {
+  fs.mkdirSync(path.dirname(packagePath), { recursive: true });
+  // vsce prints the whole file tree and has no quiet switch: keep its output for when it fails.
+  const captured: string[] = [];
+  const original = { log: console.log, info: console.info, warn: console.warn };
+  console.log = console.info = console.warn = (...args: unknown[]) => void captured.push(args.map(String).join(' '));
+  try {
+    await createVSIX({ cwd, packagePath, dependencies: false, skipLicense: true, allowMissingRepository: true });
+  } catch (err) {
+    process.stderr.write(captured.join('\n') + '\n');
+    throw err;
+  } finally {
+    Object.assign(console, original);
+  }
+  const files = await listFiles({ cwd, packageManager: PackageManager.None });
+  return { file: packagePath, bytes: fs.statSync(packagePath).size, files: files.length };
+}
+
+/** Packages Paved (dist/ must be built) as out/paved-<version>.vsix. */
+export async function packagePaved(): Promise<Vsix> {
+  const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
+  return vsix(repoRoot, path.join(outDir, `paved-${version}.vsix`));
+}
+
+/**
+ * Packages the test-runner extension: a second extension, installed beside Paved, that runs the integration suite
+ * with mocha inside the extension host and reports every result to the harness.
+ */
+export async function packageRunner(): Promise<Vsix> {
+  const dir = path.join(outDir, 'runner-extension');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  await build({
+    entryPoints: [path.join(repoRoot, 'test', 'integration', 'runner', 'extension.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['vscode'],
+    outfile: path.join(dir, 'extension.js'),
+    logLevel: 'warning',
+  });
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'paved-test-runner',
+        displayName: 'Paved test runner',
+        description: 'Runs the Paved integration suite inside the extension host (tests only).',
+        version: '0.0.1',
+        publisher: 'paved-dev',
+        license: 'MIT',
+        engines: { vscode: '^1.85.0' },
+        main: './extension.js',
+        activationEvents: ['onStartupFinished'],
+        capabilities: { untrustedWorkspaces: { supported: true } },
+      },
+      null,
+      2,
+    ),
+  );
+  fs.writeFileSync(path.join(dir, 'README.md'), '# Paved test runner\n\nTest infrastructure; never published.\n');
+  fs.writeFileSync(path.join(dir, '.vscodeignore'), '**\n!extension.js\n!package.json\n!README.md\n');
+  return vsix(dir, path.join(outDir, 'paved-test-runner.vsix'));
+}
+
+if (require.main === module) {
+  packagePaved().then(
+    (v) => {
+      process.stdout.write(`${path.relative(repoRoot, v.file)}: ${(v.bytes / 1024).toFixed(1)} KiB, ${v.files} files\n`);
+    },
+    (err: unknown) => {
+      process.stderr.write(`package failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,23 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { repoRoot } from './paths';
+
+/** A throwaway directory, removed by `dispose()` unless PAVED_KEEP_TMP is set. */
+export function tempDir(prefix: string): { path: string; dispose(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `paved-${prefix}-`));
+  return {
+    path: dir,
+    dispose: () => {
+      if (!process.env.PAVED_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Copies a fixture workspace (test/fixtures/workspaces/NAME) into `target`. */
+export function copyFixtureWorkspace(name: string, target: string): string {
+  const src = path.join(repoRoot, 'test', 'fixtures', 'workspaces', name);
+  if (!fs.existsSync(src)) throw new Error(`no fixture workspace ${name}`);
+  fs.cpSync(src, target, { recursive: true });
+  return target;
+}
