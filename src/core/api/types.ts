@@ -1,0 +1,446 @@
+/**
+ * Wire types of the Paved Platform API v1 (the contract is `schemas/platform-api.yaml`).
+ *
+ * Every request and response body that crosses the wire has a type here. Both the HTTP client (src/platform) and the
+ * embedded local platform (src/server) use these types; the OpenAPI document is the source of truth for validation.
+ * Times are ISO 8601 strings (UTC). Optional properties are omitted, never `null`.
+ */
+
+/** Path prefix of this API version. */
+export const API_PREFIX = '/v1';
+
+/** Media type of error bodies (RFC 9457). */
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+/** Header that makes a POST idempotent (deployments, rollback, promote, scaffold tasks, feedback). */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** Default and maximum page sizes for list endpoints (`limit`). */
+export const DEFAULT_PAGE_LIMIT = 50;
+export const MAX_PAGE_LIMIT = 500;
+
+/** A page of a cursor-paginated list. `nextCursor` is absent on the last page; pass it back as `?cursor=`. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/** RFC 9457 problem details; every 4xx/5xx response body is one (content type application/problem+json). */
+export interface Problem {
+  /** A URI reference identifying the problem type, e.g. `https://paved.dev/problems/not-found`. */
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  /** The request path the problem concerns. */
+  instance?: string;
+  /** Machine-readable code, aligned with PavedErrorCode where one applies. */
+  code?: ProblemCode;
+  /** For invalid requests: one entry per violated rule. */
+  errors?: ProblemFieldError[];
+}
+
+export type ProblemCode =
+  | 'invalid-input'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'idempotency-mismatch'
+  | 'approval-required'
+  | 'server-error'
+  | 'unsupported';
+
+export interface ProblemFieldError {
+  /** JSON pointer into the request: `/body/name`, `/query/limit`, `/path/name`, `/header/Idempotency-Key`. */
+  pointer: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Health
+
+export interface Health {
+  status: 'ok';
+  /** Server implementation version (package version). */
+  version: string;
+  /** API version, `v1`. */
+  apiVersion: 'v1';
+  /** `local` for the embedded platform. */
+  platform: string;
+  /** Seconds since the server started. */
+  uptimeSeconds: number;
+  /** Number of service processes currently running. */
+  runningServices: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Catalog
+
+export type Lifecycle = 'experimental' | 'production' | 'deprecated';
+
+/** Where a catalog entry comes from. */
+export type ServiceSource = 'workspace' | 'registered';
+
+export type LinkType = 'docs' | 'runbook' | 'dashboard' | 'repo' | 'other';
+
+export interface Link {
+  url: string;
+  title?: string;
+  type?: LinkType;
+}
+
+/** State of a service in one environment slot. */
+export type EnvironmentState = 'not-deployed' | 'deploying' | 'running' | 'failed' | 'stopped';
+
+export interface ServiceEnvironmentStatus {
+  environment: string;
+  state: EnvironmentState;
+  /** Release serving (or last served) in this environment. */
+  release?: string;
+  /** Where it answers, e.g. `http://127.0.0.1:41001`. */
+  url?: string;
+  port?: number;
+  /** The deployment that produced the current state. */
+  deploymentId?: string;
+  /** When the state last changed. */
+  since?: string;
+}
+
+/** One entry of `GET /v1/services`: small on purpose. */
+export interface ServiceSummary {
+  name: string;
+  title?: string;
+  description?: string;
+  owner: string;
+  system?: string;
+  lifecycle?: Lifecycle;
+  tags: string[];
+  source: ServiceSource;
+  /** Compact status: environment name → state (only environments with a deployment appear). */
+  status: Record<string, EnvironmentState>;
+}
+
+export interface ServiceApis {
+  provides: string[];
+  consumes: string[];
+}
+
+export interface ScorecardResult {
+  ruleId: string;
+  severity: 'error' | 'warning' | 'info';
+  passed: boolean;
+  message: string;
+  docsUrl?: string;
+}
+
+export interface Scorecard {
+  /** 0–100. */
+  score: number;
+  results: ScorecardResult[];
+}
+
+/** `GET /v1/services/{name}`. */
+export interface ServiceDetails extends ServiceSummary {
+  /** The manifest as a JSON object (paved.yaml or catalog-info.yaml), as read. */
+  manifest: Record<string, unknown>;
+  /** `paved.yaml` | `catalog-info.yaml` | `registered`. */
+  manifestKind: 'paved.yaml' | 'catalog-info.yaml' | 'registered';
+  /** Absolute path of the manifest file on the platform host, for workspace services. */
+  manifestPath?: string;
+  /** Directory deployments snapshot from (absent: the service cannot be deployed by this platform). */
+  sourceDir?: string;
+  links: Link[];
+  /** Refs this service depends on, e.g. `service:ledger`, `resource:payments-db`. */
+  dependsOn: string[];
+  /** Names of catalog services that depend on this one. */
+  dependents: string[];
+  apis: ServiceApis;
+  environments: ServiceEnvironmentStatus[];
+  scorecard: Scorecard;
+  metrics: DoraMetrics;
+  /** Golden path the service came from, if recorded. */
+  goldenPath?: { template: string; version: string };
+}
+
+/** Query of `GET /v1/services`. */
+export interface ServiceQuery {
+  /** Case-insensitive substring over name, title, description and tags. */
+  text?: string;
+  owner?: string;
+  system?: string;
+  lifecycle?: Lifecycle;
+  limit?: number;
+  cursor?: string;
+}
+
+/** `POST /v1/services`: register a service that is not in a workspace manifest. */
+export interface RegisterServiceRequest {
+  /** A paved.yaml manifest object (`apiVersion: paved.dev/v1`, `kind: Service`). */
+  manifest: Record<string, unknown>;
+  /** Directory on the platform host holding the service's source (enables deployments). */
+  sourceDir?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Teams and environments
+
+export interface Team {
+  name: string;
+  title?: string;
+  description?: string;
+  email?: string;
+  /** Chat channel or similar. */
+  channel?: string;
+  members: string[];
+  /** Number of catalog services the team owns. */
+  serviceCount: number;
+}
+
+export interface Environment {
+  name: string;
+  /** Position in the promotion order: local (0) → staging (1) → production (2). */
+  order: number;
+  /** The environment a release is promoted to from here, if any. */
+  next?: string;
+  /** Port range of this environment's slots on loopback (inclusive). */
+  portRange: { from: number; to: number };
+  /** Whether deployments here need `approved: true` when the manifest asks for approval. */
+  approvalHonoured: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Templates (golden paths) and scaffolding
+
+export interface TemplateSummary {
+  id: string;
+  title: string;
+  description: string;
+  owner: string;
+  /** Semantic version. */
+  version: string;
+  tags: string[];
+}
+
+export interface TemplateDetails extends TemplateSummary {
+  /** JSON Schema (draft 2020-12 subset) of the values; always requires at least `name` and `owner`. */
+  parameters: JsonSchemaObject;
+  /** Relative paths of the files the template produces (before placeholder substitution in paths). */
+  files: string[];
+}
+
+/** A JSON Schema object, kept loose on the wire. */
+export type JsonSchemaObject = Record<string, unknown>;
+
+export interface CreateScaffoldTaskRequest {
+  templateId: string;
+  /** Exact template version; omitted → the current one. A mismatch is a 409 problem. */
+  version?: string;
+  values: Record<string, unknown>;
+}
+
+export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface ScaffoldFile {
+  /** Relative POSIX path inside the target directory (checked: no `..`, not absolute). */
+  path: string;
+  /** UTF-8 text content. */
+  content: string;
+  /** Unix file mode, e.g. 420 (0o644) or 493 (0o755). */
+  mode: number;
+}
+
+export interface ScaffoldResult {
+  files: ScaffoldFile[];
+  /** Human-readable next steps ("cd NAME", "npm test", "Deploy to local"). */
+  nextSteps: string[];
+}
+
+export interface ScaffoldTask {
+  id: string;
+  templateId: string;
+  templateVersion: string;
+  values: Record<string, unknown>;
+  state: TaskState;
+  createdAt: string;
+  finishedAt?: string;
+  /** Present when state is `succeeded`. */
+  result?: ScaffoldResult;
+  /** Present when state is `failed`. */
+  error?: string;
+}
+
+export type TaskEventType = 'log' | 'step' | 'completed' | 'failed';
+
+export interface TaskEvent {
+  /** 1-based, increasing per task; resume with `?after=seq`. */
+  seq: number;
+  type: TaskEventType;
+  message: string;
+  at: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Deployments
+
+export type DeploymentState =
+  | 'pending'
+  | 'building'
+  | 'starting'
+  | 'health-checking'
+  | 'succeeded'
+  | 'failed'
+  | 'rolled-back'
+  | 'cancelled';
+
+/** Why a deployment exists. */
+export type DeploymentKind = 'deploy' | 'rollback' | 'promote';
+
+export interface Deployment {
+  id: string;
+  service: string;
+  environment: string;
+  kind: DeploymentKind;
+  /** Release id, e.g. `r-20261122T051900Z-3f2a9c`. Assigned when the snapshot is taken (or given for rollback/promote). */
+  release?: string;
+  state: DeploymentState;
+  /** Terminal states only: true when the deployment ended with the previous release kept serving. */
+  automaticRollback?: boolean;
+  /** Release that served before this deployment (what an automatic rollback kept). */
+  previousRelease?: string;
+  /** Where the service answers once succeeded. */
+  url?: string;
+  port?: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Failure reason for failed / rolled-back / cancelled. */
+  error?: string;
+  /** For rollback: the release rolled back from. For promote: the source environment. */
+  from?: string;
+}
+
+export interface CreateDeploymentRequest {
+  environment: string;
+  /** Deploy an existing release instead of snapshotting the source. */
+  release?: string;
+  /** Confirms a production deployment whose manifest requires approval. */
+  approved?: boolean;
+  /** Health-check timeout in seconds (default 30). */
+  healthTimeoutSeconds?: number;
+}
+
+export interface RollbackRequest {
+  environment: string;
+  /** Target release; omitted → the release that served before the current one. */
+  release?: string;
+}
+
+export interface PromoteRequest {
+  from: string;
+  /** Omitted → the environment after `from` (local → staging → production). */
+  to?: string;
+  approved?: boolean;
+}
+
+export type DeploymentEventType = 'state' | 'step' | 'log' | 'health' | 'completed' | 'failed' | 'rollback';
+
+export interface DeploymentEvent {
+  /** 1-based, increasing per deployment; resume with `?after=seq`. */
+  seq: number;
+  type: DeploymentEventType;
+  message: string;
+  at: string;
+  /** For `state` events and terminal events: the deployment state after this event. */
+  state?: DeploymentState;
+  /** For `log` events: which stream of which step. */
+  stream?: 'stdout' | 'stderr';
+  step?: 'snapshot' | 'build' | 'start' | 'health' | 'switch' | 'stop';
+}
+
+/** `GET /v1/deployments/{id}/events` as JSON (long-poll): events after `after`, waiting up to `wait` seconds for one. */
+export interface EventsPage<E> {
+  items: E[];
+  /** True when the task/deployment is finished and no more events will come. */
+  done: boolean;
+  /** The seq to pass as `after` next time. */
+  lastSeq: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Metrics, policies, schemas, feedback
+
+export type DoraLevel = 'elite' | 'high' | 'medium' | 'low';
+
+/** DORA metrics over a window ending now, computed from the deployment history of one service. */
+export interface DoraMetrics {
+  windowDays: number;
+  /** Production deployments (kind deploy or promote) that succeeded, per day over the window. */
+  deploymentFrequencyPerDay: number;
+  deployments: number;
+  /** Median seconds from release creation (snapshot) to its successful production deployment; absent without data. */
+  leadTimeSeconds?: number;
+  /** Failed production deployments / all finished production deployments, 0..1; absent without data. */
+  changeFailureRate?: number;
+  /** Median seconds from a failed production deployment to the next successful one; absent without data. */
+  timeToRestoreSeconds?: number;
+  /** Which environment the numbers are for (default `production`). */
+  environment: string;
+}
+
+export interface PolicyRule {
+  id: string;
+  severity: 'error' | 'warning' | 'info';
+  description: string;
+  docsUrl?: string;
+  mandatory?: boolean;
+  /** When the rule applies, e.g. `{ lifecycle: ['production'] }`. */
+  when?: Record<string, unknown>;
+  /** Condition as a JSON Schema over the manifest. */
+  condition?: JsonSchemaObject;
+  message?: string;
+}
+
+export interface PolicySet {
+  /** Version of the set, e.g. `1`. */
+  version: string;
+  rules: PolicyRule[];
+}
+
+export interface SchemaSummary {
+  /** e.g. `paved.dev/v1`. */
+  id: string;
+  /** What it validates: `paved.yaml`. */
+  fileName: string;
+  url: string;
+}
+
+export interface CreateFeedbackRequest {
+  message: string;
+  /** Service the feedback concerns. */
+  service?: string;
+  /** Who sends it (team or user). */
+  from?: string;
+  category?: 'bug' | 'idea' | 'question' | 'praise' | 'other';
+}
+
+export interface Feedback extends CreateFeedbackRequest {
+  id: string;
+  createdAt: string;
+}
+
+/** `GET /v1/environments`. */
+export interface EnvironmentList {
+  items: Environment[];
+}
+
+/** `GET /v1/schemas`. */
+export interface SchemaList {
+  items: SchemaSummary[];
+}
+
+export type DeploymentEventsPage = EventsPage<DeploymentEvent>;
+export type TaskEventsPage = EventsPage<TaskEvent>;
+
+/** Response header set when an Idempotency-Key replay returned the stored result. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
