@@ -1,0 +1,253 @@
+/**
+ * `PlatformBackend`: the one interface the rest of Paved (catalog views, commands, CLI) depends on. Two
+ * implementations sit behind it: the Paved Platform API (`src/platform/paved`, also used for the embedded local
+ * platform) and Backstage (`src/platform/backstage`). Plain Node, no vscode.
+ *
+ * Rules every implementation follows:
+ * - Every method fails only with a `PlatformError` (src/platform/errors.ts): branch on `err.code`, offer `err.action`.
+ * - What a backend cannot do is announced up front in `capabilities` (so the UI hides or explains the action) and,
+ *   if called anyway, fails at once with code `unsupported` — never late, never with a fake result.
+ * - Every call takes an AbortSignal (`CallOptions.signal`); wire a VS Code CancellationToken with `abortSignalFrom`
+ *   from transport.ts. Cancellation fails with code `cancelled`.
+ * - Event streams are async iterables that end after the final event; breaking out of the loop closes the
+ *   connection. A dropped connection is resumed from the last seen event, transparently.
+ * - Writes that create something (deploy, rollback, promote, scaffold, feedback, register) take an idempotency key:
+ *   pass the same key when the user retries the same operation and the platform will not run it twice.
+ *
+ * The shapes are the Paved API wire types (src/core/api/types.ts), widened only where Backstage cannot fill a field
+ * (a Backstage catalog has no DORA metrics, no scorecard; its scaffolder publishes instead of returning files).
+ */
+import type {
+  CreateDeploymentRequest,
+  CreateFeedbackRequest,
+  Deployment,
+  DeploymentEvent,
+  DoraMetrics,
+  Environment,
+  Feedback,
+  JsonSchemaObject,
+  Lifecycle,
+  Page,
+  PolicySet,
+  PromoteRequest,
+  RegisterServiceRequest,
+  RollbackRequest,
+  ScaffoldFile,
+  Scorecard,
+  ServiceDetails,
+  ServiceSummary,
+  TaskEventType,
+  TaskState,
+  Team,
+  TemplateDetails,
+  TemplateSummary,
+} from '../core/api/types';
+
+export type PlatformKind = 'local' | 'paved' | 'backstage';
+
+/** What a backend can do. The UI reads these before offering an action. */
+export interface BackendCapabilities {
+  /** deploy, getDeployment, listDeployments, deploymentEvents, cancelDeployment, rollback, promote. Backstage: false. */
+  deploy: boolean;
+  /** The scaffold task's result carries the files for the editor to write (Paved). Backstage publishes itself and returns links. */
+  scaffoldWritesFiles: boolean;
+  /** sendFeedback. */
+  feedback: boolean;
+  /** validateEntity: the authoritative server check of a catalog-info.yaml entity (Backstage). */
+  validateEntity: boolean;
+  /** register / unregister. */
+  register: boolean;
+  /** getMetrics (DORA). */
+  metrics: boolean;
+  /** getPolicies / scorecards. */
+  policies: boolean;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions extends CallOptions {
+  /** One key per logical operation; reuse it when the user retries the same operation. Default: a fresh key per call. */
+  idempotencyKey?: string;
+}
+
+export interface StreamOptions extends CallOptions {
+  /** Resume after this event `seq` (exclusive); default: from the first event. */
+  after?: number;
+}
+
+/** A catalog entry as the tree shows it. `ref` is what `getService` takes (Paved: the name; Backstage: `component:default/name`). */
+export interface CatalogService extends Omit<ServiceSummary, 'lifecycle'> {
+  ref: string;
+  /** Backstage entity kind (`Component`, `API`, `Resource`, `System`, `Group`); absent for Paved services. */
+  kind?: string;
+  /** Paved lifecycles are `experimental | production | deprecated`; Backstage allows any string. */
+  lifecycle?: Lifecycle | (string & {});
+}
+
+/** Everything about one service. Metrics and scorecard are absent when the backend has none (Backstage). */
+export interface ServiceInfo extends Omit<ServiceDetails, 'lifecycle' | 'metrics' | 'scorecard'> {
+  ref: string;
+  kind?: string;
+  lifecycle?: Lifecycle | (string & {});
+  metrics?: DoraMetrics;
+  scorecard?: Scorecard;
+}
+
+export interface ServiceQuery {
+  /** Case-insensitive substring over name, title, description and tags. */
+  text?: string;
+  owner?: string;
+  system?: string;
+  lifecycle?: string;
+  /** Page size (1..500; the backend's default when absent). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface FacetValue {
+  value: string;
+  count: number;
+}
+
+/** Values to group and filter the catalog by. `partial` when the backend could only sample the catalog. */
+export interface CatalogFacets {
+  owners: FacetValue[];
+  systems: FacetValue[];
+  lifecycles: FacetValue[];
+  partial: boolean;
+}
+
+/** One page of input for a multi-step template form (Backstage templates have several; Paved templates one). */
+export interface TemplateStep {
+  title: string;
+  schema: JsonSchemaObject;
+}
+
+export type TemplateInfo = TemplateDetails & {
+  /** The parameter form split into steps; absent → one step, `parameters`. */
+  steps?: TemplateStep[];
+};
+
+export interface CreateScaffoldTask {
+  templateId: string;
+  version?: string;
+  values: Record<string, unknown>;
+}
+
+export interface ScaffoldLink {
+  title?: string;
+  url?: string;
+  /** A catalog entity ref (Backstage output links). */
+  entityRef?: string;
+}
+
+export interface ScaffoldOutcome {
+  /** Files to write into the target directory (only when `capabilities.scaffoldWritesFiles`). */
+  files: ScaffoldFile[];
+  nextSteps: string[];
+  links?: ScaffoldLink[];
+  /** Markdown text the template produced (Backstage `output.text`). */
+  text?: string;
+}
+
+export interface ScaffoldTaskInfo {
+  id: string;
+  templateId: string;
+  templateVersion?: string;
+  state: TaskState;
+  createdAt: string;
+  finishedAt?: string;
+  result?: ScaffoldOutcome;
+  error?: string;
+}
+
+export interface ScaffoldEvent {
+  /** Increasing; resume with `after: seq`. (Backstage: the global event id.) */
+  seq: number;
+  type: TaskEventType | 'cancelled';
+  /** Plain text (ANSI colour codes removed). */
+  message: string;
+  at: string;
+  stepId?: string;
+  /** On the final event of a Backstage task: its output. */
+  outcome?: ScaffoldOutcome;
+}
+
+export interface DeploymentQuery {
+  environment?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface PlatformHealth {
+  status: 'ok';
+  /** `local`, `paved`, `backstage`, or what the server says. */
+  platform: string;
+  version?: string;
+  apiVersion?: string;
+}
+
+export interface EntityValidationError {
+  message: string;
+  /** JSON pointer into the entity when the server says where. */
+  pointer?: string;
+}
+
+export interface PlatformBackend {
+  readonly kind: PlatformKind;
+  /** For messages and the status bar: "Local platform", "Paved platform (https://…)", "Backstage (https://…)". */
+  readonly displayName: string;
+  readonly baseUrl: string;
+  readonly capabilities: BackendCapabilities;
+
+  health(opts?: CallOptions): Promise<PlatformHealth>;
+
+  // Catalog
+  listServices(query: ServiceQuery, opts?: CallOptions): Promise<Page<CatalogService>>;
+  /** Fails with `not-found` for an unknown ref. */
+  getService(ref: string, opts?: CallOptions): Promise<ServiceInfo>;
+  facets(opts?: CallOptions): Promise<CatalogFacets>;
+  listTeams(page?: { limit?: number; cursor?: string }, opts?: CallOptions): Promise<Page<Team>>;
+  listEnvironments(opts?: CallOptions): Promise<Environment[]>;
+  register(request: RegisterServiceRequest, opts?: WriteOptions): Promise<ServiceInfo>;
+  unregister(ref: string, opts?: CallOptions): Promise<void>;
+  /** Authoritative check of a catalog entity; `[]` when valid. `unsupported` unless `capabilities.validateEntity`. */
+  validateEntity(entity: Record<string, unknown>, location: string, opts?: CallOptions): Promise<EntityValidationError[]>;
+
+  // Golden paths
+  listTemplates(page?: { limit?: number; cursor?: string }, opts?: CallOptions): Promise<Page<TemplateSummary>>;
+  getTemplate(id: string, opts?: CallOptions): Promise<TemplateInfo>;
+  createScaffoldTask(request: CreateScaffoldTask, opts?: WriteOptions): Promise<ScaffoldTaskInfo>;
+  getScaffoldTask(id: string, opts?: CallOptions): Promise<ScaffoldTaskInfo>;
+  /** The task's events, ending after its final one (completed / failed / cancelled). */
+  scaffoldTaskEvents(id: string, opts?: StreamOptions): AsyncIterable<ScaffoldEvent>;
+  cancelScaffoldTask(id: string, opts?: CallOptions): Promise<void>;
+
+  // Deployments (capabilities.deploy)
+  deploy(service: string, request: CreateDeploymentRequest, opts?: WriteOptions): Promise<Deployment>;
+  getDeployment(id: string, opts?: CallOptions): Promise<Deployment>;
+  /** Newest first. */
+  listDeployments(service: string, query?: DeploymentQuery, opts?: CallOptions): Promise<Page<Deployment>>;
+  /** The deployment's events, ending when it is finished. */
+  deploymentEvents(id: string, opts?: StreamOptions): AsyncIterable<DeploymentEvent>;
+  cancelDeployment(id: string, opts?: CallOptions): Promise<Deployment>;
+  rollback(service: string, request: RollbackRequest, opts?: WriteOptions): Promise<Deployment>;
+  promote(service: string, request: PromoteRequest, opts?: WriteOptions): Promise<Deployment>;
+
+  // Platform
+  getPolicies(opts?: CallOptions): Promise<PolicySet>;
+  getMetrics(service: string, query?: { windowDays?: number; environment?: string }, opts?: CallOptions): Promise<DoraMetrics>;
+  sendFeedback(feedback: CreateFeedbackRequest, opts?: WriteOptions): Promise<Feedback>;
+
+  /** Releases sockets; further calls fail with `cancelled`. */
+  dispose(): void;
+}
+
+/** Deployment states after which no more events come. */
+export const FINISHED_DEPLOYMENT_STATES: ReadonlySet<Deployment['state']> = new Set(['succeeded', 'failed', 'rolled-back', 'cancelled']);
+
+/** Task states after which no more events come. */
+export const FINISHED_TASK_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'cancelled']);
