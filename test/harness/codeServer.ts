@@ -84,11 +84,30 @@ export interface Profile {
 
 /** Installs VSIX files into a throwaway profile (a copied folder is not picked up: the install writes extensions.json). */
 export function installExtensions(cs: CodeServerInstall, profile: Profile, vsixFiles: string[]): void {
+  writeUserSettings(profile);
   for (const vsix of vsixFiles) {
     run(cs.node, [cs.entry, '--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir, '--install-extension', vsix, '--force'], {
       cwd: path.dirname(vsix),
     });
   }
+}
+
+/** Quiet, predictable user settings for a test profile: no chat panel, no start page, no update checks. */
+export function writeUserSettings(profile: Profile, extra: Record<string, unknown> = {}): void {
+  const dir = path.join(profile.userDataDir, 'User');
+  fs.mkdirSync(dir, { recursive: true });
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.disableAIFeatures': true,
+    'workbench.tips.enabled': false,
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    ...extra,
+  };
+  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
 }
 
 export interface RunningCodeServer {

@@ -1,0 +1,72 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openWorkbench } from './browser';
+import { ensureCodeServer, installExtensions, startCodeServer, type RunningCodeServer } from './codeServer';
+import { packagePaved } from './package';
+import { testResultsDir } from './paths';
+import { copyFixtureWorkspace, tempDir } from './workspace';
+
+export interface Workbench {
+  page: Page;
+  browser: Browser;
+  codeServer: RunningCodeServer;
+  workspace: string;
+  vscodeVersion: string;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real VS Code workbench (code-server) with the freshly packaged Paved installed in a throwaway profile, opened
+ * on a copy of a fixture workspace in headless Chromium. Used by the browser e2e tests.
+ */
+export async function openPavedWorkbench(options: { fixture: string; trusted?: boolean; env?: NodeJS.ProcessEnv }): Promise<Workbench> {
+  const cs = ensureCodeServer();
+  const vsix = await packagePaved();
+  const profile = tempDir('e2e-profile');
+  const ws = tempDir('e2e-ws');
+  const dirs = { userDataDir: path.join(profile.path, 'user-data'), extensionsDir: path.join(profile.path, 'extensions') };
+  installExtensions(cs, dirs, [vsix.file]);
+  const workspace = copyFixtureWorkspace(options.fixture, path.join(ws.path, options.fixture));
+  const codeServer = await startCodeServer(cs, dirs, { workspace, trust: options.trusted ?? true, env: options.env });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const page = await openWorkbench(browser, codeServer.folderUrl(workspace));
+    const b = browser;
+    return {
+      page,
+      browser: b,
+      codeServer,
+      workspace,
+      vscodeVersion: cs.vscodeVersion,
+      async screenshot(name) {
+        fs.mkdirSync(testResultsDir, { recursive: true });
+        const file = path.join(testResultsDir, `${name}.png`);
+        await page.screenshot({ path: file });
+        return file;
+      },
+      async close() {
+        await b.close();
+        await codeServer.stop();
+        profile.dispose();
+        ws.dispose();
+      },
+    };
+  } catch (err) {
+    await browser?.close();
+    await codeServer.stop();
+    profile.dispose();
+    ws.dispose();
+    throw err;
+  }
+}
+
+/** Clicks Paved's activity bar entry and waits for its sidebar. */
+export async function openPavedSidebar(page: Page): Promise<void> {
+  const item = page.locator('.activitybar .action-item a[aria-label^="Paved"], .activitybar .action-label[aria-label^="Paved"]').first();
+  await item.waitFor({ state: 'visible', timeout: 60_000 });
+  await item.click();
+  await page.locator('.sidebar .composite.title', { hasText: 'Paved' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+}
