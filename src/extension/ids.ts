@@ -8,12 +8,16 @@ export const EXTENSION_ID = 'paved-dev.paved';
 export const Commands = {
   refreshCatalog: 'paved.catalog.refresh',
   showLog: 'paved.showLog',
+  signIn: 'paved.signIn',
+  signOut: 'paved.signOut',
+  stopLocalPlatform: 'paved.stopLocalPlatform',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
 export const Views = {
   container: 'paved',
   catalog: 'paved.catalog',
+  deployments: 'paved.deployments',
 } as const;
 
 export const Settings = {
@@ -21,9 +25,26 @@ export const Settings = {
   platformKind: 'platform.kind',
   platformUrl: 'platform.url',
   lintEnable: 'lint.enable',
+  catalogPageSize: 'catalog.pageSize',
+  deploymentsPollSeconds: 'deployments.pollIntervalSeconds',
 } as const;
 
 export const ContextKeys = {
   /** Set once activate() has finished. */
   active: 'paved.active',
+  /** ConnectionState of the platform connection: unknown | untrusted | not-configured | connected | failed. */
+  platformState: 'paved.platform.state',
+  /** True when the catalog answered with no service at all. */
+  catalogEmpty: 'paved.catalog.empty',
+  /** True while a text filter is applied to the catalog. */
+  catalogFiltered: 'paved.catalog.filtered',
+} as const;
+
+/** URI scheme of read-only manifests of services that are not in the workspace. */
+export const MANIFEST_SCHEME = 'paved-manifest';
+
+/** workspaceState keys. */
+export const StateKeys = {
+  catalogGroupBy: 'paved.catalog.groupBy',
+  catalogMyTeams: 'paved.catalog.myTeams',
 } as const;

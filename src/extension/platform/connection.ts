@@ -1,0 +1,238 @@
+import * as vscode from 'vscode';
+import { PavedError } from '../../core/errors';
+import type { PlatformBackend, PlatformKind } from '../../platform/backend';
+import { PlatformError } from '../../platform/errors';
+import type { TokenProvider } from '../../platform/transport';
+import type { CommandRunner } from '../commands';
+import { Commands, ContextKeys, Settings } from '../ids';
+import { Component } from '../lifecycle';
+import type { Logger } from '../log';
+import type { LocalPlatform } from './localPlatform';
+
+/** What the connection hands a backend factory: where the platform is and how to get its token. */
+export interface BackendTarget {
+  kind: PlatformKind;
+  url: string;
+  /** Called by the transport before a request and again (refresh: true) after a 401. */
+  token: TokenProvider;
+}
+
+/** Builds the client for a target. The Paved API client serves `local` and `paved`; Backstage its own. */
+export type BackendFactory = (target: BackendTarget) => PlatformBackend;
+
+/** Why there is no backend right now; drives the welcome views (context key `paved.platform.state`). */
+export type ConnectionState = 'unknown' | 'untrusted' | 'not-configured' | 'connected' | 'failed';
+
+/** The effective connection settings: what `current()` would connect to. Pure, for tests. */
+export interface ConnectionSettings {
+  kind: PlatformKind;
+  url: string;
+}
+
+const KINDS: readonly PlatformKind[] = ['local', 'paved', 'backstage'];
+
+/** Secret storage key of the token for one platform URL (one token per platform). */
+export function tokenKey(url: string): string {
+  return `paved.platform.token:${url.replace(/\/+$/, '')}`;
+}
+
+/**
+ * Reads `paved.platform.kind` / `paved.platform.url`. In an untrusted workspace the workspace (and folder) values are
+ * ignored: only user/default values count (a cloned repository cannot redirect the token to its own server).
+ */
+export function readConnectionSettings(config: vscode.WorkspaceConfiguration, trusted: boolean): ConnectionSettings {
+  const pick = <T>(key: string, fallback: T): T => {
+    const i = config.inspect<T>(key);
+    if (!i) return fallback;
+    if (trusted) return (i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue ?? i.defaultValue ?? fallback);
+    return (i.globalValue ?? i.defaultValue ?? fallback);
+  };
+  const rawKind = pick<string>(Settings.platformKind, 'local');
+  const kind = (KINDS as readonly string[]).includes(rawKind) ? (rawKind as PlatformKind) : 'local';
+  return { kind, url: pick<string>(Settings.platformUrl, '').trim() };
+}
+
+export interface PlatformConnectionDeps {
+  context: vscode.ExtensionContext;
+  commands: CommandRunner;
+  log: Logger;
+  factory: BackendFactory;
+  local: LocalPlatform;
+}
+
+/**
+ * The single place the extension gets its platform backend from.
+ *
+ * `current()` resolves the settings, the workspace trust and the token into a backend (cached until something that
+ * matters changes) or throws a `PlatformError`:
+ * - `untrusted` (action none): the workspace is not trusted; no request was sent.
+ * - `invalid-input` (action open-settings): nothing usable configured (kind paved/backstage without a valid URL).
+ * - `unreachable` (action retry): the local platform could not be started or found.
+ * `onDidChange` fires when settings, sign-in state or trust change; listeners call `current()` again.
+ */
+export class PlatformConnection extends Component {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the backend `current()` returns may be different (settings, sign in/out, trust, local restart). */
+  readonly onDidChange = this.changed.event;
+
+  private cached: { key: string; backend: Promise<PlatformBackend> } | undefined;
+  private stateValue: ConnectionState = 'unknown';
+
+  constructor(private readonly deps: PlatformConnectionDeps) {
+    super();
+    const { commands } = deps;
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${Settings.section}.platform`)) this.invalidate('settings changed');
+      }),
+    );
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate('workspace trusted')));
+    this.register(
+      deps.context.secrets.onDidChange((e) => {
+        if (e.key.startsWith('paved.platform.token:')) this.invalidate('token changed');
+      }),
+    );
+    this.register(commands.register(Commands.signIn, () => this.signIn()));
+    this.register(commands.register(Commands.signOut, () => this.signOut()));
+    this.register(commands.register(Commands.stopLocalPlatform, () => this.stopLocal()));
+    this.register({ dispose: () => this.dropCached() });
+    this.setState(vscode.workspace.isTrusted ? 'unknown' : 'untrusted');
+  }
+
+  /** What the current settings say (workspace values ignored when untrusted). */
+  settings(): ConnectionSettings {
+    return readConnectionSettings(vscode.workspace.getConfiguration(Settings.section), vscode.workspace.isTrusted);
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  /** The backend to talk to now. Throws a `PlatformError` (see the class comment); never sends a request when untrusted. */
+  async current(): Promise<PlatformBackend> {
+    if (!vscode.workspace.isTrusted) {
+      this.setState('untrusted');
+      throw new PlatformError(
+        'untrusted',
+        'Paved sends no request to a platform in an untrusted workspace. Trust the workspace to see the catalog and deploy.',
+        { action: 'none' },
+      );
+    }
+    const settings = this.settings();
+    if (settings.kind !== 'local' && settings.url === '') {
+      this.setState('not-configured');
+      throw new PlatformError(
+        'invalid-input',
+        `No platform URL is set for paved.platform.kind "${settings.kind}". Set paved.platform.url, or switch paved.platform.kind to "local".`,
+        { action: 'open-settings' },
+      );
+    }
+    const key = `${settings.kind} ${settings.url}`;
+    if (!this.cached || this.cached.key !== key) {
+      this.dropCached();
+      const backend = this.connect(settings);
+      this.cached = { key, backend };
+      backend.then(
+        () => this.setState('connected'),
+        (err: unknown) => {
+          // A failed connection is not cached: the next call tries again.
+          if (this.cached?.backend === backend) this.cached = undefined;
+          this.setState(PlatformError.isPlatformError(err, 'invalid-input') ? 'not-configured' : 'failed');
+        },
+      );
+    }
+    return this.cached.backend;
+  }
+
+  /** Forgets the backend (e.g. after the local platform stopped); listeners re-query. */
+  invalidate(reason: string): void {
+    this.deps.log.info(`connection reset: ${reason}`);
+    this.dropCached();
+    this.setState(vscode.workspace.isTrusted ? 'unknown' : 'untrusted');
+    this.changed.fire();
+  }
+
+  private async connect(settings: ConnectionSettings): Promise<PlatformBackend> {
+    const { log, factory, local, context } = this.deps;
+    if (settings.kind === 'local') {
+      const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+      const instance = await local.ensureRunning(folders);
+      log.info(`local platform at ${instance.url} (pid ${instance.pid}${instance.started ? ', started now' : ', reused'})`);
+      return factory({ kind: 'local', url: instance.url, token: async ({ refresh }) => (refresh ? local.readToken() : instance.token) });
+    }
+    const url = settings.url.replace(/\/+$/, '');
+    log.info(`connecting to ${settings.kind} platform at ${url}`);
+    const token: TokenProvider = async ({ refresh }) => {
+      const stored = await context.secrets.get(tokenKey(url));
+      if (refresh) log.warn(`${url} rejected the token; sign in again with "Paved: Sign In"`);
+      return stored;
+    };
+    try {
+      return factory({ kind: settings.kind, url, token });
+    } catch (err) {
+      if (PavedError.is(err)) throw err;
+      throw new PlatformError('invalid-input', `Cannot use ${url}: ${err instanceof Error ? err.message : String(err)}`, {
+        action: 'open-settings',
+        cause: err,
+      });
+    }
+  }
+
+  private dropCached(): void {
+    const old = this.cached;
+    this.cached = undefined;
+    if (old) {
+      old.backend.then(
+        (b) => b.dispose(),
+        () => undefined, // a failed connection has nothing to release; its error was reported by whoever awaited it
+      );
+    }
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    void vscode.commands.executeCommand('setContext', ContextKeys.platformState, state);
+  }
+
+  private async signIn(): Promise<void> {
+    const settings = this.settings();
+    if (settings.kind === 'local') {
+      void vscode.window.showInformationMessage(
+        'Paved: the local platform needs no sign-in; Paved reads its token file. Set paved.platform.kind to "paved" or "backstage" to sign in to a remote platform.',
+      );
+      return;
+    }
+    if (settings.url === '') {
+      throw new PlatformError('invalid-input', 'Set paved.platform.url before signing in.', { action: 'open-settings' });
+    }
+    const url = settings.url.replace(/\/+$/, '');
+    const token = await vscode.window.showInputBox({
+      title: `Paved: Sign In to ${url}`,
+      prompt: 'Paste an API token for the platform. It is kept in VS Code’s secret storage, never in settings.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() === '' ? 'The token is empty.' : /\s/.test(v.trim()) ? 'A token has no spaces.' : undefined),
+    });
+    if (token === undefined) return;
+    await this.deps.context.secrets.store(tokenKey(url), token.trim());
+    this.deps.log.info(`signed in to ${url}`);
+    this.invalidate('signed in');
+  }
+
+  private async signOut(): Promise<void> {
+    const { url } = this.settings();
+    if (url === '') return;
+    await this.deps.context.secrets.delete(tokenKey(url.replace(/\/+$/, '')));
+    this.deps.log.info(`signed out of ${url}`);
+    this.invalidate('signed out');
+  }
+
+  private async stopLocal(): Promise<void> {
+    const stopped = await this.deps.local.stop();
+    this.invalidate(stopped ? 'local platform stopped' : 'no local platform was running');
+    void vscode.window.showInformationMessage(
+      stopped ? `Paved: stopped the local platform (pid ${stopped.pid}).` : 'Paved: the local platform is not running.',
+    );
+  }
+}
