@@ -126,9 +126,11 @@ export interface ServiceApis {
   consumes: string[];
 }
 
+export type PolicySeverity = 'error' | 'warning' | 'info' | 'hint';
+
 export interface ScorecardResult {
   ruleId: string;
-  severity: 'error' | 'warning' | 'info';
+  severity: PolicySeverity;
   passed: boolean;
   message: string;
   docsUrl?: string;
@@ -390,7 +392,7 @@ export interface DoraMetrics {
 
 export interface PolicyRule {
   id: string;
-  severity: 'error' | 'warning' | 'info';
+  severity: PolicySeverity;
   description: string;
   docsUrl?: string;
   mandatory?: boolean;
@@ -399,11 +401,15 @@ export interface PolicyRule {
   /** Condition as a JSON Schema over the manifest. */
   condition?: JsonSchemaObject;
   message?: string;
+  /** JSON pointer of the manifest node a violation points at. */
+  path?: string;
 }
 
 export interface PolicySet {
   /** Version of the set, e.g. `1`. */
   version: string;
+  /** Name of the set, e.g. `paved-default`. */
+  name?: string;
   rules: PolicyRule[];
 }
 

@@ -1,0 +1,115 @@
+/**
+ * Where the local catalog comes from: `paved.yaml` and `catalog-info.yaml` files under the workspace folders, and
+ * `.paved/teams.yaml` for teams.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { CatalogEntryError, entryFromCatalogInfo, entryFromPavedManifest, mergeEntries, type CatalogEntry } from '../core/catalog';
+import { PavedError, describeError } from '../core/errors';
+import { parseManifestDocuments } from './manifests';
+
+const SKIP = new Set(['node_modules', '.git', 'dist', 'out', '.paved', '.vscode-test', 'test-results']);
+const MAX_DEPTH = 6;
+
+export interface WorkspaceScan {
+  entries: CatalogEntry[];
+  /** One line per file that could not be read: `file: reason`. */
+  errors: string[];
+  teams: TeamRecord[];
+}
+
+export interface TeamRecord {
+  name: string;
+  title?: string;
+  description?: string;
+  email?: string;
+  channel?: string;
+  members: string[];
+}
+
+function manifestFiles(root: string, depth = 0, out: string[] = []): string[] {
+  let dirents: fs.Dirent[];
+  try {
+    dirents = fs.readdirSync(root, { withFileTypes: true });
+  } catch (err) {
+    if (depth === 0) throw new PavedError('io', `cannot read workspace folder ${root}: ${describeError(err)}`, { cause: err });
+    return out;
+  }
+  for (const d of dirents) {
+    const p = path.join(root, d.name);
+    if (d.isFile() && (d.name === 'paved.yaml' || d.name === 'catalog-info.yaml')) out.push(p);
+    else if (d.isDirectory() && depth < MAX_DEPTH && !SKIP.has(d.name)) manifestFiles(p, depth + 1, out);
+  }
+  return out;
+}
+
+/** Reads every manifest under the workspace folders; a broken file is reported in `errors`, never fatal. */
+export function scanWorkspaces(folders: readonly string[]): WorkspaceScan {
+  const errors: string[] = [];
+  const byDir = new Map<string, { paved?: CatalogEntry; backstage: CatalogEntry[] }>();
+  const teams: TeamRecord[] = [];
+  for (const folder of folders) {
+    for (const file of manifestFiles(folder)) {
+      const dir = path.dirname(file);
+      const slot = byDir.get(dir) ?? { backstage: [] };
+      byDir.set(dir, slot);
+      try {
+        const docs = parseManifestDocuments(fs.readFileSync(file, 'utf8'), file);
+        for (const doc of docs) {
+          const origin = { source: 'workspace' as const, manifestPath: file, sourceDir: dir };
+          if (path.basename(file) === 'paved.yaml') {
+            if (slot.paved) throw new CatalogEntryError('only one Service per paved.yaml is read');
+            slot.paved = entryFromPavedManifest(doc, origin);
+          } else {
+            const e = entryFromCatalogInfo(doc, origin);
+            if (e) slot.backstage.push(e);
+          }
+        }
+      } catch (err) {
+        errors.push(`${file}: ${describeError(err)}`);
+      }
+    }
+    teams.push(...readTeams(path.join(folder, '.paved', 'teams.yaml'), errors));
+  }
+  const entries = new Map<string, CatalogEntry>();
+  for (const [, slot] of [...byDir.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const list: CatalogEntry[] = [];
+    if (slot.paved) {
+      const twin = slot.backstage.find((b) => b.name === slot.paved?.name);
+      list.push(twin ? mergeEntries(slot.paved, twin) : slot.paved);
+      list.push(...slot.backstage.filter((b) => b !== twin).map((b) => ({ ...b, sourceDir: undefined })));
+    } else {
+      // A catalog-info.yaml alone describes the component; without a paved.yaml there is nothing to build or run.
+      list.push(...slot.backstage);
+    }
+    for (const e of list) {
+      const prev = entries.get(e.name);
+      if (prev) errors.push(`${e.manifestPath ?? e.name}: service ${e.name} is already defined in ${prev.manifestPath ?? 'another file'}`);
+      else entries.set(e.name, e);
+    }
+  }
+  return { entries: [...entries.values()], errors, teams };
+}
+
+function readTeams(file: string, errors: string[]): TeamRecord[] {
+  if (!fs.existsSync(file)) return [];
+  try {
+    const doc = parse(fs.readFileSync(file, 'utf8')) as { teams?: unknown } | null;
+    const list = Array.isArray(doc?.teams) ? doc.teams : [];
+    const out: TeamRecord[] = [];
+    for (const t of list as Record<string, unknown>[]) {
+      if (typeof t?.name !== 'string' || t.name === '') {
+        errors.push(`${file}: every team needs a name`);
+        continue;
+      }
+      const rec: TeamRecord = { name: t.name, members: Array.isArray(t.members) ? t.members.filter((m): m is string => typeof m === 'string') : [] };
+      for (const k of ['title', 'description', 'email', 'channel'] as const) if (typeof t[k] === 'string') rec[k] = t[k];
+      out.push(rec);
+    }
+    return out;
+  } catch (err) {
+    errors.push(`${file}: ${describeError(err)}`);
+    return [];
+  }
+}

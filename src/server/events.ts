@@ -1,0 +1,70 @@
+/**
+ * Per-resource event logs (deployments, scaffold tasks): numbered from 1, appended to a journal, and awaitable so the
+ * HTTP layer can long-poll or stream them.
+ */
+import { Journal } from './store';
+
+export interface SeqEvent {
+  seq: number;
+  at: string;
+}
+
+export class EventLog<E extends SeqEvent> {
+  private readonly events: E[];
+  private readonly journal: Journal<E>;
+  private readonly waiters = new Set<() => void>();
+  private finished = false;
+
+  constructor(file: string) {
+    this.journal = new Journal<E>(file);
+    this.events = this.journal.readAll();
+  }
+
+  get lastSeq(): number {
+    return this.events.length === 0 ? 0 : this.events[this.events.length - 1].seq;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  push(event: Omit<E, 'seq' | 'at'>): E {
+    const e = { ...event, seq: this.lastSeq + 1, at: new Date().toISOString() } as E;
+    this.events.push(e);
+    this.journal.append(e);
+    this.wake();
+    return e;
+  }
+
+  /** No more events will come (the resource reached a terminal state). */
+  finish(): void {
+    this.finished = true;
+    this.journal.close();
+    this.wake();
+  }
+
+  after(seq: number): E[] {
+    // seq numbers are dense from 1, so the index is seq.
+    return this.events.slice(Math.max(0, seq));
+  }
+
+  /** Resolves when an event after `seq` exists, the log finishes, `ms` pass or the signal aborts. */
+  wait(seq: number, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.lastSeq > seq || this.finished || ms <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}

@@ -1,0 +1,352 @@
+/**
+ * The HTTP adapter of the local platform: node:http, every request matched to a contract operation, authenticated,
+ * validated (ajv, compiled once) and answered with JSON or an RFC 9457 problem document.
+ */
+import * as http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { Problem, ProblemCode, ProblemFieldError } from '../core/api/types';
+import { DEFAULT_PAGE_LIMIT, IDEMPOTENT_REPLAYED_HEADER, PROBLEM_MEDIA_TYPE } from '../core/api/types';
+import { PavedError, describeError } from '../core/errors';
+import { Contract, type Operation } from './openapi';
+import { InvalidRequest, type LocalPlatform } from './platform';
+import type { EventLog, SeqEvent } from './events';
+import { policySet } from './manifests';
+import { findAsset } from './assets';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface HttpOptions {
+  token: string;
+  readOnlyToken?: string;
+  version: string;
+  log: (line: string) => void;
+  /** Called on every request (idle tracking). */
+  onActivity?: () => void;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+const STATUS: Record<string, { status: number; title: string; code: ProblemCode }> = {
+  'invalid-input': { status: 400, title: 'Bad request', code: 'invalid-input' },
+  unauthorized: { status: 401, title: 'Unauthorized', code: 'unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden', code: 'forbidden' },
+  'not-found': { status: 404, title: 'Not found', code: 'not-found' },
+  conflict: { status: 409, title: 'Conflict', code: 'conflict' },
+  unsupported: { status: 501, title: 'Not implemented', code: 'unsupported' },
+};
+
+class HttpProblem extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+function problem(status: number, code: ProblemCode, title: string, detail: string, errors?: ProblemFieldError[]): HttpProblem {
+  const p: Problem = { type: `https://paved.dev/problems/${code}`, title, status, detail, code };
+  if (errors && errors.length) p.errors = errors;
+  return new HttpProblem(p);
+}
+
+function toProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof InvalidRequest) return problem(400, 'invalid-input', 'Bad request', err.message, err.errors);
+  if (err instanceof PavedError) {
+    if (err.detail === 'idempotency-mismatch') return problem(422, 'idempotency-mismatch', 'Idempotency-Key reused', err.message);
+    if (err.detail === 'approval-required') return problem(403, 'approval-required', 'Approval required', err.message);
+    const m = STATUS[err.code];
+    if (m) return problem(m.status, m.code, m.title, err.message);
+  }
+  return problem(500, 'server-error', 'Internal error', describeError(err));
+}
+
+function sameToken(given: string, expected: string | undefined): boolean {
+  if (!expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json'): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...(text ? { 'content-length': String(Buffer.byteLength(text)) } : {}), ...headers });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(problem(413, 'invalid-input', 'Payload too large', `request bodies are limited to ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+interface Ctx {
+  op: Operation;
+  path: Record<string, any>;
+  query: Record<string, any>;
+  header: Record<string, any>;
+  body: any;
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  pathname: string;
+}
+
+type Result = { status: number; body?: unknown; headers?: Record<string, string>; type?: string } | 'streamed';
+
+export class ApiServer {
+  readonly contract = new Contract();
+  private readonly sse = new Set<http.ServerResponse>();
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly platform: LocalPlatform,
+    private readonly opts: HttpOptions,
+  ) {}
+
+  openStreams(): number {
+    return this.sse.size;
+  }
+
+  closeStreams(): void {
+    for (const r of this.sse) r.end();
+    this.sse.clear();
+  }
+
+  readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    this.opts.onActivity?.();
+    this.dispatch(req, res).catch((err: unknown) => {
+      const p = toProblem(err);
+      if (p.problem.status >= 500) this.opts.log(`${req.method} ${req.url}: ${describeError(err)}`);
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      sendJson(res, p.problem.status, { ...p.problem, instance: (req.url ?? '').split('?')[0] }, p.headers, PROBLEM_MEDIA_TYPE);
+    });
+  };
+
+  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const matched = this.contract.match(method, url.pathname);
+    if (!matched) throw problem(404, 'not-found', 'Not found', `no such endpoint: ${url.pathname}`);
+    if ('allowed' in matched) {
+      const p = problem(405, 'invalid-input', 'Method not allowed', `${method} is not allowed on ${url.pathname}; allowed: ${matched.allowed.join(', ')}`);
+      throw new HttpProblem(p.problem, { allow: matched.allowed.join(', ') });
+    }
+    const { op, pathParams } = matched;
+    if (op.secured) this.authenticate(req, method);
+
+    const query: Record<string, any> = {};
+    for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
+    const header: Record<string, any> = {};
+    for (const h of op.headerNames) {
+      const v = req.headers[h];
+      if (typeof v === 'string') header[h] = v;
+    }
+    const params = { path: { ...pathParams }, query, header };
+    const unknown = Object.keys(query).filter((k) => !op.queryNames.includes(k));
+    const errors = [...this.contract.checkParams(op, params), ...unknown.map((k) => ({ pointer: `/query/${k}`, message: 'is not a parameter of this operation' }))];
+    if (errors.length) throw problem(400, 'invalid-input', 'Bad request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), errors);
+
+    let body: unknown;
+    if (op.hasBody) {
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const text = await readBody(req);
+      if (type !== 'application/json') throw problem(415, 'invalid-input', 'Unsupported media type', `send the body as application/json (got ${type || 'no content type'})`);
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        throw problem(400, 'invalid-input', 'Bad request', `the body is not valid JSON: ${describeError(err)}`, [{ pointer: '/body', message: 'is not valid JSON' }]);
+      }
+      const bodyErrors = this.contract.checkBody(op, body);
+      if (bodyErrors.length) throw problem(400, 'invalid-input', 'Bad request', bodyErrors.map((e) => `${e.pointer} ${e.message}`).join('; '), bodyErrors);
+    }
+    const ctx: Ctx = { op, path: params.path, query: params.query, header: params.header, body, req, res, pathname: url.pathname };
+    const result = await this.route(ctx);
+    if (result === 'streamed') return;
+    if (result.status === 204) {
+      res.writeHead(204, result.headers ?? {});
+      res.end();
+      return;
+    }
+    sendJson(res, result.status, result.body, result.headers ?? {}, result.type);
+  }
+
+  private authenticate(req: http.IncomingMessage, method: string): void {
+    const h = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    if (!m) {
+      throw new HttpProblem(problem(401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <token> (the local platform writes it to its token file)').problem, { 'www-authenticate': 'Bearer realm="paved"' });
+    }
+    if (sameToken(m[1], this.opts.token)) return;
+    if (sameToken(m[1], this.opts.readOnlyToken)) {
+      if (method === 'GET') return;
+      throw problem(403, 'forbidden', 'Forbidden', 'this token is read-only; use the platform token for changes');
+    }
+    throw new HttpProblem(problem(401, 'unauthorized', 'Unauthorized', 'the bearer token is not valid for this platform').problem, { 'www-authenticate': 'Bearer realm="paved", error="invalid_token"' });
+  }
+
+  /** Runs a create operation under Idempotency-Key semantics. */
+  private idempotent<T extends { id: string }>(ctx: Ctx, lookup: (id: string) => T, create: () => T, status: number): Result {
+    const key = ctx.header['idempotency-key'] as string | undefined;
+    if (key === undefined) return { status, body: create() };
+    const scope = `${ctx.op.operationId} ${ctx.pathname} ${key}`;
+    const existing = this.platform.idempotent(scope, ctx.body);
+    if (existing !== undefined) return { status, body: lookup(existing), headers: { [IDEMPOTENT_REPLAYED_HEADER.toLowerCase()]: 'true' } };
+    const created = create();
+    this.platform.rememberIdempotent(scope, ctx.body, created.id);
+    return { status, body: created };
+  }
+
+  private limit(ctx: Ctx): number {
+    return (ctx.query.limit as number | undefined) ?? DEFAULT_PAGE_LIMIT;
+  }
+
+  private async route(ctx: Ctx): Promise<Result> {
+    const p = this.platform;
+    const name = ctx.path.name as string;
+    const id = ctx.path.id as string;
+    switch (ctx.op.operationId) {
+      case 'getHealth':
+        return {
+          status: 200,
+          body: { status: 'ok', version: this.opts.version, apiVersion: 'v1', platform: 'local', uptimeSeconds: Math.round((Date.now() - this.started) / 1000), runningServices: p.runningServices() },
+        };
+      case 'listServices':
+        return { status: 200, body: p.listServices({ text: ctx.query.text, owner: ctx.query.owner, system: ctx.query.system, lifecycle: ctx.query.lifecycle, limit: this.limit(ctx), cursor: ctx.query.cursor }) };
+      case 'registerService': {
+        const r = p.register(ctx.body);
+        return { status: r.created ? 201 : 200, body: r.details, headers: { location: `/v1/services/${r.details.name}` } };
+      }
+      case 'getService':
+        return { status: 200, body: p.getService(name) };
+      case 'unregisterService':
+        p.unregister(name);
+        return { status: 204 };
+      case 'listServiceDeployments':
+        return { status: 200, body: p.listDeployments(name, ctx.query.environment, this.limit(ctx), ctx.query.cursor) };
+      case 'createDeployment':
+        return this.idempotent(ctx, (i) => p.getDeployment(i), () => p.createDeployment(name, ctx.body), 202);
+      case 'rollbackService':
+        return this.idempotent(ctx, (i) => p.getDeployment(i), () => p.rollback(name, ctx.body), 202);
+      case 'promoteService':
+        return this.idempotent(ctx, (i) => p.getDeployment(i), () => p.promote(name, ctx.body), 202);
+      case 'getServiceMetrics':
+        return { status: 200, body: p.serviceMetrics(name, (ctx.query.windowDays as number | undefined) ?? 30, (ctx.query.environment as string | undefined) ?? 'production') };
+      case 'getDeployment':
+        return { status: 200, body: p.getDeployment(id) };
+      case 'getDeploymentEvents':
+        return this.events(ctx, p.deploymentEventLog(id));
+      case 'cancelDeployment':
+        return { status: 202, body: p.cancel(id) };
+      case 'listTemplates':
+        return { status: 200, body: p.listTemplates(this.limit(ctx), ctx.query.cursor) };
+      case 'getTemplate':
+        return { status: 200, body: p.getTemplate(id) };
+      case 'createScaffoldTask':
+        return this.idempotent(ctx, (i) => p.getTask(i), () => p.createScaffoldTask(ctx.body), 201);
+      case 'getScaffoldTask':
+        return { status: 200, body: p.getTask(id) };
+      case 'getScaffoldTaskEvents':
+        return this.events(ctx, p.taskEventLog(id));
+      case 'listTeams':
+        return { status: 200, body: p.listTeams(this.limit(ctx), ctx.query.cursor) };
+      case 'getTeam':
+        return { status: 200, body: p.getTeam(name) };
+      case 'listEnvironments':
+        return { status: 200, body: { items: p.environments } };
+      case 'getPolicies':
+        return { status: 200, body: policySet() };
+      case 'listSchemas':
+        return { status: 200, body: { items: SCHEMAS.map((s) => ({ id: s.id, fileName: s.fileName, url: `/v1/schemas/${s.id}` })) } };
+      case 'getSchema': {
+        const s = SCHEMAS.find((x) => x.id === id);
+        if (!s) throw new PavedError('not-found', `no schema '${id}' (known: ${SCHEMAS.map((x) => x.id).join(', ')})`);
+        return { status: 200, body: JSON.parse(fs.readFileSync(findAsset(path.join('schemas', s.file)), 'utf8')), type: 'application/schema+json' };
+      }
+      case 'listFeedback':
+        return { status: 200, body: p.listFeedback(this.limit(ctx), ctx.query.cursor) };
+      case 'createFeedback':
+        return this.idempotent(
+          ctx,
+          (i) => {
+            const f = p.getFeedback(i);
+            if (!f) throw new PavedError('not-found', `feedback ${i} is gone`);
+            return f;
+          },
+          () => p.createFeedback(ctx.body),
+          201,
+        );
+      default:
+        throw new PavedError('unsupported', `${ctx.op.operationId} is not implemented by the local platform`);
+    }
+  }
+
+  /** Events as SSE (Accept: text/event-stream) or as a JSON long-poll page. */
+  private async events<E extends SeqEvent & { type: string }>(ctx: Ctx, log: EventLog<E>): Promise<Result> {
+    const lastEventId = Number.parseInt(String(ctx.req.headers['last-event-id'] ?? ''), 10);
+    let after = (ctx.query.after as number | undefined) ?? (Number.isFinite(lastEventId) ? lastEventId : 0);
+    const accept = String(ctx.req.headers.accept ?? '');
+    if (accept.includes('text/event-stream')) {
+      const res = ctx.res;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      this.sse.add(res);
+      const closed = new AbortController();
+      res.on('close', () => {
+        closed.abort();
+        this.sse.delete(res);
+      });
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+      try {
+        for (;;) {
+          for (const e of log.after(after)) {
+            res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+            after = e.seq;
+          }
+          if (log.done && log.lastSeq <= after) {
+            res.write(`event: end\ndata: {"lastSeq":${after}}\n\n`);
+            break;
+          }
+          if (closed.signal.aborted) break;
+          await log.wait(after, 60000, closed.signal);
+          if (closed.signal.aborted) break;
+        }
+      } finally {
+        clearInterval(keepAlive);
+        this.sse.delete(res);
+        res.end();
+      }
+      return 'streamed';
+    }
+    const waitS = (ctx.query.wait as number | undefined) ?? 0;
+    if (log.lastSeq <= after && !log.done && waitS > 0) {
+      const closed = new AbortController();
+      ctx.res.on('close', () => closed.abort());
+      await log.wait(after, waitS * 1000, closed.signal);
+    }
+    const items = log.after(after);
+    return { status: 200, body: { items, done: log.done && log.lastSeq <= (items.length ? items[items.length - 1].seq : after), lastSeq: items.length ? items[items.length - 1].seq : after } };
+  }
+}
+
+const SCHEMAS = [
+  { id: 'paved.v1', fileName: 'paved.yaml', file: 'paved.v1.schema.json' },
+  { id: 'paved.v1alpha1', fileName: 'paved.yaml', file: 'paved.v1alpha1.schema.json' },
+  { id: 'score', fileName: 'score.yaml', file: 'score.schema.json' },
+  { id: 'backstage-entity', fileName: 'catalog-info.yaml', file: 'backstage-entity.schema.json' },
+  { id: 'policy-set', fileName: 'policies.yaml', file: 'policy-set.schema.json' },
+];

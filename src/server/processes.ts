@@ -1,0 +1,144 @@
+/**
+ * Child processes of the local platform: every build and service runs in its own process group (detached), writes to
+ * a log file (so it does not depend on the server staying alive), and carries PAVED_OWNER in its environment so a
+ * restarted server can recognise — and only then stop — what an earlier instance started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+export interface Spawned {
+  child: ChildProcess;
+  pid: number;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  hasExited(): boolean;
+}
+
+export function spawnLogged(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Spawned {
+  fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  const fd = fs.openSync(opts.logFile, 'a', 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn('/bin/sh', ['-c', command], { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', fd, fd] });
+  } finally {
+    fs.closeSync(fd);
+  }
+  let done = false;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      done = true;
+      resolve(code ?? signal ?? 'unknown');
+    });
+    child.once('error', (err) => {
+      done = true;
+      resolve(`spawn error: ${err.message}`);
+    });
+  });
+  if (child.pid === undefined) {
+    // spawn failed synchronously; 'error' resolves `exited`.
+    return { child, pid: -1, exited, hasExited: () => true };
+  }
+  return { child, pid: child.pid, exited, hasExited: () => done };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when /proc says the process carries `PAVED_OWNER=<owner>` (Linux). Elsewhere: false (never kill blindly). */
+export function isOwnedBy(pid: number, owner: string): boolean {
+  try {
+    const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
+    return env.split('\0').includes(`PAVED_OWNER=${owner}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES') return false;
+    throw err;
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves when the group is gone. */
+export async function stopGroup(pgid: number, graceMs = 3000): Promise<void> {
+  if (pgid <= 0) return;
+  signalGroup(pgid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  if (groupAlive(pgid)) {
+    signalGroup(pgid, 'SIGKILL');
+    const hard = Date.now() + 2000;
+    while (groupAlive(pgid) && Date.now() < hard) await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Reads what a log file gained since the last call and hands over complete lines. */
+export class LogTail {
+  private offset: number;
+  private partial = '';
+
+  constructor(
+    private readonly file: string,
+    private readonly onLine: (line: string) => void,
+  ) {
+    this.offset = fs.existsSync(file) ? fs.statSync(file).size : 0;
+  }
+
+  poll(final = false): void {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        this.partial += buf.toString('utf8', 0, n);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const lines = this.partial.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const l of lines) this.onLine(l.replace(/\r$/, ''));
+    if (final && this.partial !== '') {
+      this.onLine(this.partial);
+      this.partial = '';
+    }
+  }
+}
+
+/** True when nothing listens on 127.0.0.1:port (we could bind it). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * Crash-safe state files. Whole documents are written to a temporary file, fsynced, renamed over the target and the
+ * directory fsynced, so a reader (or a restart after kill -9) sees either the old or the new content, never a mix.
+ * Journals are JSON lines appended with fsync; a torn last line (crash mid-append) is dropped on read.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { PavedError } from '../core/errors';
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (err) {
+    // Some file systems refuse fsync on directories; the rename is still atomic there.
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL' && (err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 1) + '\n');
+}
+
+/** Reads a JSON document; a missing file gives undefined, a corrupt one an io PavedError naming the file. */
+export function readJson<T>(file: string): T | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new PavedError('io', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new PavedError('io', `${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** An append-only JSON-lines journal. */
+export class Journal<T> {
+  private fd: number | undefined;
+
+  constructor(readonly file: string) {}
+
+  /** Every complete record; a torn final line is dropped (and cut off the file so later appends stay aligned). */
+  readAll(): T[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new PavedError('io', `cannot read ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
+    const out: T[] = [];
+    let good = 0;
+    let pos = 0;
+    while (pos < text.length) {
+      const nl = text.indexOf('\n', pos);
+      if (nl < 0) break; // torn tail
+      const line = text.slice(pos, nl);
+      pos = nl + 1;
+      if (line.trim() === '') {
+        good = pos;
+        continue;
+      }
+      try {
+        out.push(JSON.parse(line) as T);
+        good = pos;
+      } catch (err) {
+        throw new PavedError('io', `${this.file}: corrupt record at byte ${good}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    const goodBytes = Buffer.byteLength(text.slice(0, good), 'utf8');
+    if (goodBytes < Buffer.byteLength(text, 'utf8')) fs.truncateSync(this.file, goodBytes);
+    return out;
+  }
+
+  append(record: T): void {
+    if (this.fd === undefined) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = fs.openSync(this.file, 'a', 0o600);
+    }
+    fs.writeSync(this.fd, JSON.stringify(record) + '\n');
+    fs.fsyncSync(this.fd);
+  }
+
+  /** Replaces the journal with exactly these records (atomically). */
+  rewrite(records: readonly T[]): void {
+    this.close();
+    writeFileAtomic(this.file, records.map((r) => JSON.stringify(r) + '\n').join(''));
+  }
+
+  close(): void {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+}
