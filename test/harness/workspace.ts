@@ -3,15 +3,26 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from './paths';
 
-/** A throwaway directory, removed by `dispose()` unless PAVED_KEEP_TMP is set. */
+const live = new Set<string>();
+let exitHook = false;
+
+function remove(dir: string): void {
+  live.delete(dir);
+  if (!process.env.PAVED_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A throwaway directory, removed by `dispose()` — or when the process exits (also after Ctrl-C) — unless
+ * PAVED_KEEP_TMP is set.
+ */
 export function tempDir(prefix: string): { path: string; dispose(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `paved-${prefix}-`));
-  return {
-    path: dir,
-    dispose: () => {
-      if (!process.env.PAVED_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  live.add(dir);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => [...live].forEach(remove));
+  }
+  return { path: dir, dispose: () => remove(dir) };
 }
 
 /** Copies a fixture workspace (test/fixtures/workspaces/NAME) into `target`. */
