@@ -1,0 +1,421 @@
+/**
+ * The catalog tree's data model: grouping, "My services", text filter, paging state per parent and the error / Load
+ * more nodes. Plain TypeScript, no vscode import: the view (catalogView.ts) adapts these nodes to TreeItems, and unit
+ * tests drive the model with a fake source.
+ */
+import type { EnvironmentState, Page } from '../../core/api/types';
+import type { CatalogFacets, CatalogService, FacetValue, ServiceQuery } from '../../platform/backend';
+
+export type GroupBy = 'system' | 'owner' | 'lifecycle';
+export const GROUP_BY_VALUES: readonly GroupBy[] = ['system', 'owner', 'lifecycle'];
+
+/** The part of a PlatformBackend the tree reads. */
+export interface CatalogSource {
+  readonly capabilities: { readonly deploy: boolean };
+  listServices(query: ServiceQuery, opts?: { signal?: AbortSignal }): Promise<Page<CatalogService>>;
+  facets(opts?: { signal?: AbortSignal }): Promise<CatalogFacets>;
+}
+
+/**
+ * How the model gets its source. `blocked` (untrusted, not configured) means there is nothing to show and nothing to
+ * ask: the view's welcome content explains it. Any other thrown error becomes an error node with Retry.
+ */
+export type SourceProvider = () => Promise<CatalogSource>;
+
+export interface GroupNode {
+  kind: 'group';
+  id: string;
+  field: GroupBy;
+  /** Facet value; undefined = services without a value for the field ("No system"). */
+  value: string | undefined;
+  count: number;
+}
+export interface MyServicesNode {
+  kind: 'my-services';
+  id: string;
+  teams: readonly string[];
+}
+export interface ServiceNode {
+  kind: 'service';
+  id: string;
+  service: CatalogService;
+  deployable: boolean;
+}
+export interface LoadMoreNode {
+  kind: 'load-more';
+  id: string;
+  parent: ParentNode | undefined;
+  loaded: number;
+}
+export interface ErrorNode {
+  kind: 'error';
+  id: string;
+  parent: ParentNode | undefined;
+  message: string;
+  error: unknown;
+}
+export interface MessageNode {
+  kind: 'message';
+  id: string;
+  message: string;
+}
+export type CatalogNode = GroupNode | MyServicesNode | ServiceNode | LoadMoreNode | ErrorNode | MessageNode;
+export type ParentNode = GroupNode | MyServicesNode;
+
+/** Children of one parent, as far as they are loaded. */
+interface Paging {
+  items: CatalogNode[];
+  /** Where the next page starts; undefined when everything is loaded. */
+  next: string | undefined;
+  error?: ErrorNode;
+  /** In-flight fetch, shared by concurrent callers. */
+  loading?: Promise<void>;
+}
+
+/** Thrown by a SourceProvider when there is deliberately no source (untrusted, not configured). */
+export class SourceBlockedError extends Error {
+  constructor(readonly reason: string, cause?: unknown) {
+    super(reason, cause === undefined ? undefined : { cause });
+    this.name = 'SourceBlockedError';
+  }
+}
+
+export const MAX_PAGE_SIZE = 200;
+/** Pages fetched at most for one "No system" page before offering Load more (they filter client-side). */
+const MAX_SCAN_PAGES = 10;
+
+export interface CatalogModelOptions {
+  pageSize?: number;
+  groupBy?: GroupBy;
+  myTeams?: readonly string[];
+  describeError?: (err: unknown) => string;
+}
+
+type Fetcher = (cursor: string | undefined, source: CatalogSource) => Promise<{ items: CatalogNode[]; next: string | undefined }>;
+
+const ROOT = '';
+
+export class CatalogModel {
+  private paging = new Map<string, Paging>();
+  private pageSizeValue: number;
+  private groupByValue: GroupBy;
+  private filterValue = '';
+  private teams: readonly string[];
+  private blockedValue: string | undefined;
+  private emptyValue = false;
+  private generation = 0;
+  private readonly describe: (err: unknown) => string;
+
+  constructor(private readonly source: SourceProvider, options: CatalogModelOptions = {}) {
+    this.pageSizeValue = clampPageSize(options.pageSize ?? 100);
+    this.groupByValue = options.groupBy ?? 'system';
+    this.teams = [...new Set(options.myTeams ?? [])].sort();
+    this.describe = options.describeError ?? ((e) => (e instanceof Error ? e.message : String(e)));
+  }
+
+  get groupBy(): GroupBy {
+    return this.groupByValue;
+  }
+  get filter(): string {
+    return this.filterValue;
+  }
+  get myTeams(): readonly string[] {
+    return this.teams;
+  }
+  get pageSize(): number {
+    return this.pageSizeValue;
+  }
+  /** Why the last root load showed nothing on purpose (untrusted / not configured), if it did. */
+  get blocked(): string | undefined {
+    return this.blockedValue;
+  }
+  /** True when the last root load found a catalog without any service (and no filter was applied). */
+  get empty(): boolean {
+    return this.emptyValue;
+  }
+
+  setGroupBy(groupBy: GroupBy): void {
+    this.groupByValue = groupBy;
+    this.reset();
+  }
+  setFilter(text: string): void {
+    this.filterValue = text.trim();
+    this.reset();
+  }
+  setMyTeams(teams: readonly string[]): void {
+    this.teams = [...new Set(teams)].sort();
+    this.reset();
+  }
+  setPageSize(size: number): void {
+    this.pageSizeValue = clampPageSize(size);
+    this.reset();
+  }
+
+  /** Forgets everything loaded: the next getChildren fetches again. */
+  reset(): void {
+    this.generation++;
+    this.paging = new Map();
+    this.blockedValue = undefined;
+    this.emptyValue = false;
+  }
+
+  /** The children of `parent` (root when undefined): the loaded ones, then Load more or the error node. */
+  async getChildren(parent?: CatalogNode): Promise<CatalogNode[]> {
+    if (parent && parent.kind !== 'group' && parent.kind !== 'my-services') return [];
+    const key = parent?.id ?? ROOT;
+    let state = this.paging.get(key);
+    if (!state) {
+      state = { items: [], next: undefined };
+      this.paging.set(key, state);
+      await this.fetchPage(parent, state, undefined);
+    } else if (state.loading) {
+      await state.loading;
+    }
+    return this.visible(parent, state);
+  }
+
+  /** Loads the next page under the Load more node's parent. Resolves when the parent's children changed. */
+  async loadMore(node: LoadMoreNode): Promise<void> {
+    const state = this.paging.get(node.parent?.id ?? ROOT);
+    if (!state || state.next === undefined) return;
+    if (state.loading) return state.loading;
+    await this.fetchPage(node.parent, state, state.next);
+  }
+
+  /** Retries what failed under the error node's parent (the first page, or the page after the loaded ones). */
+  async retry(node: ErrorNode): Promise<void> {
+    const key = node.parent?.id ?? ROOT;
+    const state = this.paging.get(key);
+    if (!state) return;
+    if (state.loading) return state.loading;
+    state.error = undefined;
+    if (state.items.length === 0) {
+      if (key === ROOT) this.reset();
+      else this.paging.delete(key);
+      return;
+    }
+    await this.fetchPage(node.parent, state, state.next);
+  }
+
+  /** Every service node loaded so far (for lookups by name); no fetch. */
+  *loadedServices(): Iterable<ServiceNode> {
+    for (const state of this.paging.values()) for (const n of state.items) if (n.kind === 'service') yield n;
+  }
+
+  private visible(parent: ParentNode | undefined, state: Paging): CatalogNode[] {
+    const out = state.items.slice();
+    if (state.error) out.push(state.error);
+    else if (state.next !== undefined) {
+      out.push({ kind: 'load-more', id: `${parent?.id ?? ROOT}/#more`, parent, loaded: state.items.length });
+    }
+    return out;
+  }
+
+  private fetchPage(parent: ParentNode | undefined, state: Paging, cursor: string | undefined): Promise<void> {
+    const generation = this.generation;
+    const run = async () => {
+      let source: CatalogSource;
+      try {
+        source = await this.source();
+      } catch (err) {
+        if (err instanceof SourceBlockedError) {
+          if (generation === this.generation) this.blockedValue = err.reason;
+          return;
+        }
+        throw err;
+      }
+      const page = await this.fetcherFor(parent)(cursor, source);
+      if (generation !== this.generation) return; // reset while loading: the result belongs to nobody
+      state.items.push(...page.items);
+      state.next = page.next;
+      state.error = undefined;
+    };
+    const loading = run()
+      .catch((err: unknown) => {
+        if (generation !== this.generation) return;
+        state.error = {
+          kind: 'error',
+          id: `${parent?.id ?? ROOT}/#error`,
+          parent,
+          message: this.describe(err),
+          error: err,
+        };
+      })
+      .finally(() => {
+        state.loading = undefined;
+      });
+    state.loading = loading;
+    return loading;
+  }
+
+  private fetcherFor(parent: ParentNode | undefined): Fetcher {
+    if (!parent) return this.filterValue ? this.filteredRoot() : this.groupedRoot();
+    if (parent.kind === 'my-services') return this.myServices(parent);
+    return this.groupMembers(parent);
+  }
+
+  private serviceNodes(parentId: string, services: CatalogService[], source: CatalogSource): ServiceNode[] {
+    const deployable = source.capabilities.deploy;
+    return services.map((service) => ({ kind: 'service', id: `${parentId}/${service.ref}`, service, deployable }));
+  }
+
+  private filteredRoot(): Fetcher {
+    return async (cursor, source) => {
+      const text = this.filterValue;
+      const page = await source.listServices({ text, limit: this.pageSizeValue, cursor });
+      const items: CatalogNode[] = this.serviceNodes('filter', page.items, source);
+      if (cursor === undefined && items.length === 0) {
+        items.push({ kind: 'message', id: 'filter/#none', message: `No service matches “${text}”.` });
+      }
+      return { items, next: page.nextCursor };
+    };
+  }
+
+  private groupedRoot(): Fetcher {
+    return async (cursor, source) => {
+      const offset = cursor === undefined ? 0 : Number(cursor);
+      const field = this.groupByValue;
+      const facets = await source.facets();
+      const values = facetValues(facets, field);
+      // Every service has an owner, so the owner counts add up to the catalog size.
+      const total = facets.owners.reduce((sum, f) => sum + f.count, 0);
+      if (offset === 0 && total === 0 && values.length === 0) {
+        this.emptyValue = true;
+        return { items: [], next: undefined };
+      }
+      this.emptyValue = false;
+      const groups: CatalogNode[] = values.map((f) => ({ kind: 'group', id: `${field}:${f.value}`, field, value: f.value, count: f.count }));
+      const covered = values.reduce((sum, f) => sum + f.count, 0);
+      if (field !== 'owner' && total > covered && !facets.partial) {
+        groups.push({ kind: 'group', id: `${field}:#none`, field, value: undefined, count: total - covered });
+      }
+      const all: CatalogNode[] = offset === 0 && this.teams.length > 0 ? [{ kind: 'my-services', id: 'my', teams: this.teams }] : [];
+      const pageItems = groups.slice(offset, offset + this.pageSizeValue);
+      const end = offset + pageItems.length;
+      return { items: [...all, ...pageItems], next: end < groups.length ? String(end) : undefined };
+    };
+  }
+
+  private groupMembers(group: GroupNode): Fetcher {
+    return async (cursor, source) => {
+      if (group.value !== undefined) {
+        const page = await source.listServices({ [group.field]: group.value, limit: this.pageSizeValue, cursor });
+        return { items: this.serviceNodes(group.id, page.items, source), next: page.nextCursor };
+      }
+      // Services without a value for the field: the API cannot filter for "missing", so scan and filter here.
+      const found: CatalogService[] = [];
+      let next = cursor;
+      for (let i = 0; i < MAX_SCAN_PAGES && found.length < this.pageSizeValue; i++) {
+        const page = await source.listServices({ limit: MAX_PAGE_SIZE, cursor: next });
+        found.push(...page.items.filter((s) => !s[group.field]));
+        next = page.nextCursor;
+        if (next === undefined) break;
+      }
+      return { items: this.serviceNodes(group.id, found, source), next };
+    };
+  }
+
+  /** Services of every chosen team, team after team; the cursor is `<team index>:<cursor within the team>`. */
+  private myServices(node: MyServicesNode): Fetcher {
+    return async (cursor, source) => {
+      let index = 0;
+      let inner: string | undefined;
+      if (cursor !== undefined) {
+        const sep = cursor.indexOf(':');
+        index = Number(cursor.slice(0, sep));
+        inner = cursor.slice(sep + 1) || undefined;
+      }
+      const items: CatalogNode[] = [];
+      while (index < node.teams.length && items.length < this.pageSizeValue) {
+        const page = await source.listServices({ owner: node.teams[index], limit: this.pageSizeValue - items.length, cursor: inner });
+        items.push(...this.serviceNodes(node.id, page.items, source));
+        if (page.nextCursor !== undefined) {
+          inner = page.nextCursor;
+          break;
+        }
+        index++;
+        inner = undefined;
+      }
+      const next = index < node.teams.length ? `${index}:${inner ?? ''}` : undefined;
+      if (cursor === undefined && items.length === 0 && next === undefined) {
+        items.push({ kind: 'message', id: 'my/#none', message: `No service is owned by ${node.teams.join(', ')}.` });
+      }
+      return { items, next };
+    };
+  }
+}
+
+function clampPageSize(n: number): number {
+  return Number.isFinite(n) ? Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(n))) : 100;
+}
+
+function facetValues(facets: CatalogFacets, field: GroupBy): FacetValue[] {
+  const list = field === 'system' ? facets.systems : field === 'owner' ? facets.owners : facets.lifecycles;
+  return list.filter((f) => f.value !== '').slice().sort((a, b) => a.value.localeCompare(b.value));
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Presentation (pure): what the view puts on a TreeItem.
+
+export type StatusIcon = 'failed' | 'deploying' | 'running' | 'stopped' | 'not-deployed';
+
+const ENV_ORDER = ['local', 'staging', 'production'];
+const STATE_MARK: Record<EnvironmentState, string> = {
+  running: '✓',
+  failed: '✗',
+  deploying: '↻',
+  stopped: '■',
+  'not-deployed': '○',
+};
+
+/** Environments in promotion order (local, staging, production), then the others by name. */
+export function orderedEnvironments(status: Record<string, EnvironmentState>): [string, EnvironmentState][] {
+  const rank = (e: string) => (ENV_ORDER.includes(e) ? ENV_ORDER.indexOf(e) : ENV_ORDER.length);
+  return Object.entries(status).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** The icon summarising every environment: a failure wins, then a deployment in progress, then running. */
+export function statusIcon(status: Record<string, EnvironmentState>): StatusIcon {
+  const states = Object.values(status);
+  if (states.includes('failed')) return 'failed';
+  if (states.includes('deploying')) return 'deploying';
+  if (states.includes('running')) return 'running';
+  if (states.includes('stopped')) return 'stopped';
+  return 'not-deployed';
+}
+
+/** `team-payments · local ✓ · production ✗` */
+export function serviceDescription(s: CatalogService): string {
+  return [s.owner, ...orderedEnvironments(s.status).map(([env, state]) => `${env} ${STATE_MARK[state]}`)].join(' · ');
+}
+
+/** Flags the context menus match on (`viewItem =~ /deployable/`). */
+export function serviceContextValue(node: ServiceNode): string {
+  const flags = ['service', 'manifest', 'details'];
+  if (node.deployable) flags.push('deployable');
+  flags.push(node.service.source === 'workspace' ? 'workspace' : 'registered');
+  return flags.join('+');
+}
+
+/** Escapes text for a MarkdownString (no HTML, no links, no emphasis injected by catalog values). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+}
+
+export function serviceTooltip(s: CatalogService): string {
+  const lines = [`**${escapeMarkdown(s.title ?? s.name)}**${s.title ? ` \`${s.name.replace(/`/g, '')}\`` : ''}`, ''];
+  if (s.description) lines.push(escapeMarkdown(s.description), '');
+  lines.push(`Owner: ${escapeMarkdown(s.owner)}  `);
+  if (s.system) lines.push(`System: ${escapeMarkdown(s.system)}  `);
+  if (s.lifecycle) lines.push(`Lifecycle: ${escapeMarkdown(s.lifecycle)}  `);
+  if (s.tags.length) lines.push(`Tags: ${s.tags.map(escapeMarkdown).join(', ')}  `);
+  lines.push(`Source: ${s.source === 'workspace' ? 'this workspace' : 'registered'}`);
+  const envs = orderedEnvironments(s.status);
+  lines.push('', envs.length ? envs.map(([e, st]) => `${escapeMarkdown(e)}: ${STATE_MARK[st]} ${st}`).join('  \n') : 'Not deployed anywhere yet.');
+  return lines.join('\n');
+}
+
+export function groupLabel(node: GroupNode): string {
+  if (node.value !== undefined) return node.value;
+  return node.field === 'system' ? 'No system' : node.field === 'lifecycle' ? 'No lifecycle' : 'No owner';
+}

@@ -1,0 +1,238 @@
+import * as assert from 'node:assert/strict';
+import {
+  CatalogModel,
+  type CatalogNode,
+  escapeMarkdown,
+  type ErrorNode,
+  groupLabel,
+  type LoadMoreNode,
+  serviceContextValue,
+  serviceDescription,
+  type ServiceNode,
+  serviceTooltip,
+  SourceBlockedError,
+  statusIcon,
+} from '../../../../src/extension/catalog/model';
+import { FakeCatalog, many, svc } from './fakeCatalog';
+
+function labels(nodes: CatalogNode[]): string[] {
+  return nodes.map((n) => {
+    switch (n.kind) {
+      case 'group':
+        return `group ${groupLabel(n)} (${n.count})`;
+      case 'my-services':
+        return `my ${n.teams.join(',')}`;
+      case 'service':
+        return n.service.name;
+      case 'load-more':
+        return `load-more after ${n.loaded}`;
+      case 'error':
+        return `error ${n.message}`;
+      case 'message':
+        return `message ${n.message}`;
+    }
+  });
+}
+
+const catalog = () =>
+  new FakeCatalog([
+    svc('payments-api', { owner: 'team-payments', system: 'checkout', lifecycle: 'production' }),
+    svc('ledger', { owner: 'team-payments', system: 'checkout', lifecycle: 'experimental' }),
+    svc('search', { owner: 'team-discovery', system: 'storefront', lifecycle: 'production' }),
+    svc('lonely', { owner: 'team-discovery' }),
+  ]);
+
+describe('CatalogModel', () => {
+  it('groups by system, with a "No system" group for services without one', async () => {
+    const fake = catalog();
+    const model = new CatalogModel(async () => fake);
+    const root = await model.getChildren();
+    assert.deepEqual(labels(root), ['group checkout (2)', 'group storefront (1)', 'group No system (1)']);
+    assert.deepEqual(labels(await model.getChildren(root[0])), ['ledger', 'payments-api']);
+    assert.deepEqual(labels(await model.getChildren(root[2])), ['lonely']);
+    assert.deepEqual(fake.calls, ['facets', 'list {"system":"checkout","limit":100}', 'list {"limit":200}']);
+  });
+
+  it('groups by owner and by lifecycle', async () => {
+    const model = new CatalogModel(async () => catalog(), { groupBy: 'owner' });
+    assert.deepEqual(labels(await model.getChildren()), ['group team-discovery (2)', 'group team-payments (2)']);
+    model.setGroupBy('lifecycle');
+    const root = await model.getChildren();
+    assert.deepEqual(labels(root), ['group experimental (1)', 'group production (2)', 'group No lifecycle (1)']);
+    assert.deepEqual(labels(await model.getChildren(root[1])), ['payments-api', 'search']);
+  });
+
+  it('puts "My services" first, team after team', async () => {
+    const fake = catalog();
+    const model = new CatalogModel(async () => fake, { myTeams: ['team-payments', 'team-discovery'] });
+    const root = await model.getChildren();
+    assert.deepEqual(labels(root)[0], 'my team-discovery,team-payments');
+    assert.deepEqual(labels(await model.getChildren(root[0])), ['lonely', 'search', 'ledger', 'payments-api']);
+  });
+
+  it('pages "My services" across teams with Load more', async () => {
+    const fake = new FakeCatalog([...many(3, () => ({ owner: 'a' })), ...many(2, (i) => ({ owner: 'b', name: `b-${i}`, ref: `b-${i}` }))]);
+    const model = new CatalogModel(async () => fake, { myTeams: ['a', 'b'], pageSize: 2 });
+    const [my] = await model.getChildren();
+    let kids = await model.getChildren(my);
+    assert.deepEqual(labels(kids), ['svc-000000', 'svc-000001', 'load-more after 2']);
+    await model.loadMore(kids[2] as LoadMoreNode);
+    kids = await model.getChildren(my);
+    assert.deepEqual(labels(kids), ['svc-000000', 'svc-000001', 'svc-000002', 'b-0', 'load-more after 4']);
+    await model.loadMore(kids[4] as LoadMoreNode);
+    assert.deepEqual(labels(await model.getChildren(my)), ['svc-000000', 'svc-000001', 'svc-000002', 'b-0', 'b-1']);
+  });
+
+  it('says so when the chosen teams own nothing', async () => {
+    const model = new CatalogModel(async () => catalog(), { myTeams: ['team-nobody'] });
+    const [my] = await model.getChildren();
+    assert.deepEqual(labels(await model.getChildren(my)), ['message No service is owned by team-nobody.']);
+  });
+
+  it('fetches children page by page and never shows more than one page size per load', async () => {
+    const fake = new FakeCatalog(many(450, () => ({ system: 'big' })));
+    const model = new CatalogModel(async () => fake, { pageSize: 200 });
+    const [group] = await model.getChildren();
+    let kids = await model.getChildren(group);
+    assert.equal(kids.length, 201);
+    assert.deepEqual(labels(kids.slice(199)), ['svc-000199', 'load-more after 200']);
+    await model.loadMore(kids[200] as LoadMoreNode);
+    kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids.slice(399)), ['svc-000399', 'load-more after 400']);
+    await model.loadMore(kids[400] as LoadMoreNode);
+    kids = await model.getChildren(group);
+    assert.equal(kids.length, 450);
+    assert.equal(kids.at(-1)?.kind, 'service');
+    assert.equal(fake.calls.filter((c) => c.startsWith('list')).length, 3);
+  });
+
+  it('caps the page size at 200', () => {
+    assert.equal(new CatalogModel(async () => catalog(), { pageSize: 5000 }).pageSize, 200);
+    assert.equal(new CatalogModel(async () => catalog(), { pageSize: 0 }).pageSize, 1);
+  });
+
+  it('pages the group nodes themselves when there are more groups than a page', async () => {
+    const fake = new FakeCatalog(many(5, (i) => ({ owner: `team-${i}` })));
+    const model = new CatalogModel(async () => fake, { groupBy: 'owner', pageSize: 2 });
+    let root = await model.getChildren();
+    assert.deepEqual(labels(root), ['group team-0 (1)', 'group team-1 (1)', 'load-more after 2']);
+    await model.loadMore(root[2] as LoadMoreNode);
+    root = await model.getChildren();
+    assert.deepEqual(labels(root), ['group team-0 (1)', 'group team-1 (1)', 'group team-2 (1)', 'group team-3 (1)', 'load-more after 4']);
+  });
+
+  it('filters by text as a flat list, and says when nothing matches', async () => {
+    const fake = catalog();
+    const model = new CatalogModel(async () => fake);
+    model.setFilter('  PAY ');
+    assert.equal(model.filter, 'PAY');
+    assert.deepEqual(labels(await model.getChildren()), ['payments-api']);
+    assert.deepEqual(fake.calls, ['list {"text":"PAY","limit":100}']);
+    model.setFilter('zzz');
+    assert.deepEqual(labels(await model.getChildren()), ['message No service matches “zzz”.']);
+    model.setFilter('');
+    assert.equal((await model.getChildren())[0].kind, 'group');
+  });
+
+  it('shows an error node when the backend fails, and Retry loads again', async () => {
+    const fake = catalog();
+    fake.failWith = new Error('The platform is unavailable (HTTP 503).');
+    const model = new CatalogModel(async () => fake);
+    const root = await model.getChildren();
+    assert.deepEqual(labels(root), ['error The platform is unavailable (HTTP 503).']);
+    fake.failWith = undefined;
+    await model.retry(root[0] as ErrorNode);
+    assert.deepEqual(labels(await model.getChildren()), ['group checkout (2)', 'group storefront (1)', 'group No system (1)']);
+  });
+
+  it('keeps loaded children when Load more fails, and retries the same page', async () => {
+    const fake = new FakeCatalog(many(5, () => ({ system: 's' })));
+    const model = new CatalogModel(async () => fake, { pageSize: 2 });
+    const [group] = await model.getChildren();
+    const kids = await model.getChildren(group);
+    fake.failWith = new Error('connection reset');
+    await model.loadMore(kids[2] as LoadMoreNode);
+    const failed = await model.getChildren(group);
+    assert.deepEqual(labels(failed), ['svc-000000', 'svc-000001', 'error connection reset']);
+    fake.failWith = undefined;
+    await model.retry(failed[2] as ErrorNode);
+    assert.deepEqual(labels(await model.getChildren(group)), ['svc-000000', 'svc-000001', 'svc-000002', 'svc-000003', 'load-more after 4']);
+  });
+
+  it('shows nothing and records why when the source is blocked (untrusted)', async () => {
+    let asked = 0;
+    const model = new CatalogModel(async () => {
+      asked++;
+      throw new SourceBlockedError('untrusted');
+    });
+    assert.deepEqual(await model.getChildren(), []);
+    assert.equal(model.blocked, 'untrusted');
+    assert.equal(asked, 1);
+  });
+
+  it('marks an empty catalog', async () => {
+    const model = new CatalogModel(async () => new FakeCatalog([]));
+    assert.deepEqual(await model.getChildren(), []);
+    assert.equal(model.empty, true);
+  });
+
+  it('shares one fetch between concurrent callers and drops results of a reset', async () => {
+    const fake = catalog();
+    const model = new CatalogModel(async () => fake);
+    const [a, b] = await Promise.all([model.getChildren(), model.getChildren()]);
+    assert.deepEqual(labels(a), labels(b));
+    assert.deepEqual(fake.calls, ['facets']);
+    const pending = model.getChildren(a[0]);
+    model.reset();
+    assert.deepEqual(await pending, []);
+  });
+
+  it('finds loaded services without fetching', async () => {
+    const fake = catalog();
+    const model = new CatalogModel(async () => fake);
+    const [checkout] = await model.getChildren();
+    await model.getChildren(checkout);
+    assert.deepEqual([...model.loadedServices()].map((n) => n.id), ['system:checkout/ledger', 'system:checkout/payments-api']);
+  });
+});
+
+describe('catalog presentation', () => {
+  const node = (over: Partial<ServiceNode> = {}): ServiceNode => ({ kind: 'service', id: 'x', service: svc('x'), deployable: true, ...over });
+
+  it('summarises environment states in one icon, failure first', () => {
+    assert.equal(statusIcon({}), 'not-deployed');
+    assert.equal(statusIcon({ local: 'running', staging: 'failed' }), 'failed');
+    assert.equal(statusIcon({ local: 'running', staging: 'deploying' }), 'deploying');
+    assert.equal(statusIcon({ local: 'stopped', staging: 'running' }), 'running');
+    assert.equal(statusIcon({ local: 'stopped' }), 'stopped');
+  });
+
+  it('describes owner and environments in promotion order', () => {
+    const s = svc('a', { owner: 'team-x', status: { production: 'failed', zeta: 'stopped', local: 'running', staging: 'deploying' } });
+    assert.equal(serviceDescription(s), 'team-x · local ✓ · staging ↻ · production ✗ · zeta ■');
+    assert.equal(serviceDescription(svc('b', { owner: 'team-y' })), 'team-y');
+  });
+
+  it('composes context value flags', () => {
+    assert.equal(serviceContextValue(node()), 'service+manifest+details+deployable+workspace');
+    assert.equal(serviceContextValue(node({ deployable: false, service: svc('r', { source: 'registered' }) })), 'service+manifest+details+registered');
+  });
+
+  it('escapes catalog values in the Markdown tooltip', () => {
+    assert.equal(escapeMarkdown('[x](command:evil) <b>*'), '\\[x\\]\\(command:evil\\) \\<b\\>\\*');
+    const tip = serviceTooltip(svc('a', { title: 'A [click](command:paved.signOut)', owner: 'team_x', description: '<img src=x>', status: { local: 'running' } }));
+    assert.equal(
+      tip,
+      [
+        '**A \\[click\\]\\(command:paved\\.signOut\\)** `a`',
+        '',
+        '\\<img src=x\\>',
+        '',
+        'Owner: team\\_x  ',
+        'Source: this workspace',
+        '',
+        'local: ✓ running',
+      ].join('\n'),
+    );
+  });
+});
