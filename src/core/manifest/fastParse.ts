@@ -1,0 +1,644 @@
+/**
+ * A fast scanner for the YAML that manifests are made of: block maps and sequences, single-line flow collections,
+ * plain and quoted single-line scalars, literal/folded block scalars, comments and `---` documents, with LF or CRLF
+ * line ends. It builds the light tree (tree.ts) with exact offsets in one pass over the text.
+ *
+ * It gives up (returns undefined) on anything else — anchors, aliases, tags, directives, tabs, multi-line plain or
+ * quoted scalars, multi-line flow collections, complex keys, and every syntax error — and the caller then parses
+ * with `yaml`, which reports errors at their position. So this scanner never has to be right about invalid YAML,
+ * only about the valid YAML it accepts; test/unit/core/manifest/fastParse.test.ts checks that against `yaml`.
+ */
+import type { YDoc, YMap, YNode, YPair, YScalar, YSeq } from './tree';
+import { keyString } from './tree';
+
+const BAIL = Symbol('bail');
+
+/** Characters that send a file to the full parser straight away. */
+// eslint-disable-next-line no-control-regex -- these control characters are exactly what the check looks for
+const UNSUPPORTED_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\t\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)/;
+const MAX_DEPTH = 100;
+
+export interface FastParseResult {
+  docs: YDoc[];
+  /** Keys that repeat an earlier key of the same map. */
+  duplicates: YScalar[];
+}
+
+export function fastParse(text: string): FastParseResult | undefined {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  if (UNSUPPORTED_CHARS.test(start ? text.slice(1) : text)) return undefined;
+  const p = new FastParser(text, start);
+  try {
+    return p.parseStream();
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    throw err;
+  }
+}
+
+function bail(): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
+  throw BAIL;
+}
+
+const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
+const TRUE_RE = /^(?:[Tt]rue|TRUE)$/;
+const FALSE_RE = /^(?:[Ff]alse|FALSE)$/;
+const INT_RE = /^[-+]?[0-9]+$/;
+const OCT_RE = /^0o[0-7]+$/;
+const HEX_RE = /^0x[0-9a-fA-F]+$/;
+const INF_RE = /^[-+]?\.(?:inf|Inf|INF)$/;
+const NAN_RE = /^\.(?:nan|NaN|NAN)$/;
+const EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** Resolves a plain scalar like `yaml`'s core schema (YAML 1.2) does. */
+export function resolvePlain(str: string): unknown {
+  const c = str.charCodeAt(0);
+  // Only ~ n N t T f F + - . and digits can start a non-string.
+  const maybe =
+    c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46 || c === 0x2b || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39);
+  if (!maybe) return str;
+  if (NULL_RE.test(str)) return null;
+  if (TRUE_RE.test(str)) return true;
+  if (FALSE_RE.test(str)) return false;
+  if (OCT_RE.test(str)) return parseInt(str.slice(2), 8);
+  if (INT_RE.test(str)) return parseInt(str, 10);
+  if (HEX_RE.test(str)) return parseInt(str.slice(2), 16);
+  if (INF_RE.test(str)) return str.charCodeAt(0) === 0x2d ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (NAN_RE.test(str)) return NaN;
+  if (EXP_RE.test(str) || FLOAT_RE.test(str)) return parseFloat(str);
+  return str;
+}
+
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
+
+class FastParser {
+  private i: number;
+  private readonly n: number;
+  private depth = 0;
+  private readonly duplicates: YScalar[] = [];
+
+  constructor(
+    private readonly s: string,
+    start: number,
+  ) {
+    this.i = start;
+    this.n = s.length;
+  }
+
+  parseStream(): FastParseResult {
+    const s = this.s;
+    const docs: YDoc[] = [];
+    for (;;) {
+      let docStart = this.i;
+      this.skipBlank();
+      if (this.i >= this.n) break;
+      let explicit = false;
+      if (s.charCodeAt(this.i) === 0x25 /* % */) bail();
+      if (this.isMarker(this.i, '---')) {
+        explicit = true;
+        docStart = this.i;
+        const q = this.skipSpaces(this.i + 3);
+        if (!this.atLineEndOrComment(q, q > this.i + 3)) bail();
+        this.i = this.nextLine(q);
+        this.skipBlank();
+      } else if (this.isMarker(this.i, '...')) {
+        bail();
+      }
+      let contents: YNode | null = null;
+      if (this.i < this.n && !this.isMarker(this.i, '---') && !this.isMarker(this.i, '...')) {
+        const ind = this.indentAt(this.i);
+        contents = this.parseBlockNodeAt(this.i + ind, ind, -1);
+        this.skipBlank();
+      }
+      if (!explicit && contents === null) bail();
+      let end = this.i;
+      if (this.i < this.n) {
+        if (this.isMarker(this.i, '...')) {
+          end = this.i;
+          const q = this.skipSpaces(this.i + 3);
+          if (!this.atLineEndOrComment(q, q > this.i + 3)) bail();
+          this.i = this.nextLine(q);
+          this.skipBlank();
+          if (this.i < this.n && !this.isMarker(this.i, '---')) bail();
+        } else if (!this.isMarker(this.i, '---')) {
+          bail();
+        }
+      }
+      docs.push({ start: docStart, end: Math.max(end, contents ? contents.end : docStart), contents });
+      if (this.i >= this.n) break;
+    }
+    return { docs, duplicates: this.duplicates };
+  }
+
+  // ---- lines -------------------------------------------------------------------------------------------------
+
+  /** Offset of the line break (CR of CRLF, or LF) or the end of the text. */
+  private eol(p: number): number {
+    let e = this.s.indexOf('\n', p);
+    if (e < 0) e = this.n;
+    if (e > p && this.s.charCodeAt(e - 1) === 0x0d) e--;
+    return e;
+  }
+
+  private nextLine(p: number): number {
+    const e = this.s.indexOf('\n', p);
+    return e < 0 ? this.n : e + 1;
+  }
+
+  private indentAt(lineStart: number): number {
+    let k = lineStart;
+    while (this.s.charCodeAt(k) === 0x20) k++;
+    return k - lineStart;
+  }
+
+  private skipSpaces(p: number): number {
+    while (this.s.charCodeAt(p) === 0x20) p++;
+    return p;
+  }
+
+  /** True at a line end, the text's end, or a comment (a `#` after whitespace). */
+  private atLineEndOrComment(p: number, afterSpace: boolean): boolean {
+    if (p >= this.n) return true;
+    const c = this.s.charCodeAt(p);
+    return c === 0x0a || c === 0x0d || (c === 0x23 && afterSpace);
+  }
+
+  /** From a line start, skips empty and comment-only lines; `i` ends at the start of a content line (or the end). */
+  private skipBlank(): void {
+    const s = this.s;
+    while (this.i < this.n) {
+      const k = this.skipSpaces(this.i);
+      if (k >= this.n) {
+        this.i = this.n;
+        return;
+      }
+      const c = s.charCodeAt(k);
+      if (c === 0x0a || c === 0x0d || c === 0x23) {
+        this.i = this.nextLine(k);
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** Where the next content line starts and its indent, without consuming anything (comments skipped). */
+  private peekIndent(): number {
+    const save = this.i;
+    this.skipBlank();
+    const ind = this.i >= this.n ? -1 : this.indentAt(this.i);
+    this.i = save;
+    return ind;
+  }
+
+  private isMarker(p: number, m: string): boolean {
+    if (!this.s.startsWith(m, p)) return false;
+    if (p > 0 && this.s.charCodeAt(p - 1) !== 0x0a) return false;
+    const c = this.s.charCodeAt(p + 3);
+    return p + 3 >= this.n || c === 0x20 || c === 0x0a || c === 0x0d;
+  }
+
+  private isSeqIndicator(p: number): boolean {
+    if (this.s.charCodeAt(p) !== 0x2d) return false;
+    const c = this.s.charCodeAt(p + 1);
+    return p + 1 >= this.n || c === 0x20 || c === 0x0a || c === 0x0d;
+  }
+
+  // ---- block nodes ---------------------------------------------------------------------------------------------
+
+  /** `i` at a content line start; the node belongs to a parent with `parentIndent`. Null when the line is not deeper. */
+  private parseBlockNode(parentIndent: number, allowSeqAtParent: boolean): YNode | null {
+    if (this.i >= this.n || this.isMarker(this.i, '---') || this.isMarker(this.i, '...')) return null;
+    const ind = this.indentAt(this.i);
+    if (ind <= parentIndent) {
+      if (allowSeqAtParent && ind === parentIndent && this.isSeqIndicator(this.i + ind)) return this.parseBlockSeq(ind, this.i + ind);
+      return null;
+    }
+    return this.parseBlockNodeAt(this.i + ind, ind, parentIndent);
+  }
+
+  private parseBlockNodeAt(p: number, col: number, parentIndent: number): YNode {
+    if (++this.depth > MAX_DEPTH) bail();
+    try {
+      if (this.isSeqIndicator(p)) return this.parseBlockSeq(col, p);
+      if (this.keyEnd(p) >= 0) return this.parseBlockMap(col, p);
+      return this.parseInlineValue(p, parentIndent);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseBlockMap(col: number, first: number): YMap {
+    const pairs: YPair[] = [];
+    const seen = new Set<string>();
+    let p = first;
+    for (;;) {
+      const colon = this.keyEnd(p);
+      if (colon < 0) bail();
+      const key = this.parseKeyScalar(p, colon);
+      const ks = keyString(key);
+      if (seen.has(ks)) this.duplicates.push(key);
+      else seen.add(ks);
+      const q = this.skipSpaces(colon + 1);
+      let value: YNode;
+      if (this.atLineEndOrComment(q, q > colon + 1)) {
+        this.i = this.nextLine(q);
+        this.skipBlank();
+        value = this.parseBlockNode(col, true) ?? { type: 'scalar', start: colon + 1, end: colon + 1, value: null };
+      } else {
+        value = this.parseInlineValue(q, col);
+      }
+      pairs.push({ key, value });
+      this.skipBlank();
+      if (this.i >= this.n || this.isMarker(this.i, '---') || this.isMarker(this.i, '...')) break;
+      const ind = this.indentAt(this.i);
+      if (ind < col) break;
+      if (ind > col) bail();
+      p = this.i + ind;
+      if (this.isSeqIndicator(p)) bail();
+    }
+    const last = pairs[pairs.length - 1];
+    return { type: 'map', start: first, end: Math.max(last.value.end, last.key.end + 1), pairs, flow: false, indent: col };
+  }
+
+  private parseBlockSeq(col: number, first: number): YSeq {
+    const items: YNode[] = [];
+    let p = first;
+    for (;;) {
+      const q = this.skipSpaces(p + 1);
+      let item: YNode;
+      if (this.atLineEndOrComment(q, q > p + 1)) {
+        this.i = this.nextLine(q);
+        this.skipBlank();
+        item = this.parseBlockNode(col, false) ?? { type: 'scalar', start: p + 1, end: p + 1, value: null };
+      } else {
+        const qcol = col + (q - p);
+        if (++this.depth > MAX_DEPTH) bail();
+        if (this.isSeqIndicator(q)) item = this.parseBlockSeq(qcol, q);
+        else if (this.keyEnd(q) >= 0) item = this.parseBlockMap(qcol, q);
+        else item = this.parseInlineValue(q, col);
+        this.depth--;
+      }
+      items.push(item);
+      this.skipBlank();
+      if (this.i >= this.n || this.isMarker(this.i, '---') || this.isMarker(this.i, '...')) break;
+      const ind = this.indentAt(this.i);
+      if (ind === col && this.isSeqIndicator(this.i + ind)) {
+        p = this.i + ind;
+        continue;
+      }
+      if (ind <= col) break;
+      bail();
+    }
+    return { type: 'seq', start: first, end: items[items.length - 1].end, items, flow: false, indent: col };
+  }
+
+  /**
+   * If a block-map key starts at `p`, the offset of its `:`; otherwise -1. Keys are plain or quoted, on one line.
+   */
+  private keyEnd(p: number): number {
+    const s = this.s;
+    const c = s.charCodeAt(p);
+    if (c === 0x22 || c === 0x27) {
+      const end = this.quotedEnd(p);
+      if (end < 0) return -1;
+      const r = this.skipSpaces(end);
+      return s.charCodeAt(r) === 0x3a && this.isSepAfterColon(r + 1) ? r : -1;
+    }
+    if (!this.canStartPlain(p)) return -1;
+    const e = this.eol(p);
+    for (let r = p; r < e; r++) {
+      const ch = s.charCodeAt(r);
+      if (ch === 0x3a && this.isSepAfterColon(r + 1)) return r;
+      if (ch === 0x23 && r > p && s.charCodeAt(r - 1) === 0x20) return -1;
+    }
+    return -1;
+  }
+
+  private isSepAfterColon(q: number): boolean {
+    if (q >= this.n) return true;
+    const c = this.s.charCodeAt(q);
+    return c === 0x20 || c === 0x0a || c === 0x0d;
+  }
+
+  private canStartPlain(p: number): boolean {
+    const c = this.s[p];
+    if (c === undefined) return false;
+    if ('-?:'.includes(c)) {
+      const d = this.s.charCodeAt(p + 1);
+      return !(p + 1 >= this.n || d === 0x20 || d === 0x0a || d === 0x0d);
+    }
+    return !',[]{}#&*!|>\'"%@`\r\n '.includes(c);
+  }
+
+  private parseKeyScalar(p: number, colon: number): YScalar {
+    const c = this.s.charCodeAt(p);
+    if (c === 0x22 || c === 0x27) {
+      const q = this.parseQuoted(p);
+      return q;
+    }
+    let e = colon;
+    while (e > p && this.s.charCodeAt(e - 1) === 0x20) e--;
+    const raw = this.s.slice(p, e);
+    return { type: 'scalar', start: p, end: e, value: resolvePlain(raw) };
+  }
+
+  /** A value that starts on the current line at `p`; on return `i` is at the next line's start. */
+  private parseInlineValue(p: number, col: number): YNode {
+    const s = this.s;
+    const c = s[p];
+    let node: YNode;
+    if (c === '|' || c === '>') return this.parseBlockScalar(p, col);
+    if (c === '[' || c === '{') {
+      node = this.parseFlowNode(p, 0);
+      this.finishLine(node.end);
+    } else if (c === '"' || c === "'") {
+      node = this.parseQuoted(p);
+      this.finishLine(node.end);
+    } else {
+      if (!this.canStartPlain(p)) bail();
+      const e = this.eol(p);
+      let end = e;
+      for (let r = p; r < e; r++) {
+        const ch = s.charCodeAt(r);
+        if (ch === 0x23 && s.charCodeAt(r - 1) === 0x20) {
+          end = r;
+          break;
+        }
+        if (ch === 0x3a && this.isSepAfterColon(r + 1)) bail();
+      }
+      while (end > p && s.charCodeAt(end - 1) === 0x20) end--;
+      node = { type: 'scalar', start: p, end, value: resolvePlain(s.slice(p, end)) };
+      this.i = this.nextLine(e);
+    }
+    // A deeper line after a one-line value is a continuation or an error: both for the full parser.
+    const next = this.peekIndent();
+    if (next > col) bail();
+    return node;
+  }
+
+  /** After a quoted or flow node: only spaces and a comment may follow on its line. */
+  private finishLine(end: number): void {
+    const q = this.skipSpaces(end);
+    if (!this.atLineEndOrComment(q, q > end)) bail();
+    this.i = this.nextLine(q);
+  }
+
+  /** Offset after the closing quote, or -1 when the scalar does not close on this line. */
+  private quotedEnd(p: number): number {
+    const s = this.s;
+    const q = s.charCodeAt(p);
+    for (let r = p + 1; r < this.n; r++) {
+      const ch = s.charCodeAt(r);
+      if (ch === 0x0a || ch === 0x0d) return -1;
+      if (q === 0x22 && ch === 0x5c) {
+        r++;
+        continue;
+      }
+      if (ch === q) {
+        if (q === 0x27 && s.charCodeAt(r + 1) === 0x27) {
+          r++;
+          continue;
+        }
+        return r + 1;
+      }
+    }
+    return -1;
+  }
+
+  private parseQuoted(p: number): YScalar {
+    const s = this.s;
+    const end = this.quotedEnd(p);
+    if (end < 0) bail();
+    const body = s.slice(p + 1, end - 1);
+    let value: string;
+    if (s.charCodeAt(p) === 0x27) {
+      value = body.includes("''") ? body.replace(/''/g, "'") : body;
+    } else if (!body.includes('\\')) {
+      value = body;
+    } else {
+      let out = '';
+      for (let r = 0; r < body.length; r++) {
+        const ch = body[r];
+        if (ch !== '\\') {
+          out += ch;
+          continue;
+        }
+        const e = body[++r];
+        if (e === undefined) bail();
+        const simple = ESCAPES[e];
+        if (simple !== undefined) {
+          out += simple;
+          continue;
+        }
+        const len = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+        if (len === 0) bail();
+        const hex = body.slice(r + 1, r + 1 + len);
+        if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) bail();
+        const cp = parseInt(hex, 16);
+        if (cp > 0x10ffff) bail();
+        out += String.fromCodePoint(cp);
+        r += len;
+      }
+      value = out;
+    }
+    return { type: 'scalar', start: p, end, value };
+  }
+
+  // ---- block scalars ---------------------------------------------------------------------------------------------
+
+  private parseBlockScalar(p: number, col: number): YScalar {
+    const s = this.s;
+    const folded = s[p] === '>';
+    let chomp: 'clip' | 'strip' | 'keep' = 'clip';
+    let q = p + 1;
+    const h = s[q];
+    if (h === '-' || h === '+') {
+      chomp = h === '-' ? 'strip' : 'keep';
+      q++;
+    }
+    if (/[0-9+-]/.test(s[q] ?? '')) bail();
+    const afterHeader = q;
+    q = this.skipSpaces(q);
+    if (!this.atLineEndOrComment(q, q > afterHeader)) bail();
+    let r = this.nextLine(q);
+    const lines: (string | null)[] = [];
+    let blockIndent = -1;
+    let leadingMax = 0;
+    let contentEnd = afterHeader;
+    while (r < this.n) {
+      const e = this.eol(r);
+      const k = this.skipSpaces(r);
+      if (k >= e) {
+        const spaces = k - r;
+        if (blockIndent < 0) leadingMax = Math.max(leadingMax, spaces);
+        else if (spaces > blockIndent) bail();
+        lines.push(null);
+        r = this.nextLine(e);
+        continue;
+      }
+      const ind = k - r;
+      if (blockIndent < 0) {
+        if (ind <= col) break;
+        if (leadingMax > ind) bail();
+        blockIndent = ind;
+      }
+      if (ind < blockIndent) break;
+      if (col < 0 && ind === 0 && (this.isMarker(r, '---') || this.isMarker(r, '...'))) break;
+      if (e >= this.n) bail(); // last line without a line break: leave the chomping subtleties to `yaml`
+      const line = s.slice(r + blockIndent, e);
+      if (folded && (line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x23)) bail();
+      lines.push(line);
+      contentEnd = e;
+      r = this.nextLine(e);
+    }
+    // Trailing empty lines belong to the scalar only for chomping.
+    let trailing = 0;
+    while (lines.length > 0 && lines[lines.length - 1] === null) {
+      lines.pop();
+      trailing++;
+    }
+    if (lines.length === 0) bail();
+    let body = '';
+    if (!folded) {
+      body = lines.map((l) => l ?? '').join('\n');
+    } else {
+      let empties = 0;
+      let first = true;
+      for (const l of lines) {
+        if (l === null) {
+          empties++;
+          continue;
+        }
+        if (first) body += '\n'.repeat(empties) + l;
+        else body += (empties > 0 ? '\n'.repeat(empties) : ' ') + l;
+        first = false;
+        empties = 0;
+      }
+    }
+    const value = chomp === 'strip' ? body : chomp === 'clip' ? body + '\n' : body + '\n' + '\n'.repeat(trailing);
+    // Continue after the scalar's content (trailing empty lines are skipped by the caller anyway).
+    this.i = r;
+    return { type: 'scalar', start: p, end: contentEnd, value };
+  }
+
+  // ---- flow nodes (one line) --------------------------------------------------------------------------------------
+
+  private skipFlowSpaces(p: number): number {
+    p = this.skipSpaces(p);
+    const c = this.s.charCodeAt(p);
+    if (p >= this.n || c === 0x0a || c === 0x0d || c === 0x23) bail();
+    return p;
+  }
+
+  private parseFlowNode(p: number, depth: number): YNode {
+    if (depth > MAX_DEPTH) bail();
+    const s = this.s;
+    p = this.skipFlowSpaces(p);
+    const c = s[p];
+    if (c === '[') {
+      const items: YNode[] = [];
+      let r = p + 1;
+      for (;;) {
+        r = this.skipFlowSpaces(r);
+        if (s[r] === ']') break;
+        const item = this.parseFlowNode(r, depth + 1);
+        items.push(item);
+        r = this.skipFlowSpaces(item.end);
+        if (s[r] === ',') {
+          r++;
+          continue;
+        }
+        if (s[r] === ']') break;
+        bail();
+      }
+      return { type: 'seq', start: p, end: r + 1, items, flow: true, indent: -1 };
+    }
+    if (c === '{') {
+      const pairs: YPair[] = [];
+      const seen = new Set<string>();
+      let r = p + 1;
+      for (;;) {
+        r = this.skipFlowSpaces(r);
+        if (s[r] === '}') break;
+        const key = this.parseFlowScalar(r, true);
+        const ks = keyString(key);
+        if (seen.has(ks)) this.duplicates.push(key);
+        else seen.add(ks);
+        r = this.skipFlowSpaces(key.end);
+        if (s[r] !== ':') bail();
+        r = this.skipFlowSpaces(r + 1);
+        if (s[r] === ',' || s[r] === '}') bail();
+        const value = this.parseFlowNode(r, depth + 1);
+        pairs.push({ key, value });
+        r = this.skipFlowSpaces(value.end);
+        if (s[r] === ',') {
+          r++;
+          continue;
+        }
+        if (s[r] === '}') break;
+        bail();
+      }
+      return { type: 'map', start: p, end: r + 1, pairs, flow: true, indent: -1 };
+    }
+    return this.parseFlowScalar(p, false);
+  }
+
+  private parseFlowScalar(p: number, isKey: boolean): YScalar {
+    const s = this.s;
+    const c = s[p];
+    if (c === '"' || c === "'") {
+      const q = this.parseQuoted(p);
+      // `"a":b` is allowed in YAML flow maps; keep to the plain `"a": b` form.
+      if (isKey && s[q.end] === ':' && !this.isSepAfterColon(q.end + 1)) bail();
+      return q;
+    }
+    if (c === undefined || '[]{},#&*!|>\'"%@`?'.includes(c)) bail();
+    if (c === '-' || c === ':') {
+      const d = s[p + 1];
+      if (d === undefined || d === ' ' || d === ',' || d === ']' || d === '}') bail();
+    }
+    const e = this.eol(p);
+    let end = e;
+    for (let r = p; r < e; r++) {
+      const ch = s[r];
+      if (ch === ',' || ch === '[' || ch === ']' || ch === '{' || ch === '}') {
+        end = r;
+        break;
+      }
+      if (ch === '#' && s[r - 1] === ' ') {
+        end = r;
+        break;
+      }
+      if (ch === ':') {
+        const d = s[r + 1];
+        if (d === undefined || d === ' ' || d === ',' || d === '[' || d === ']' || d === '{' || d === '}' || d === '\r' || d === '\n') {
+          end = r;
+          break;
+        }
+      }
+    }
+    while (end > p && s.charCodeAt(end - 1) === 0x20) end--;
+    if (end === p) bail();
+    return { type: 'scalar', start: p, end, value: resolvePlain(s.slice(p, end)) };
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The JSON Schemas (files under schemas/, bundled) and their ajv validators, compiled once on first use.
+ */
+import Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import pavedV1 from '../../../schemas/paved.v1.schema.json';
+import pavedV1alpha1 from '../../../schemas/paved.v1alpha1.schema.json';
+import backstageEntity from '../../../schemas/backstage-entity.schema.json';
+import backstageComponent from '../../../schemas/backstage-component.schema.json';
+import backstageApi from '../../../schemas/backstage-api.schema.json';
+import backstageSystem from '../../../schemas/backstage-system.schema.json';
+import backstageDomain from '../../../schemas/backstage-domain.schema.json';
+import backstageResource from '../../../schemas/backstage-resource.schema.json';
+import backstageGroup from '../../../schemas/backstage-group.schema.json';
+import backstageUser from '../../../schemas/backstage-user.schema.json';
+import backstageTemplate from '../../../schemas/backstage-template.schema.json';
+import backstageLocation from '../../../schemas/backstage-location.schema.json';
+import score from '../../../schemas/score.schema.json';
+
+export type SchemaId =
+  | 'paved.v1'
+  | 'paved.v1alpha1'
+  | 'backstage-entity'
+  | 'backstage-component'
+  | 'backstage-api'
+  | 'backstage-system'
+  | 'backstage-domain'
+  | 'backstage-resource'
+  | 'backstage-group'
+  | 'backstage-user'
+  | 'backstage-template'
+  | 'backstage-location'
+  | 'score';
+
+export type JsonSchema = Record<string, any>;
+
+export const SCHEMAS: Record<SchemaId, JsonSchema> = {
+  'paved.v1': pavedV1,
+  'paved.v1alpha1': pavedV1alpha1,
+  'backstage-entity': backstageEntity,
+  'backstage-component': backstageComponent,
+  'backstage-api': backstageApi,
+  'backstage-system': backstageSystem,
+  'backstage-domain': backstageDomain,
+  'backstage-resource': backstageResource,
+  'backstage-group': backstageGroup,
+  'backstage-user': backstageUser,
+  'backstage-template': backstageTemplate,
+  'backstage-location': backstageLocation,
+  score,
+};
+
+export const BACKSTAGE_KINDS = ['Component', 'API', 'System', 'Domain', 'Resource', 'Group', 'User', 'Template', 'Location'] as const;
+
+/** Options shared by every validator: all errors (one finding per problem), schemas' own `errorMessage` texts. */
+const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
+
+let draft7: Ajv | undefined;
+let draft2020: Ajv2020 | undefined;
+const compiled = new Map<SchemaId, ValidateFunction>();
+
+function ajvFor(id: SchemaId): Ajv | Ajv2020 {
+  if (id === 'score') {
+    draft2020 ??= addFormats(new Ajv2020(AJV_OPTIONS));
+    return draft2020;
+  }
+  draft7 ??= addFormats(new Ajv(AJV_OPTIONS));
+  return draft7;
+}
+
+export function validator(id: SchemaId): ValidateFunction {
+  let v = compiled.get(id);
+  if (!v) {
+    v = ajvFor(id).compile(SCHEMAS[id]);
+    compiled.set(id, v);
+  }
+  return v;
+}
+
+export function validate(id: SchemaId, data: unknown): ErrorObject[] {
+  const v = validator(id);
+  return v(data) ? [] : [...(v.errors ?? [])];
+}
+
+/** The subschema for a JSON path (object keys and array indexes) in a schema, following properties, items, $ref. */
+export function subschema(root: JsonSchema, path: readonly string[]): JsonSchema | undefined {
+  let s: JsonSchema | undefined = deref(root, root);
+  for (const seg of path) {
+    if (!s) return undefined;
+    if (s.properties && Object.prototype.hasOwnProperty.call(s.properties, seg)) s = s.properties[seg];
+    else if (s.items && typeof s.items === 'object' && /^\d+$/.test(seg)) s = s.items;
+    else if (s.additionalProperties && typeof s.additionalProperties === 'object' && !/^\d+$/.test(seg)) s = s.additionalProperties;
+    else if (s.items && typeof s.items === 'object') s = s.items;
+    else return undefined;
+    s = deref(root, s);
+  }
+  return s;
+}
+
+export function deref(root: JsonSchema, s: JsonSchema | undefined): JsonSchema | undefined {
+  let cur = s;
+  for (let i = 0; i < 8 && cur && typeof cur.$ref === 'string' && cur.$ref.startsWith('#/'); i++) {
+    let target: any = root;
+    for (const seg of cur.$ref.slice(2).split('/')) target = target?.[seg];
+    cur = target as JsonSchema | undefined;
+  }
+  return cur;
+}

@@ -1,0 +1,93 @@
+/**
+ * A secret scanner for manifests: likely credentials anywhere in the text (values, keys, comments), at their exact
+ * range. Detectors with a recognisable shape first; then long high-entropy tokens that no detector claimed.
+ */
+
+export interface SecretMatch {
+  offset: number;
+  length: number;
+  /** Detector id: aws-access-key-id, aws-secret-access-key, github-token, gitlab-token, slack-token, private-key, jwt, high-entropy. */
+  detector: string;
+  description: string;
+}
+
+interface Detector {
+  id: string;
+  description: string;
+  re: RegExp;
+  /** Which capture group is the secret (default: the whole match). */
+  group?: number;
+}
+
+const DETECTORS: Detector[] = [
+  { id: 'private-key', description: 'a private key block', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?/g },
+  { id: 'aws-access-key-id', description: 'an AWS access key id', re: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
+  {
+    id: 'aws-secret-access-key',
+    description: 'an AWS secret access key',
+    re: /\baws_?secret_?(?:access_?)?key\b["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
+    group: 1,
+  },
+  { id: 'github-token', description: 'a GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
+  { id: 'gitlab-token', description: 'a GitLab token', re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}\b/g },
+  { id: 'slack-token', description: 'a Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
+  { id: 'jwt', description: 'a JSON Web Token', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+];
+
+const TOKEN_RE = /[A-Za-z0-9+/_=-]{24,}/g;
+/** Shannon entropy in bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+function looksHighEntropy(tok: string): boolean {
+  const t = tok.replace(/=+$/, '');
+  if (t.length < 24) return false;
+  // Words joined by separators (names, paths, kebab-case ids) are not secrets.
+  if (/^[a-z0-9]+(?:[-_/][a-z0-9]+)*$/i.test(t) && /[-_/]/.test(t) && !/[0-9]{4}/.test(t)) return false;
+  const classes = Number(/[a-z]/.test(t)) + Number(/[A-Z]/.test(t)) + Number(/[0-9]/.test(t));
+  if (classes < 3 && !/^[0-9a-f]{32,}$/i.test(t)) return false;
+  const threshold = /^[0-9a-f]+$/i.test(t) ? 3.0 : 4.0;
+  return entropy(t) >= threshold;
+}
+
+const MAX_MATCHES = 100;
+
+export function scanSecrets(text: string): SecretMatch[] {
+  const out: SecretMatch[] = [];
+  const claimed: [number, number][] = [];
+  const overlaps = (a: number, b: number) => claimed.some(([s, e]) => a < e && b > s);
+  for (const d of DETECTORS) {
+    d.re.lastIndex = 0;
+    for (let m = d.re.exec(text); m !== null && out.length < MAX_MATCHES; m = d.re.exec(text)) {
+      const g = d.group ?? 0;
+      const value = m[g];
+      if (value === undefined) continue;
+      const offset = g === 0 ? m.index : m.index + m[0].lastIndexOf(value);
+      const end = offset + value.length;
+      if (overlaps(offset, end)) continue;
+      claimed.push([offset, end]);
+      out.push({ offset, length: value.length, detector: d.id, description: d.description });
+    }
+  }
+  TOKEN_RE.lastIndex = 0;
+  for (let m = TOKEN_RE.exec(text); m !== null && out.length < MAX_MATCHES; m = TOKEN_RE.exec(text)) {
+    const tok = m[0];
+    const offset = m.index;
+    // Secret references (vault://…), URLs and paths are not secrets themselves.
+    const before = text.slice(Math.max(0, offset - 12), offset);
+    if (/:\/\/[^\s]*$|[/.]$/.test(before)) continue;
+    if (!looksHighEntropy(tok)) continue;
+    if (overlaps(offset, offset + tok.length)) continue;
+    claimed.push([offset, offset + tok.length]);
+    out.push({ offset, length: tok.length, detector: 'high-entropy', description: 'a high-entropy string (a likely secret)' });
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
