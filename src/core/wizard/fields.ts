@@ -248,8 +248,8 @@ export function parseFieldText(field: WizardField, text: string): FieldCheck {
 export function formatFieldValue(field: WizardField, value: unknown): string {
   if (value === undefined) return '';
   if (field.kind === 'multi' && Array.isArray(value)) return value.join(', ');
-  if (field.kind === 'json') return JSON.stringify(value);
-  return String(value);
+  if (field.kind === 'json' || (value !== null && typeof value === 'object')) return JSON.stringify(value);
+  return typeof value === 'string' ? value : String(value as number | boolean | null);
 }
 
 /**
