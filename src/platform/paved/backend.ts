@@ -1,0 +1,286 @@
+/**
+ * The Paved Platform API (`schemas/platform-api.yaml`, `/v1`) behind `PlatformBackend`: used for a remote Paved
+ * platform (`kind: paved`) and for the embedded local platform (`kind: local`, `paved serve` on loopback).
+ * Every response is checked against the contract's component schemas before it is returned.
+ */
+import type * as api from '../../core/api/types';
+import type {
+  BackendCapabilities,
+  CallOptions,
+  CatalogFacets,
+  CatalogService,
+  CreateScaffoldTask,
+  DeploymentQuery,
+  EntityValidationError,
+  FacetValue,
+  PlatformBackend,
+  PlatformHealth,
+  PlatformKind,
+  ScaffoldEvent,
+  ScaffoldTaskInfo,
+  ServiceInfo,
+  ServiceQuery,
+  StreamOptions,
+  TemplateInfo,
+  WriteOptions,
+} from '../backend';
+import { PlatformError, unsupportedError } from '../errors';
+import { Transport, type ResponseValidator, type TransportOptions } from '../transport';
+import { loadPavedContract, type PavedContract } from './contract';
+
+export interface PavedBackendOptions extends Omit<TransportOptions, 'platformName'> {
+  kind?: Extract<PlatformKind, 'local' | 'paved'>;
+  /** Package root holding schemas/platform-api.yaml (the extension passes context.extensionPath). */
+  packageRoot?: string;
+  /** Or the contract itself (tests). */
+  contract?: PavedContract;
+  /** Seconds a JSON long-poll for events waits on the server. Default 25. */
+  longPollWaitSeconds?: number;
+  /** Most services `facets()` reads to count owners/systems/lifecycles. Default 10 000. */
+  facetScanLimit?: number;
+}
+
+const seg = (s: string) => encodeURIComponent(s);
+
+export class PavedApiBackend implements PlatformBackend {
+  readonly kind: 'local' | 'paved';
+  readonly displayName: string;
+  readonly baseUrl: string;
+  readonly capabilities: BackendCapabilities = {
+    deploy: true,
+    scaffoldWritesFiles: true,
+    feedback: true,
+    validateEntity: false,
+    register: true,
+    metrics: true,
+    policies: true,
+  };
+
+  private readonly transport: Transport;
+  private readonly contract: PavedContract;
+  private readonly lifetime = new AbortController();
+  private readonly waitSeconds: number;
+  private readonly facetScanLimit: number;
+
+  constructor(options: PavedBackendOptions) {
+    this.kind = options.kind ?? 'paved';
+    const platformName = this.kind === 'local' ? 'The local platform' : 'The Paved platform';
+    this.transport = new Transport({ ...options, platformName });
+    this.baseUrl = this.transport.baseUrl.toString().replace(/\/$/, '');
+    this.displayName = this.kind === 'local' ? `Local platform (${this.transport.baseUrl.host})` : `Paved platform (${this.baseUrl})`;
+    this.contract = options.contract ?? loadPavedContract(options.packageRoot);
+    this.waitSeconds = options.longPollWaitSeconds ?? 25;
+    this.facetScanLimit = options.facetScanLimit ?? 10_000;
+  }
+
+  dispose(): void {
+    this.lifetime.abort();
+  }
+
+  // --------------------------------------------------------------------------------------------------------------
+
+  async health(opts?: CallOptions): Promise<PlatformHealth> {
+    const h = await this.get('/v1/health', this.contract.health, opts);
+    return { status: h.status, platform: h.platform, version: h.version, apiVersion: h.apiVersion };
+  }
+
+  async listServices(query: ServiceQuery, opts?: CallOptions): Promise<api.Page<CatalogService>> {
+    const page = await this.get('/v1/services', this.contract.servicePage, opts, {
+      text: query.text || undefined,
+      owner: query.owner || undefined,
+      system: query.system || undefined,
+      lifecycle: query.lifecycle || undefined,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    return { items: page.items.map((s) => ({ ...s, ref: s.name })), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  async getService(ref: string, opts?: CallOptions): Promise<ServiceInfo> {
+    const s = await this.get(`/v1/services/${seg(ref)}`, this.contract.serviceDetails, opts);
+    return { ...s, ref: s.name };
+  }
+
+  /**
+   * The Paved API has no facet endpoint: owners, systems and lifecycles are counted over the catalog, page by page
+   * (500 per page), up to `facetScanLimit` services; `partial` says the catalog was larger.
+   */
+  async facets(opts?: CallOptions): Promise<CatalogFacets> {
+    const owners = new Map<string, number>();
+    const systems = new Map<string, number>();
+    const lifecycles = new Map<string, number>();
+    const bump = (m: Map<string, number>, k: string | undefined) => {
+      if (k) m.set(k, (m.get(k) ?? 0) + 1);
+    };
+    let cursor: string | undefined;
+    let seen = 0;
+    do {
+      const page = await this.get('/v1/services', this.contract.servicePage, opts, { limit: 500, cursor });
+      for (const s of page.items) {
+        bump(owners, s.owner);
+        bump(systems, s.system);
+        bump(lifecycles, s.lifecycle);
+      }
+      seen += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor && seen < this.facetScanLimit);
+    const list = (m: Map<string, number>): FacetValue[] =>
+      [...m].map(([value, count]) => ({ value, count })).sort((a, b) => a.value.localeCompare(b.value));
+    return { owners: list(owners), systems: list(systems), lifecycles: list(lifecycles), partial: cursor !== undefined };
+  }
+
+  async listTeams(page: { limit?: number; cursor?: string } = {}, opts?: CallOptions): Promise<api.Page<api.Team>> {
+    return this.get('/v1/teams', this.contract.teamPage, opts, { limit: page.limit, cursor: page.cursor });
+  }
+
+  async listEnvironments(opts?: CallOptions): Promise<api.Environment[]> {
+    return (await this.get('/v1/environments', this.contract.environmentList, opts)).items;
+  }
+
+  async register(request: api.RegisterServiceRequest, opts?: WriteOptions): Promise<ServiceInfo> {
+    const s = await this.post('/v1/services', request, this.contract.serviceDetails, opts);
+    return { ...s, ref: s.name };
+  }
+
+  async unregister(ref: string, opts?: CallOptions): Promise<void> {
+    await this.transport.request({ method: 'DELETE', path: `/v1/services/${seg(ref)}`, expect: 'empty', signal: this.signal(opts) });
+  }
+
+  async validateEntity(_entity: Record<string, unknown>, _location: string, _opts?: CallOptions): Promise<EntityValidationError[]> {
+    throw unsupportedError(this.name(), 'validate catalog entities', 'Paved lints catalog-info.yaml locally.');
+  }
+
+  // --------------------------------------------------------------------------------------------------------------
+
+  async listTemplates(page: { limit?: number; cursor?: string } = {}, opts?: CallOptions): Promise<api.Page<api.TemplateSummary>> {
+    return this.get('/v1/templates', this.contract.templatePage, opts, { limit: page.limit, cursor: page.cursor });
+  }
+
+  async getTemplate(id: string, opts?: CallOptions): Promise<TemplateInfo> {
+    return this.get(`/v1/templates/${seg(id)}`, this.contract.templateDetails, opts);
+  }
+
+  async createScaffoldTask(request: CreateScaffoldTask, opts?: WriteOptions): Promise<ScaffoldTaskInfo> {
+    const body: api.CreateScaffoldTaskRequest = { templateId: request.templateId, values: request.values };
+    if (request.version !== undefined) body.version = request.version;
+    return toTaskInfo(await this.post('/v1/scaffold-tasks', body, this.contract.scaffoldTask, opts));
+  }
+
+  async getScaffoldTask(id: string, opts?: CallOptions): Promise<ScaffoldTaskInfo> {
+    return toTaskInfo(await this.get(`/v1/scaffold-tasks/${seg(id)}`, this.contract.scaffoldTask, opts));
+  }
+
+  scaffoldTaskEvents(id: string, opts: StreamOptions = {}): AsyncIterable<ScaffoldEvent> {
+    return this.stream(`/v1/scaffold-tasks/${seg(id)}/events`, this.contract.taskEvent, opts, (e) => ({ ...e }));
+  }
+
+  async cancelScaffoldTask(_id: string, _opts?: CallOptions): Promise<void> {
+    throw unsupportedError(this.name(), 'cancel a scaffold task', 'A golden path renders in seconds; delete the files it wrote if you do not want them.');
+  }
+
+  // --------------------------------------------------------------------------------------------------------------
+
+  async deploy(service: string, request: api.CreateDeploymentRequest, opts?: WriteOptions): Promise<api.Deployment> {
+    return this.post(`/v1/services/${seg(service)}/deployments`, request, this.contract.deployment, opts);
+  }
+
+  async getDeployment(id: string, opts?: CallOptions): Promise<api.Deployment> {
+    return this.get(`/v1/deployments/${seg(id)}`, this.contract.deployment, opts);
+  }
+
+  async listDeployments(service: string, query: DeploymentQuery = {}, opts?: CallOptions): Promise<api.Page<api.Deployment>> {
+    return this.get(`/v1/services/${seg(service)}/deployments`, this.contract.deploymentPage, opts, {
+      environment: query.environment,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+  }
+
+  deploymentEvents(id: string, opts: StreamOptions = {}): AsyncIterable<api.DeploymentEvent> {
+    return this.stream(`/v1/deployments/${seg(id)}/events`, this.contract.deploymentEvent, opts, (e) => e);
+  }
+
+  async cancelDeployment(id: string, opts?: CallOptions): Promise<api.Deployment> {
+    // Not marked idempotent by the contract: a lost answer is not retried (the UI re-reads the deployment).
+    return this.transport.request({ method: 'POST', path: `/v1/deployments/${seg(id)}/cancel`, schema: this.contract.deployment, signal: this.signal(opts) });
+  }
+
+  async rollback(service: string, request: api.RollbackRequest, opts?: WriteOptions): Promise<api.Deployment> {
+    return this.post(`/v1/services/${seg(service)}/rollback`, request, this.contract.deployment, opts);
+  }
+
+  async promote(service: string, request: api.PromoteRequest, opts?: WriteOptions): Promise<api.Deployment> {
+    return this.post(`/v1/services/${seg(service)}/promote`, request, this.contract.deployment, opts);
+  }
+
+  // --------------------------------------------------------------------------------------------------------------
+
+  async getPolicies(opts?: CallOptions): Promise<api.PolicySet> {
+    return this.get('/v1/policies', this.contract.policySet, opts);
+  }
+
+  async getMetrics(service: string, query: { windowDays?: number; environment?: string } = {}, opts?: CallOptions): Promise<api.DoraMetrics> {
+    return this.get(`/v1/services/${seg(service)}/metrics`, this.contract.doraMetrics, opts, { windowDays: query.windowDays, environment: query.environment });
+  }
+
+  async sendFeedback(feedback: api.CreateFeedbackRequest, opts?: WriteOptions): Promise<api.Feedback> {
+    return this.post('/v1/feedback', feedback, this.contract.feedback, opts);
+  }
+
+  // --------------------------------------------------------------------------------------------------------------
+
+  private name(): string {
+    return this.kind === 'local' ? 'The local platform' : 'The Paved platform';
+  }
+
+  private signal(opts: CallOptions | undefined): AbortSignal {
+    if (this.lifetime.signal.aborted) {
+      throw new PlatformError('cancelled', `${this.name()} connection was closed (settings changed or signed out).`, { action: 'none' });
+    }
+    return opts?.signal ? AbortSignal.any([this.lifetime.signal, opts.signal]) : this.lifetime.signal;
+  }
+
+  private get<T>(path: string, schema: ResponseValidator<T>, opts: CallOptions | undefined, query?: Record<string, string | number | undefined>): Promise<T> {
+    return this.transport.request({ path, query, schema, signal: this.signal(opts) });
+  }
+
+  private post<T>(path: string, body: unknown, schema: ResponseValidator<T>, opts: WriteOptions | undefined): Promise<T> {
+    return this.transport.request({ method: 'POST', path, body, schema, idempotencyKey: opts?.idempotencyKey ?? true, signal: this.signal(opts) });
+  }
+
+  /** SSE (`id:` = seq, final `event: end`) with the JSON long-poll page (`done`) as fallback; each event validated. */
+  private async *stream<W extends { seq: number }, E>(path: string, schema: ResponseValidator<W>, opts: StreamOptions, map: (w: W) => E): AsyncGenerator<E, void, undefined> {
+    const signal = this.signal(opts);
+    const name = this.name();
+    yield* this.transport.events<Awaited<E> & { seq: number }>({
+      ssePath: path,
+      after: opts.after,
+      signal,
+      endEventType: 'end',
+      decode: (raw) => {
+        if (!schema.validate(raw.data)) {
+          throw new PlatformError('invalid-response', `${name} sent an event that does not match the API contract.`, {
+            method: 'GET',
+            path,
+            detail: `${schema.name}: ${schema.errorText()}`,
+          });
+        }
+        return map(raw.data) as Awaited<E> & { seq: number };
+      },
+      idOf: (e) => e.seq,
+      isTerminal: () => false, // the server says when: `event: end` / `done: true`
+      pollItems: (body) => (body as { items?: unknown[] } | null)?.items,
+      pollDone: (body) => (body as { done?: unknown } | null)?.done === true,
+      pollQuery: { wait: this.waitSeconds },
+      pollTimeoutMs: (this.waitSeconds + 15) * 1000,
+    });
+  }
+}
+
+function toTaskInfo(t: api.ScaffoldTask): ScaffoldTaskInfo {
+  const info: ScaffoldTaskInfo = { id: t.id, templateId: t.templateId, templateVersion: t.templateVersion, state: t.state, createdAt: t.createdAt };
+  if (t.finishedAt) info.finishedAt = t.finishedAt;
+  if (t.result) info.result = { files: t.result.files, nextSteps: t.result.nextSteps };
+  if (t.error) info.error = t.error;
+  return info;
+}
