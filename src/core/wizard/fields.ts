@@ -248,8 +248,9 @@ export function parseFieldText(field: WizardField, text: string): FieldCheck {
 export function formatFieldValue(field: WizardField, value: unknown): string {
   if (value === undefined) return '';
   if (field.kind === 'multi' && Array.isArray(value)) return value.join(', ');
-  if (field.kind === 'json' || (value !== null && typeof value === 'object')) return JSON.stringify(value);
-  return typeof value === 'string' ? value : String(value as number | boolean | null);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${value}`;
+  return JSON.stringify(value);
 }
 
 /**
