@@ -67,7 +67,8 @@ export function scanWorkspaces(folders: readonly string[]): WorkspaceScan {
           }
         }
       } catch (err) {
-        errors.push(`${file}: ${describeError(err)}`);
+        const msg = describeError(err);
+        errors.push(msg.startsWith(file) ? msg : `${file}: ${msg}`);
       }
     }
     teams.push(...readTeams(path.join(folder, '.paved', 'teams.yaml'), errors));
