@@ -102,6 +102,7 @@ interface Ctx {
   req: http.IncomingMessage;
   res: http.ServerResponse;
   pathname: string;
+  url: URL;
 }
 
 type Result = { status: number; body?: unknown; headers?: Record<string, string>; type?: string } | 'streamed';
@@ -175,7 +176,7 @@ export class ApiServer {
       const bodyErrors = this.contract.checkBody(op, body);
       if (bodyErrors.length) throw problem(400, 'invalid-input', 'Bad request', bodyErrors.map((e) => `${e.pointer} ${e.message}`).join('; '), bodyErrors);
     }
-    const ctx: Ctx = { op, path: params.path, query: params.query, header: params.header, body, req, res, pathname: url.pathname };
+    const ctx: Ctx = { op, path: params.path, query: params.query, header: params.header, body, req, res, pathname: url.pathname, url };
     const result = await this.route(ctx);
     if (result === 'streamed') return;
     if (result.status === 204) {
@@ -299,7 +300,8 @@ export class ApiServer {
   /** Events as SSE (Accept: text/event-stream) or as a JSON long-poll page. */
   private async events<E extends SeqEvent & { type: string }>(ctx: Ctx, log: EventLog<E>): Promise<Result> {
     const lastEventId = Number.parseInt(String(ctx.req.headers['last-event-id'] ?? ''), 10);
-    let after = (ctx.query.after as number | undefined) ?? (Number.isFinite(lastEventId) ? lastEventId : 0);
+    // An explicit ?after= wins; otherwise an SSE client's reconnect header (Last-Event-ID) says where to resume.
+    let after = !ctx.url.searchParams.has('after') && Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : ((ctx.query.after as number | undefined) ?? 0);
     const accept = String(ctx.req.headers.accept ?? '');
     if (accept.includes('text/event-stream')) {
       const res = ctx.res;
