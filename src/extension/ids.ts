@@ -11,6 +11,21 @@ export const Commands = {
   signIn: 'paved.signIn',
   signOut: 'paved.signOut',
   stopLocalPlatform: 'paved.stopLocalPlatform',
+  catalogGroupBy: 'paved.catalog.groupBy',
+  catalogFilter: 'paved.catalog.filter',
+  catalogClearFilter: 'paved.catalog.clearFilter',
+  catalogPickTeams: 'paved.catalog.pickMyTeams',
+  catalogLoadMore: 'paved.catalog.loadMore',
+  catalogRetry: 'paved.catalog.retry',
+  openManifest: 'paved.service.openManifest',
+  openDetails: 'paved.service.openDetails',
+  copyReference: 'paved.service.copyReference',
+  openDocs: 'paved.service.openDocs',
+  openRunbook: 'paved.service.openRunbook',
+  openDashboard: 'paved.service.openDashboard',
+  openRepo: 'paved.service.openRepo',
+  refreshDeployments: 'paved.deployments.refresh',
+  sendFeedback: 'paved.sendFeedback',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

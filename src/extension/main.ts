@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
 import { CatalogView } from './catalog/catalogView';
+import { FeedbackCommand } from './catalog/feedback';
+import { ServiceCommands } from './catalog/serviceCommands';
+import { ServiceStatusBar } from './catalog/statusBar';
+import { DetailsPanels } from './details/detailsPanel';
+import { DeploymentsView } from './deployments/deploymentsView';
+import { SelfService } from './deploy/selfService';
 import { CommandRunner } from './commands';
 import { Commands, ContextKeys } from './ids';
 import { createLogger } from './log';
@@ -13,6 +19,16 @@ export interface PavedApi {
   readonly activationTimeMs: number;
   /** The platform connection: `current()` is the backend every command uses. */
   readonly platform: PlatformConnection;
+  /** The Catalog tree (model, getChildren, onDidLoad). */
+  readonly catalog: CatalogView;
+  /** The Deployments view: deploy commands call `deployments.track(deployment)`. */
+  readonly deployments: DeploymentsView;
+  /** Service details webviews (open, onDidRender). */
+  readonly details: DetailsPanels;
+  /** The status bar item of the open manifest's service. */
+  readonly statusBar: ServiceStatusBar;
+  /** New Service, Deploy, Roll Back, Promote (`selfService.testHooks` for the integration tests). */
+  readonly selfService: SelfService;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -25,16 +41,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const local = new LocalPlatform({ stateDir: vscode.Uri.joinPath(context.globalStorageUri, 'local-platform').fsPath, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('local'), locate: readServeLock });
   const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: createBackend, local });
 
+  const deployments = new DeploymentsView(commands, platform, log.child('deployments'));
+  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService);
+  const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'));
+  const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
+  const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d) });
+
   context.subscriptions.push(
     commands.register(Commands.showLog, () => channel.show(true)),
     platform,
-    new CatalogView(commands),
+    deployments,
+    details,
+    catalog,
+    new ServiceCommands(commands, platform, details, log.child('service')),
+    new FeedbackCommand(commands, platform, log.child('feedback')),
+    statusBar,
+    selfService,
   );
 
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService };
 }
 
 export function deactivate(): void {

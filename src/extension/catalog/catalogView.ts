@@ -1,34 +1,267 @@
 import * as vscode from 'vscode';
-import { Component } from '../lifecycle';
+import { PlatformError } from '../../platform/errors';
 import type { CommandRunner } from '../commands';
-import { Commands, Views } from '../ids';
+import { Commands, ContextKeys, Settings, StateKeys, Views } from '../ids';
+import { Component } from '../lifecycle';
+import type { Logger } from '../log';
+import type { PlatformConnection } from '../platform/connection';
+import {
+  CatalogModel,
+  type CatalogNode,
+  type CatalogSource,
+  type ErrorNode,
+  GROUP_BY_VALUES,
+  type GroupBy,
+  groupLabel,
+  type LoadMoreNode,
+  serviceContextValue,
+  serviceDescription,
+  serviceTooltip,
+  SourceBlockedError,
+  statusIcon,
+  type StatusIcon,
+} from './model';
+
+/** What a finished `getChildren` call returned (for tests and for anything that waits on the tree). */
+export interface CatalogLoadEvent {
+  parent: CatalogNode | undefined;
+  children: CatalogNode[];
+}
+
+const STATUS_ICONS: Record<StatusIcon, vscode.ThemeIcon> = {
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  deploying: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
+  running: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
+  stopped: new vscode.ThemeIcon('debug-stop', new vscode.ThemeColor('disabledForeground')),
+  'not-deployed': new vscode.ThemeIcon('circle-outline'),
+};
+
+const GROUP_ICONS: Record<GroupBy, string> = { system: 'symbol-namespace', owner: 'organization', lifecycle: 'milestone' };
+
+/** A connection failure that means "nothing to show on purpose": the welcome view explains it, no error node. */
+export function isBlocking(err: unknown): boolean {
+  return PlatformError.isPlatformError(err, 'untrusted') || (PlatformError.isPlatformError(err, 'invalid-input') && err.action === 'open-settings');
+}
 
 /**
- * The "Catalog" view. Until a platform backend is connected the tree is empty and the view's welcome content
- * (package.json `viewsWelcome`) explains what belongs here.
+ * The "Catalog" tree. The data (paging, grouping, filter) lives in CatalogModel; this class maps nodes to TreeItems,
+ * owns the catalog commands, remembers the grouping and "My services" teams in workspaceState and keeps the context
+ * keys the welcome views and toolbar depend on. getChildren never shows a notification: failures are error nodes.
  */
-export class CatalogView extends Component implements vscode.TreeDataProvider<vscode.TreeItem> {
-  private readonly changed = this.register(new vscode.EventEmitter<vscode.TreeItem | undefined>());
+export class CatalogView extends Component implements vscode.TreeDataProvider<CatalogNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<CatalogNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  readonly treeView: vscode.TreeView<vscode.TreeItem>;
+  private readonly loaded = this.register(new vscode.EventEmitter<CatalogLoadEvent>());
+  /** Fires after every getChildren call with what it returned. */
+  readonly onDidLoad = this.loaded.event;
+  readonly model: CatalogModel;
+  readonly treeView: vscode.TreeView<CatalogNode>;
 
-  constructor(commands: CommandRunner) {
+  constructor(
+    commands: CommandRunner,
+    private readonly connection: PlatformConnection,
+    private readonly state: vscode.Memento,
+    private readonly log: Logger,
+  ) {
     super();
-    this.treeView = this.register(
-      vscode.window.createTreeView(Views.catalog, { treeDataProvider: this, showCollapseAll: true }),
+    const source = async (): Promise<CatalogSource> => {
+      try {
+        return await connection.current();
+      } catch (err) {
+        if (isBlocking(err)) throw new SourceBlockedError((err as PlatformError).message, err);
+        throw err;
+      }
+    };
+    const groupBy = state.get<GroupBy>(StateKeys.catalogGroupBy);
+    this.model = new CatalogModel(source, {
+      groupBy: groupBy && GROUP_BY_VALUES.includes(groupBy) ? groupBy : 'system',
+      myTeams: state.get<string[]>(StateKeys.catalogMyTeams) ?? [],
+      pageSize: this.pageSizeSetting(),
+    });
+    this.treeView = this.register(vscode.window.createTreeView(Views.catalog, { treeDataProvider: this, showCollapseAll: true }));
+    this.updateViewDescription();
+    this.register(connection.onDidChange(() => this.refresh()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${Settings.section}.${Settings.catalogPageSize}`)) {
+          this.model.setPageSize(this.pageSizeSetting());
+          this.changed.fire(undefined);
+        }
+      }),
     );
     this.register(commands.register(Commands.refreshCatalog, () => this.refresh()));
+    this.register(commands.register(Commands.catalogGroupBy, (g?: GroupBy) => this.pickGroupBy(g)));
+    this.register(commands.register(Commands.catalogFilter, (text?: string) => this.pickFilter(text)));
+    this.register(commands.register(Commands.catalogClearFilter, () => this.setFilter('')));
+    this.register(commands.register(Commands.catalogPickTeams, (teams?: string[]) => this.pickTeams(teams)));
+    this.register(commands.register(Commands.catalogLoadMore, (node: LoadMoreNode) => this.loadMore(node)));
+    this.register(commands.register(Commands.catalogRetry, (node: ErrorNode) => this.retry(node)));
+    void vscode.commands.executeCommand('setContext', ContextKeys.catalogFiltered, false);
   }
 
   refresh(): void {
+    this.model.reset();
     this.changed.fire(undefined);
   }
 
-  getTreeItem(element: vscode.TreeItem): vscode.TreeItem {
-    return element;
+  async loadMore(node: LoadMoreNode): Promise<void> {
+    await this.model.loadMore(node);
+    this.changed.fire(node.parent);
   }
 
-  getChildren(): vscode.TreeItem[] {
-    return [];
+  async retry(node: ErrorNode): Promise<void> {
+    await this.model.retry(node);
+    this.changed.fire(node.parent);
+  }
+
+  async setGroupBy(groupBy: GroupBy): Promise<void> {
+    await this.state.update(StateKeys.catalogGroupBy, groupBy);
+    this.model.setGroupBy(groupBy);
+    this.updateViewDescription();
+    this.changed.fire(undefined);
+  }
+
+  async setFilter(text: string): Promise<void> {
+    this.model.setFilter(text);
+    await vscode.commands.executeCommand('setContext', ContextKeys.catalogFiltered, this.model.filter !== '');
+    this.updateViewDescription();
+    this.changed.fire(undefined);
+  }
+
+  async setMyTeams(teams: string[]): Promise<void> {
+    this.model.setMyTeams(teams);
+    await this.state.update(StateKeys.catalogMyTeams, [...this.model.myTeams]);
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: CatalogNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'group': {
+        const item = new vscode.TreeItem(groupLabel(node), vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${node.count} ${node.count === 1 ? 'service' : 'services'}`;
+        item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[node.field]);
+        item.contextValue = `group+${node.field}`;
+        item.id = node.id;
+        return item;
+      }
+      case 'my-services': {
+        const item = new vscode.TreeItem('My services', vscode.TreeItemCollapsibleState.Expanded);
+        item.description = node.teams.join(', ');
+        item.iconPath = new vscode.ThemeIcon('star-full');
+        item.contextValue = 'my-services';
+        item.tooltip = `Services owned by ${node.teams.join(', ')}. Change the teams with "Paved: Pick My Teams…".`;
+        item.id = node.id;
+        return item;
+      }
+      case 'service': {
+        const s = node.service;
+        const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
+        item.description = serviceDescription(s);
+        item.iconPath = STATUS_ICONS[statusIcon(s.status)];
+        const tooltip = new vscode.MarkdownString(serviceTooltip(s));
+        tooltip.isTrusted = false;
+        tooltip.supportHtml = false;
+        item.tooltip = tooltip;
+        item.contextValue = serviceContextValue(node);
+        item.id = node.id;
+        item.command = { command: Commands.openDetails, title: 'Open Details', arguments: [node] };
+        return item;
+      }
+      case 'load-more': {
+        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        item.description = `${node.loaded} shown`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = 'load-more';
+        item.id = node.id;
+        item.command = { command: Commands.catalogLoadMore, title: 'Load More', arguments: [node] };
+        return item;
+      }
+      case 'error': {
+        const item = new vscode.TreeItem('Could not load the catalog — click to retry', vscode.TreeItemCollapsibleState.None);
+        item.description = node.message;
+        item.tooltip = `${node.message}\n\nClick to retry. Details are in the Paved log.`;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        item.contextValue = 'error';
+        item.id = node.id;
+        item.command = { command: Commands.catalogRetry, title: 'Retry', arguments: [node] };
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('info');
+        item.contextValue = 'message';
+        item.id = node.id;
+        return item;
+      }
+    }
+  }
+
+  async getChildren(node?: CatalogNode): Promise<CatalogNode[]> {
+    const children = await this.model.getChildren(node);
+    for (const c of children) if (c.kind === 'error') this.log.error(`catalog: ${c.message}`, c.error);
+    if (!node) {
+      await vscode.commands.executeCommand('setContext', ContextKeys.catalogEmpty, this.model.empty);
+    }
+    this.loaded.fire({ parent: node, children });
+    return children;
+  }
+
+  getParent(node: CatalogNode): CatalogNode | undefined {
+    if (node.kind === 'load-more' || node.kind === 'error') return node.parent;
+    return undefined;
+  }
+
+  private pageSizeSetting(): number {
+    return vscode.workspace.getConfiguration(Settings.section).get<number>(Settings.catalogPageSize, 100);
+  }
+
+  private updateViewDescription(): void {
+    this.treeView.description = this.model.filter ? `“${this.model.filter}”` : `by ${this.model.groupBy}`;
+    this.treeView.message = this.model.filter ? `Services matching “${this.model.filter}”` : undefined;
+  }
+
+  private async pickGroupBy(groupBy?: GroupBy): Promise<void> {
+    if (groupBy !== undefined && !GROUP_BY_VALUES.includes(groupBy)) {
+      throw new PlatformError('invalid-input', `Cannot group the catalog by "${String(groupBy)}": use system, owner or lifecycle.`);
+    }
+    const chosen =
+      groupBy ??
+      (
+        await vscode.window.showQuickPick(
+          GROUP_BY_VALUES.map((g) => ({ label: `Group by ${g}`, value: g, picked: g === this.model.groupBy, description: g === this.model.groupBy ? 'current' : undefined })),
+          { title: 'Paved: Group the Catalog By' },
+        )
+      )?.value;
+    if (chosen) await this.setGroupBy(chosen);
+  }
+
+  private async pickFilter(text?: string): Promise<void> {
+    const value =
+      text ??
+      (await vscode.window.showInputBox({
+        title: 'Paved: Filter the Catalog',
+        prompt: 'Text to look for in service names, titles, descriptions and tags',
+        value: this.model.filter,
+        validateInput: (v) => (v.length > 200 ? 'At most 200 characters.' : undefined),
+      }));
+    if (value !== undefined) await this.setFilter(value);
+  }
+
+  private async pickTeams(teams?: string[]): Promise<void> {
+    if (teams) return this.setMyTeams(teams);
+    const backend = await this.connection.current();
+    const all: { name: string; title?: string; serviceCount: number }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await backend.listTeams({ limit: 200, cursor });
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && all.length < 2000);
+    const current = new Set(this.model.myTeams);
+    const picked = await vscode.window.showQuickPick(
+      all.map((t) => ({ label: t.name, description: t.title, detail: `${t.serviceCount} services`, picked: current.has(t.name) })),
+      { title: 'Paved: Pick My Teams', placeHolder: 'The teams whose services "My services" shows', canPickMany: true },
+    );
+    if (picked) await this.setMyTeams(picked.map((p) => p.label));
   }
 }

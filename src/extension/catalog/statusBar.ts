@@ -1,0 +1,115 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseDocument } from 'yaml';
+import { describeError, PavedError } from '../../core/errors';
+import { Commands } from '../ids';
+import { Component } from '../lifecycle';
+import type { Logger } from '../log';
+import type { PlatformConnection } from '../platform/connection';
+import { isBlocking } from './catalogView';
+import { orderedEnvironments, statusIcon } from './model';
+
+const MANIFEST_NAMES = new Set(['paved.yaml', 'paved.yml', 'catalog-info.yaml', 'catalog-info.yml']);
+
+/** The service name a manifest declares (`metadata.name`), or undefined when the text has none. */
+export function serviceNameOf(text: string): string | undefined {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  const name = doc.getIn(['metadata', 'name']);
+  return typeof name === 'string' && name.trim() !== '' ? name.trim() : undefined;
+}
+
+const MARK: Record<string, string> = { running: '✓', failed: '✗', deploying: '↻', stopped: '■', 'not-deployed': '○' };
+const ICON: Record<ReturnType<typeof statusIcon>, string> = {
+  failed: '$(error)',
+  deploying: '$(sync~spin)',
+  running: '$(pass-filled)',
+  stopped: '$(debug-stop)',
+  'not-deployed': '$(circle-outline)',
+};
+
+/** What the item shows (for tests). */
+export interface StatusBarState {
+  service: string | undefined;
+  text: string;
+  visible: boolean;
+}
+
+/**
+ * Status bar item for the service whose manifest is in the active editor: its environment statuses; a click opens
+ * its details. Hidden for other files, in untrusted workspaces and when no platform is configured.
+ */
+export class ServiceStatusBar extends Component {
+  private readonly item = this.register(vscode.window.createStatusBarItem('paved.serviceStatus', vscode.StatusBarAlignment.Left, 50));
+  private readonly updated = this.register(new vscode.EventEmitter<StatusBarState>());
+  readonly onDidUpdate = this.updated.event;
+  private stateValue: StatusBarState = { service: undefined, text: '', visible: false };
+  private seq = 0;
+
+  constructor(
+    private readonly connection: PlatformConnection,
+    private readonly log: Logger,
+    serviceChanged: vscode.Event<string>,
+  ) {
+    super();
+    this.item.name = 'Paved Service Status';
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => void this.update()));
+    this.register(
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d === vscode.window.activeTextEditor?.document) void this.update();
+      }),
+    );
+    this.register(connection.onDidChange(() => void this.update()));
+    this.register(
+      serviceChanged((name) => {
+        if (name === this.stateValue.service) void this.update();
+      }),
+    );
+    void this.update();
+  }
+
+  get state(): StatusBarState {
+    return this.stateValue;
+  }
+
+  /** Recomputes the item for the active editor; resolves when it is shown or hidden. */
+  async update(): Promise<StatusBarState> {
+    const seq = ++this.seq;
+    const doc = vscode.window.activeTextEditor?.document;
+    const name = doc && MANIFEST_NAMES.has(path.basename(doc.uri.path)) ? serviceNameOf(doc.getText()) : undefined;
+    if (!name) return this.show(seq, undefined);
+    try {
+      const backend = await this.connection.current();
+      const service = await backend.getService(name);
+      const status = Object.fromEntries(service.environments.map((e) => [e.environment, e.state]));
+      const envs = orderedEnvironments(status);
+      const text = `${ICON[statusIcon(status)]} ${service.name}${envs.length ? ` ${envs.map(([e, s]) => `${e} ${MARK[s]}`).join(' ')}` : ': not deployed'}`;
+      this.item.tooltip = `${service.title ?? service.name} (${service.owner}) — ${envs.length ? envs.map(([e, s]) => `${e}: ${s}`).join(', ') : 'not deployed'}. Click for details.`;
+      this.item.command = { command: Commands.openDetails, title: 'Open Details', arguments: [service.ref] };
+      return this.show(seq, name, text);
+    } catch (err) {
+      if (isBlocking(err)) return this.show(seq, undefined);
+      if (PavedError.is(err, 'not-found')) {
+        this.item.tooltip = `${name} is not in the catalog of the platform yet.`;
+        this.item.command = undefined;
+        return this.show(seq, name, `$(circle-slash) ${name}: not in catalog`);
+      }
+      this.log.warn(`status bar: ${describeError(err)}`);
+      this.item.tooltip = `Paved could not get the status of ${name}: ${describeError(err)}`;
+      this.item.command = { command: Commands.showLog, title: 'Show Log' };
+      return this.show(seq, name, `$(warning) ${name}`);
+    }
+  }
+
+  private show(seq: number, service: string | undefined, text = ''): StatusBarState {
+    if (seq !== this.seq) return this.stateValue;
+    this.stateValue = { service, text, visible: service !== undefined };
+    if (service) {
+      this.item.text = text;
+      this.item.show();
+    } else {
+      this.item.hide();
+    }
+    this.updated.fire(this.stateValue);
+    return this.stateValue;
+  }
+}
