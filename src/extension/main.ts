@@ -9,9 +9,10 @@ import { SelfService } from './deploy/selfService';
 import { CommandRunner } from './commands';
 import { Commands, ContextKeys } from './ids';
 import { createLogger } from './log';
-import { createBackend } from './platform/backends';
+import { backendFactory } from './platform/backends';
 import { PlatformConnection } from './platform/connection';
-import { LocalPlatform, readServeLock } from './platform/localPlatform';
+import { findLocalPlatform } from '../platform/local';
+import { LocalPlatform } from './platform/localPlatform';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface PavedApi {
@@ -38,8 +39,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   context.subscriptions.push(channel);
   const log = createLogger(channel);
   const commands = new CommandRunner(log.child('commands'), { signIn: () => vscode.commands.executeCommand(Commands.signIn) });
-  const local = new LocalPlatform({ stateDir: vscode.Uri.joinPath(context.globalStorageUri, 'local-platform').fsPath, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('local'), locate: readServeLock });
-  const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: createBackend, local });
+  const local = new LocalPlatform({ stateDir: vscode.Uri.joinPath(context.globalStorageUri, 'local-platform').fsPath, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('local'), locate: (dir) => findLocalPlatform(dir) });
+  const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: backendFactory(context.extensionPath), local });
 
   const deployments = new DeploymentsView(commands, platform, log.child('deployments'));
   const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService);

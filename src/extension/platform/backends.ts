@@ -1,10 +1,10 @@
+import { createBackend } from '../../platform/connection';
 import type { BackendFactory } from './connection';
-import { PlatformError } from '../../platform/errors';
 
 /**
- * The backend factory the connection uses. The Paved API client (src/platform/paved) serves kinds `local` and
- * `paved`; Backstage has its own client.
+ * The backend factory the connection uses: the Paved API client for `local` and `paved` (its contract schemas are
+ * read from the installed extension's `schemas/`). Backstage fails with `unsupported` until its client is wired here.
  */
-export const createBackend: BackendFactory = (target) => {
-  throw new PlatformError('unsupported', `No client for ${target.kind} platforms is built into this version of Paved yet.`, { action: 'none' });
-};
+export function backendFactory(packageRoot: string): BackendFactory {
+  return (target) => createBackend(target, { packageRoot });
+}

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { PavedError } from '../../core/errors';
-import type { PlatformBackend, PlatformKind } from '../../platform/backend';
+import type { PlatformBackend } from '../../platform/backend';
+import { effectiveSettings, type BackendTarget, type ConnectionSettings } from '../../platform/connection';
 import { PlatformError } from '../../platform/errors';
+import { localTokenProvider } from '../../platform/local';
 import type { TokenProvider } from '../../platform/transport';
 import type { CommandRunner } from '../commands';
 import { Commands, ContextKeys, Settings } from '../ids';
@@ -9,13 +11,7 @@ import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { LocalPlatform } from './localPlatform';
 
-/** What the connection hands a backend factory: where the platform is and how to get its token. */
-export interface BackendTarget {
-  kind: PlatformKind;
-  url: string;
-  /** Called by the transport before a request and again (refresh: true) after a 401. */
-  token: TokenProvider;
-}
+export type { BackendTarget, ConnectionSettings };
 
 /** Builds the client for a target. The Paved API client serves `local` and `paved`; Backstage its own. */
 export type BackendFactory = (target: BackendTarget) => PlatformBackend;
@@ -23,33 +19,17 @@ export type BackendFactory = (target: BackendTarget) => PlatformBackend;
 /** Why there is no backend right now; drives the welcome views (context key `paved.platform.state`). */
 export type ConnectionState = 'unknown' | 'untrusted' | 'not-configured' | 'connected' | 'failed';
 
-/** The effective connection settings: what `current()` would connect to. Pure, for tests. */
-export interface ConnectionSettings {
-  kind: PlatformKind;
-  url: string;
-}
-
-const KINDS: readonly PlatformKind[] = ['local', 'paved', 'backstage'];
-
 /** Secret storage key of the token for one platform URL (one token per platform). */
 export function tokenKey(url: string): string {
   return `paved.platform.token:${url.replace(/\/+$/, '')}`;
 }
 
 /**
- * Reads `paved.platform.kind` / `paved.platform.url`. In an untrusted workspace the workspace (and folder) values are
- * ignored: only user/default values count (a cloned repository cannot redirect the token to its own server).
+ * The effective `paved.platform.kind` / `paved.platform.url`. In an untrusted workspace the workspace (and folder)
+ * values are ignored: only user/default values count (a cloned repository cannot redirect the token to its server).
  */
 export function readConnectionSettings(config: vscode.WorkspaceConfiguration, trusted: boolean): ConnectionSettings {
-  const pick = <T>(key: string, fallback: T): T => {
-    const i = config.inspect<T>(key);
-    if (!i) return fallback;
-    if (trusted) return (i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue ?? i.defaultValue ?? fallback);
-    return (i.globalValue ?? i.defaultValue ?? fallback);
-  };
-  const rawKind = pick<string>(Settings.platformKind, 'local');
-  const kind = (KINDS as readonly string[]).includes(rawKind) ? (rawKind as PlatformKind) : 'local';
-  return { kind, url: pick<string>(Settings.platformUrl, '').trim() };
+  return effectiveSettings(config.inspect<string>(Settings.platformKind) ?? {}, config.inspect<string>(Settings.platformUrl) ?? {}, trusted);
 }
 
 export interface PlatformConnectionDeps {
@@ -118,7 +98,13 @@ export class PlatformConnection extends Component {
         { action: 'none' },
       );
     }
-    const settings = this.settings();
+    let settings: ConnectionSettings;
+    try {
+      settings = this.settings();
+    } catch (err) {
+      this.setState('not-configured');
+      throw err;
+    }
     if (settings.kind !== 'local' && settings.url === '') {
       this.setState('not-configured');
       throw new PlatformError(
@@ -158,7 +144,7 @@ export class PlatformConnection extends Component {
       const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
       const instance = await local.ensureRunning(folders);
       log.info(`local platform at ${instance.url} (pid ${instance.pid}${instance.started ? ', started now' : ', reused'})`);
-      return factory({ kind: 'local', url: instance.url, token: async ({ refresh }) => (refresh ? local.readToken() : instance.token) });
+      return factory({ kind: 'local', url: instance.url, token: localTokenProvider(local.stateDir, instance) });
     }
     const url = settings.url.replace(/\/+$/, '');
     log.info(`connecting to ${settings.kind} platform at ${url}`);

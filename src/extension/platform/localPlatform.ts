@@ -2,15 +2,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PlatformError } from '../../platform/errors';
+import { readTokenFile, type LocalServeInfo } from '../../platform/local';
 import type { Logger } from '../log';
 
-/** A running `paved serve` as recorded in its state directory (lock/port file). */
-export interface LocalServerRecord {
-  url: string;
-  pid: number;
-  /** File holding the bearer token (mode 0600). */
-  tokenFile: string;
-}
+/** A running `paved serve` as recorded in its state directory (`serve.json`, see src/platform/local.ts). */
+export type LocalServerRecord = LocalServeInfo;
 
 /** Finds the live `paved serve` of a state directory: undefined when none is recorded or its process is gone. */
 export type LocalServerLocator = (stateDir: string) => Promise<LocalServerRecord | undefined>;
@@ -70,8 +66,7 @@ export class LocalPlatform {
   /** The token of the running instance, re-read (after a 401 the server may have been restarted with a new one). */
   async readToken(): Promise<string | undefined> {
     const record = await this.options.locate(this.options.stateDir);
-    if (!record) return undefined;
-    return (await fs.promises.readFile(record.tokenFile, 'utf8')).trim();
+    return record ? readTokenFile(record.tokenFile) : undefined;
   }
 
   /** Stops the recorded instance with SIGTERM (it stops what it started); undefined when none was running. */
@@ -89,15 +84,8 @@ export class LocalPlatform {
     return this.start(workspaces);
   }
 
-  private async token(record: LocalServerRecord): Promise<string> {
-    try {
-      return (await fs.promises.readFile(record.tokenFile, 'utf8')).trim();
-    } catch (err) {
-      throw new PlatformError('unreachable', `The local platform's token file ${record.tokenFile} cannot be read.`, {
-        action: 'show-log',
-        cause: err,
-      });
-    }
+  private token(record: LocalServerRecord): Promise<string> {
+    return readTokenFile(record.tokenFile);
   }
 
   private async start(workspaces: string[]): Promise<LocalInstance> {
@@ -161,26 +149,3 @@ export class LocalPlatform {
   }
 }
 
-/**
- * Reads the lock/port file `paved serve` writes in its state dir (`serve.json`: `{ pid, url | port, tokenFile? }`) and
- * checks the process is alive. Used until src/platform/local.ts provides the platform's own reader.
- */
-export const readServeLock: LocalServerLocator = async (stateDir) => {
-  let text: string;
-  try {
-    text = await fs.promises.readFile(path.join(stateDir, 'serve.json'), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  let data: { pid?: unknown; url?: unknown; port?: unknown; tokenFile?: unknown };
-  try {
-    data = JSON.parse(text) as typeof data;
-  } catch {
-    return undefined; // being written right now: the next look sees it complete
-  }
-  const pid = typeof data.pid === 'number' ? data.pid : undefined;
-  const url = typeof data.url === 'string' ? data.url : typeof data.port === 'number' ? `http://127.0.0.1:${data.port}` : undefined;
-  if (pid === undefined || url === undefined || !isAlive(pid)) return undefined;
-  return { pid, url, tokenFile: typeof data.tokenFile === 'string' ? data.tokenFile : path.join(stateDir, 'token') };
-};
