@@ -82,7 +82,7 @@ function lintUnchecked(text: string, fileName: string, options: LintOptions): Li
           severity: 'warning',
           ruleId: 'paved/file-too-large',
           source: 'yaml',
-          message: `This file is ${formatSize(text.length)}, above the ${formatSize(maxSize)} limit for linting as you type: it is linted on save and by \`paved lint\` only.`,
+          message: `This file is ${formatSize(text.length)}, above the ${formatSize(maxSize)} limit: ${options.tooLargeHint ?? 'it is linted on save and by `paved lint` only'}.`,
         },
       ],
     };
@@ -126,7 +126,7 @@ function lintDocument(text: string, doc: YDoc, fileKind: ManifestKind, options: 
 function runSchema(text: string, root: YNode, plain: unknown, id: SchemaId, out: Finding[], ignore?: ReadonlySet<string>): void {
   const errors = validate(id, plain);
   if (errors.length === 0) return;
-  const fs = schemaFindings({ text, root, schema: SCHEMAS[id], errors, ...(ignore ? { ignore } : {}) });
+  const fs = schemaFindings({ text, root, plain, schema: SCHEMAS[id], errors, ...(ignore ? { ignore } : {}) });
   for (const f of fs) f.docsUrl ??= `${DOCS}#${id}`;
   out.push(...fs);
 }

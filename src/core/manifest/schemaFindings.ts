@@ -5,7 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { addMissingKeyFix, renameKeyFix, replaceValueFix } from './fixes';
 import type { JsonSchema } from './schemas';
-import { subschema } from './schemas';
+import { parentSchemaOf, subschema } from './schemas';
 import { didYouMean } from './suggest';
 import type { Finding, Fix } from './types';
 import type { YNode } from './tree';
@@ -67,13 +67,15 @@ export function missingKeyRange(root: YNode, segments: readonly string[]): Range
 export interface SchemaMappingInput {
   text: string;
   root: YNode;
+  /** The plain value of `root` (what ajv validated). */
+  plain: unknown;
   schema: JsonSchema;
   errors: ErrorObject[];
   /** Pointers whose errors are reported elsewhere (e.g. an unknown apiVersion). */
   ignore?: ReadonlySet<string>;
 }
 
-export function schemaFindings({ text, root, schema, errors, ignore }: SchemaMappingInput): Finding[] {
+export function schemaFindings({ text, root, plain, schema, errors, ignore }: SchemaMappingInput): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
   const paths = errors.map((e) => e.instancePath);
@@ -83,7 +85,7 @@ export function schemaFindings({ text, root, schema, errors, ignore }: SchemaMap
     // An error inside propertyNames also comes as a `propertyNames` error: keep that one.
     if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined && e.keyword !== 'propertyNames') continue;
     if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && paths.some((p) => p !== e.instancePath && p.startsWith(e.instancePath))) continue;
-    const f = mapOne(text, root, schema, e);
+    const f = mapOne(text, root, plain, schema, e);
     if (!f) continue;
     const id = `${f.offset}:${f.length}:${f.message}`;
     if (seen.has(id)) continue;
@@ -99,10 +101,20 @@ function finding(range: Range, keyword: string, message: string, fixes?: Fix[]):
   return f;
 }
 
-function mapOne(text: string, root: YNode, schema: JsonSchema, e: ErrorObject): Finding | undefined {
+function dataAt(plain: unknown, segs: readonly string[]): unknown {
+  let cur = plain;
+  for (const s of segs) {
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, s)) return undefined;
+    cur = (cur as Record<string, unknown>)[s];
+  }
+  return cur;
+}
+
+function mapOne(text: string, root: YNode, plain: unknown, schema: JsonSchema, e: ErrorObject): Finding | undefined {
   const segs = decodePointer(e.instancePath);
   const label = pathLabel(segs);
-  const parent = e.parentSchema;
+  const parent = parentSchemaOf(schema, e.schemaPath);
+  const data = dataAt(plain, segs);
   const custom = typeof parent?.errorMessage === 'string' ? (parent.errorMessage) : undefined;
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -139,13 +151,13 @@ function mapOne(text: string, root: YNode, schema: JsonSchema, e: ErrorObject): 
     }
     case 'type': {
       const expected = String((e.params as { type: string | string[] }).type).split(',').join(' or ');
-      const message = `Incorrect type: ${label} must be ${expected.split(' or ').map(article).join(' or ')}, not ${article(jsonType(e.data))}.`;
+      const message = `Incorrect type: ${label} must be ${expected.split(' or ').map(article).join(' or ')}, not ${article(jsonType(data))}.`;
       return finding(valueRange(root, segs), 'type', message);
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
       const loc = locate(root, segs);
-      const suggestion = typeof e.data === 'string' ? didYouMean(e.data, allowed.filter((a): a is string => typeof a === 'string')) : undefined;
+      const suggestion = typeof data === 'string' ? didYouMean(data, allowed.filter((a): a is string => typeof a === 'string')) : undefined;
       const message = `${label} must be one of: ${allowed.map((a) => String(a)).join(', ')}.` + (suggestion ? ` Did you mean "${suggestion}"?` : '');
       const fixes = suggestion && loc.depth === segs.length && loc.node.type === 'scalar' ? [replaceValueFix(loc.node, suggestion)] : undefined;
       return finding(valueRange(root, segs), 'enum', message, fixes);

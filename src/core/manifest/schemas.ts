@@ -18,6 +18,9 @@ import backstageUser from '../../../schemas/backstage-user.schema.json';
 import backstageTemplate from '../../../schemas/backstage-template.schema.json';
 import backstageLocation from '../../../schemas/backstage-location.schema.json';
 import score from '../../../schemas/score.schema.json';
+import { MANIFEST_AJV_OPTIONS, PRECOMPILED_MANIFEST } from './ajvOptions';
+import * as precompiled from './validators.generated';
+import * as precompiledScore from './scoreValidator.generated';
 
 export type SchemaId =
   | 'paved.v1'
@@ -54,8 +57,6 @@ export const SCHEMAS: Record<SchemaId, JsonSchema> = {
 
 export const BACKSTAGE_KINDS = ['Component', 'API', 'System', 'Domain', 'Resource', 'Group', 'User', 'Template', 'Location'] as const;
 
-/** Options shared by every validator: all errors (one finding per problem), schemas' own `errorMessage` texts. */
-const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
 
 let draft7: Ajv | undefined;
 let draft2020: Ajv2020 | undefined;
@@ -63,20 +64,39 @@ const compiled = new Map<SchemaId, ValidateFunction>();
 
 function ajvFor(id: SchemaId): Ajv | Ajv2020 {
   if (id === 'score') {
-    draft2020 ??= addFormats(new Ajv2020(AJV_OPTIONS));
+    draft2020 ??= addFormats(new Ajv2020(MANIFEST_AJV_OPTIONS));
     return draft2020;
   }
-  draft7 ??= addFormats(new Ajv(AJV_OPTIONS));
+  draft7 ??= addFormats(new Ajv(MANIFEST_AJV_OPTIONS));
   return draft7;
 }
 
-export function validator(id: SchemaId): ValidateFunction {
-  let v = compiled.get(id);
+const PRECOMPILED: Partial<Record<SchemaId, ValidateFunction>> = { score: (precompiledScore as unknown as Record<string, ValidateFunction>).score };
+for (const [name, id] of Object.entries(PRECOMPILED_MANIFEST)) {
+  const fn = (precompiled as unknown as Record<string, ValidateFunction | undefined>)[name];
+  if (fn) PRECOMPILED[id as SchemaId] = fn;
+}
+
+/** The validator for a schema: the build-time one (npm run generate:manifests), or compiled now and kept. */
+export function validator(id: SchemaId, options: { runtimeOnly?: boolean } = {}): ValidateFunction {
+  let v = options.runtimeOnly ? undefined : (compiled.get(id) ?? PRECOMPILED[id]);
   if (!v) {
     v = ajvFor(id).compile(SCHEMAS[id]);
-    compiled.set(id, v);
+    if (!options.runtimeOnly) compiled.set(id, v);
   }
   return v;
+}
+
+/** The schema object a schemaPath (`#/properties/a/required`) points into, minus its last segment (the keyword). */
+export function parentSchemaOf(root: JsonSchema, schemaPath: string): JsonSchema | undefined {
+  const segs = schemaPath.replace(/^#\/?/, '').split('/').filter((s) => s !== '');
+  segs.pop();
+  let cur: any = root;
+  for (const s of segs) {
+    cur = cur?.[s.replace(/~1/g, '/').replace(/~0/g, '~')];
+    if (cur === undefined) return undefined;
+  }
+  return cur && typeof cur === 'object' ? (cur as JsonSchema) : undefined;
 }
 
 export function validate(id: SchemaId, data: unknown): ErrorObject[] {

@@ -45,6 +45,8 @@ export interface LintOptions {
   context?: LintContext;
   /** Files longer than this (in characters) get one finding instead of a lint (default 1,000,000; editors lint larger files on save). */
   maxSize?: number;
+  /** What happens to a file above `maxSize`, for its finding (default: it is linted on save and by `paved lint` only). */
+  tooLargeHint?: string;
   /** Skip the secret scanner. */
   skipSecrets?: boolean;
 }

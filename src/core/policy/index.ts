@@ -7,7 +7,9 @@ import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseYamlText } from 'yaml';
-import { DEFAULT_POLICIES_YAML as defaultPoliciesText } from './defaultPolicies.generated';
+import { POLICY_AJV_OPTIONS } from '../manifest/ajvOptions';
+import { DEFAULT_POLICIES, DEFAULT_POLICIES_YAML as defaultPoliciesText } from './defaultPolicies.generated';
+import * as precompiled from './validators.generated';
 import policySetSchema from '../../../schemas/policy-set.schema.json';
 import { PavedError } from '../errors';
 import type { LintContext, Severity } from '../manifest/types';
@@ -20,30 +22,43 @@ const SCORE_WEIGHT: Record<Severity, number> = { hint: 1, info: 1, warning: 2, e
 
 let ajv: Ajv | undefined;
 function policyAjv(): Ajv {
-  ajv ??= addFormats(new Ajv({ allErrors: true, strict: false, $data: true }));
+  ajv ??= addFormats(new Ajv(POLICY_AJV_OPTIONS));
   return ajv;
 }
 
 let setValidator: ValidateFunction | undefined;
 
+/** Export name of a default rule's precompiled condition (the same formula as src/core/manifest/generate.ts). */
+export function policyExportName(ruleId: string): string {
+  return 'rule_' + ruleId.replace(/[^A-Za-z0-9]/g, '_');
+}
+
 /** Fields each rule declared in its source (for merging: an override changes only what it declares). */
 const declared = new WeakMap<PolicyRule, ReadonlySet<string>>();
 
-interface Compiled {
-  condition?: ValidateFunction;
-  whenSchema?: ValidateFunction;
-}
-const compiledRules = new WeakMap<PolicyRule, Compiled>();
+const PRECOMPILED = precompiled as unknown as Record<string, ValidateFunction | undefined>;
+const DEFAULT_SOURCE = 'schemas/policies.default.yaml';
 
-function compileRule(rule: PolicyRule): Compiled {
-  let c = compiledRules.get(rule);
-  if (!c) {
-    c = {};
-    if (rule.condition !== undefined) c.condition = policyAjv().compile(rule.condition as object);
-    if (rule.when?.schema !== undefined) c.whenSchema = policyAjv().compile(rule.when.schema as object);
-    compiledRules.set(rule, c);
+/** Compiled schemas by schema object: merged rules share their base rule's condition object, and its validator. */
+const compiledSchemas = new WeakMap<object, ValidateFunction>();
+const ALWAYS = Object.assign(() => true, { errors: null }) as unknown as ValidateFunction;
+const NEVER_ERRORS: ErrorObject[] = [{ instancePath: '', schemaPath: '#', keyword: 'false schema', params: {}, message: 'boolean schema is false' }];
+const NEVER = Object.assign(() => false, { errors: NEVER_ERRORS }) as unknown as ValidateFunction;
+
+function compileSchema(schema: object | boolean): ValidateFunction {
+  if (schema === true) return ALWAYS;
+  if (schema === false) return NEVER;
+  let v = compiledSchemas.get(schema);
+  if (!v) {
+    v = policyAjv().compile(schema);
+    compiledSchemas.set(schema, v);
   }
-  return c;
+  return v;
+}
+
+function compileRule(rule: PolicyRule): { condition: ValidateFunction; whenSchema?: ValidateFunction } {
+  const condition = compileSchema(rule.condition);
+  return rule.when?.schema === undefined ? { condition } : { condition, whenSchema: compileSchema(rule.when.schema) };
 }
 
 function describeAjvError(e: ErrorObject): string {
@@ -64,7 +79,12 @@ export function loadPolicySet(yamlText: string, source: string): PolicySet {
   } catch (err) {
     throw new PavedError('invalid-input', `${source}: not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, { cause: err });
   }
-  setValidator ??= policyAjv().compile(policySetSchema);
+  return policySetFromObject(raw, source);
+}
+
+/** Like loadPolicySet, for a set already parsed from YAML or JSON. */
+export function policySetFromObject(raw: unknown, source: string): PolicySet {
+  setValidator ??= PRECOMPILED.policySet ?? policyAjv().compile(policySetSchema);
   if (!setValidator(raw)) {
     const first = setValidator.errors?.[0];
     throw new PavedError('invalid-input', `${source}: invalid policy set: ${first ? describeAjvError(first) : 'does not match the policy-set schema'}`);
@@ -91,6 +111,8 @@ export function loadPolicySet(yamlText: string, source: string): PolicySet {
     if (typeof r.path === 'string') rule.path = r.path;
     if (r.fix === 'move-env-to-secret') rule.fix = r.fix;
     declared.set(rule, new Set(Object.keys(r)));
+    const pre = source === DEFAULT_SOURCE ? PRECOMPILED[policyExportName(id)] : undefined;
+    if (pre && typeof rule.condition === 'object') compiledSchemas.set(rule.condition, pre);
     try {
       compileRule(rule);
     } catch (err) {
@@ -105,7 +127,7 @@ let defaults: PolicySet | undefined;
 
 /** Paved's default policy set (schemas/policies.default.yaml). Returns the same object on every call: don't mutate it. */
 export function defaultPolicySet(): PolicySet {
-  defaults ??= loadPolicySet(defaultPoliciesText, 'schemas/policies.default.yaml');
+  defaults ??= policySetFromObject(structuredClone(DEFAULT_POLICIES), DEFAULT_SOURCE);
   return defaults;
 }
 
@@ -208,7 +230,7 @@ export function evaluatePolicies(manifest: unknown, policies: PolicySet, context
   for (const rule of policies.rules) {
     if (!ruleApplies(rule, manifest, context)) continue;
     const v = compileRule(rule).condition;
-    if (!v || v(data)) continue;
+    if (v(data)) continue;
     const pointers: string[] = [];
     const forbiddenKeys = new Set<string>();
     for (const e of v.errors ?? []) {

@@ -1,0 +1,382 @@
+/**
+ * `paved lint [paths or globs...]`: the editor's engine in CI. All files in one process; text, JSON or SARIF 2.1.0.
+ * Exit codes: 0 clean, 1 errors (or more warnings than --max-warnings), 2 usage or I/O error.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { version } from '../../package.json';
+import { describeError, PavedError } from '../core/errors';
+import type { Finding, LintResult, Severity } from '../core/manifest/index';
+import { lint, LineIndex } from '../core/manifest/index';
+import type { PolicySet } from '../core/policy/index';
+import { defaultPolicySet, loadPolicySet, mergePolicySets } from '../core/policy/index';
+import type { CliIO, Subcommand } from './cli';
+
+const usage = `Usage: paved lint [paths or globs...] [options]
+
+Lints paved.yaml, catalog-info.yaml and score.yaml files: YAML syntax, the manifest schemas, the platform's policies
+and plaintext secrets. Directories are searched for those file names; globs (*, **, ?, {a,b}) match any file.
+Without paths, lints the manifests under the current directory.
+
+Options:
+  --format text|json|sarif   output format (default text: file:line:col severity rule message)
+  --policies FILE            the platform's policy set (default: Paved's default set); a repository's
+                             .paved/policies.yaml (in the current directory) is merged on top
+  --environment NAME         lint for this environment (rules with when.environment)
+  --deprecated NAMES         comma-separated deprecated services (rule no-deprecated-dependency)
+  --max-warnings N           exit 1 when there are more than N warnings (default: unlimited)
+
+Exit codes: 0 clean, 1 errors or too many warnings, 2 usage or I/O error.`;
+
+/** The CLI lints big files too (editors stop at 1 MB as you type); above this a file gets one finding. */
+const CLI_MAX_SIZE = 16_000_000;
+const MANIFEST_NAME = /(^|[.-])(paved|catalog-info|score)\.ya?ml$/i;
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test']);
+
+type Format = 'text' | 'json' | 'sarif';
+
+interface Options {
+  inputs: string[];
+  format: Format;
+  policies?: string;
+  environment?: string;
+  deprecated: string[];
+  maxWarnings?: number;
+}
+
+function parseArgs(args: string[]): Options {
+  const o: Options = { inputs: [], format: 'text', deprecated: [] };
+  for (let i = 0; i < args.length; i++) {
+    let a = args[i];
+    let inline: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const value = (): string => {
+      const v = inline ?? args[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new PavedError('invalid-input', `${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '--format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new PavedError('invalid-input', `--format must be text, json or sarif, not '${f}'`);
+        o.format = f;
+        break;
+      }
+      case '--policies':
+        o.policies = value();
+        break;
+      case '--environment':
+        o.environment = value();
+        break;
+      case '--deprecated':
+        o.deprecated.push(...value().split(',').map((s) => s.trim()).filter(Boolean));
+        break;
+      case '--max-warnings': {
+        const raw = value();
+        const n = Number(raw);
+        if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new PavedError('invalid-input', `--max-warnings must be a whole number, not '${raw}'`);
+        o.maxWarnings = n;
+        break;
+      }
+      case '--':
+        o.inputs.push(...args.slice(i + 1));
+        i = args.length;
+        break;
+      default:
+        if (a.startsWith('-')) throw new PavedError('invalid-input', `unknown option '${a}'`);
+        o.inputs.push(a);
+    }
+  }
+  return o;
+}
+
+// ---- file discovery ------------------------------------------------------------------------------------------------
+
+function isGlob(p: string): boolean {
+  return /[*?[{]/.test(p);
+}
+
+/** A glob as a regular expression over '/'-separated paths: `**` any depth, `*` and `?` within a segment, `{a,b}`. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        const slash = glob[i + 2] === '/';
+        re += slash ? '(?:.*/)?' : '.*';
+        i += slash ? 2 : 1;
+      } else {
+        re += '[^/]*';
+      }
+    } else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      const close = glob.indexOf('}', i);
+      if (close < 0) re += '\\{';
+      else {
+        re += '(?:' + glob.slice(i + 1, close).split(',').map((s) => s.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')).join('|') + ')';
+        i = close;
+      }
+    } else if (c === '[') {
+      const close = glob.indexOf(']', i);
+      if (close < 0) re += '\\[';
+      else {
+        re += '[' + glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        i = close;
+      }
+    } else re += c.replace(/[.+^$()|\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function walk(dir: string, onFile: (p: string) => void, skipDefault: boolean): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new PavedError('io', `cannot read directory ${dir}: ${describeError(err)}`, { cause: err });
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (skipDefault && SKIP_DIRS.has(e.name)) continue;
+      walk(p, onFile, skipDefault);
+    } else if (e.isFile()) {
+      onFile(p);
+    }
+  }
+}
+
+function expandGlob(pattern: string, cwd: string): string[] {
+  const norm = pattern.replace(/\\/g, '/');
+  const segs = norm.split('/');
+  const baseSegs: string[] = [];
+  for (const s of segs) {
+    if (isGlob(s)) break;
+    baseSegs.push(s);
+  }
+  const base = baseSegs.length === 0 ? '.' : baseSegs.join('/') || '/';
+  const baseAbs = path.resolve(cwd, base);
+  if (!fs.existsSync(baseAbs)) return [];
+  const re = globToRegExp(norm.slice(baseSegs.join('/').length).replace(/^\//, ''));
+  const out: string[] = [];
+  walk(baseAbs, (p) => {
+    const rel = path.relative(baseAbs, p).split(path.sep).join('/');
+    if (re.test(rel)) out.push(p);
+  }, !norm.includes('node_modules'));
+  return out;
+}
+
+/** Resolves inputs to files (sorted, without duplicates). Throws PavedError('io') for a path that does not exist. */
+export function resolveInputs(inputs: readonly string[], cwd: string, warn: (m: string) => void): string[] {
+  const files = new Set<string>();
+  const list = inputs.length === 0 ? ['.'] : inputs;
+  for (const input of list) {
+    const abs = path.resolve(cwd, input);
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(abs);
+    } catch (err) {
+      if (!isGlob(input)) throw new PavedError('io', `${input}: no such file or directory`, { cause: err });
+    }
+    if (stat?.isDirectory()) {
+      walk(abs, (p) => {
+        if (MANIFEST_NAME.test(path.basename(p))) files.add(p);
+      }, true);
+    } else if (stat?.isFile()) {
+      files.add(abs);
+    } else {
+      const matched = expandGlob(input, cwd);
+      if (matched.length === 0) warn(`paved lint: '${input}' matches no file`);
+      for (const m of matched) files.add(m);
+    }
+  }
+  return [...files].sort();
+}
+
+// ---- policies ----------------------------------------------------------------------------------------------------
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PavedError('io', `cannot read ${file}: ${describeError(err)}`, { cause: err });
+  }
+}
+
+function policiesFor(o: Options, cwd: string, warn: (m: string) => void): PolicySet {
+  const platform = o.policies ? loadPolicySet(readText(path.resolve(cwd, o.policies)), o.policies) : defaultPolicySet();
+  const repoFile = path.join(cwd, '.paved', 'policies.yaml');
+  if (!fs.existsSync(repoFile)) return platform;
+  const merged = mergePolicySets(platform, loadPolicySet(readText(repoFile), '.paved/policies.yaml'));
+  for (const n of merged.notes) warn(`paved lint: ${n}`);
+  return merged;
+}
+
+// ---- output -------------------------------------------------------------------------------------------------------
+
+interface FileReport {
+  file: string;
+  /** Path as printed: relative to the working directory, '/'-separated. */
+  display: string;
+  text: string;
+  result: LintResult;
+}
+
+interface Located {
+  f: Finding;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+function locateAll(r: FileReport): Located[] {
+  const idx = new LineIndex(r.text);
+  return r.result.findings.map((f) => {
+    const s = idx.position(f.offset);
+    const e = idx.position(f.offset + f.length);
+    return { f, line: s.line + 1, column: s.column + 1, endLine: e.line + 1, endColumn: e.column + 1 };
+  });
+}
+
+function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {
+  return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
+}
+
+function toSarif(reports: FileReport[], cwd: string): object {
+  const rules: { id: string; shortDescription: { text: string }; helpUri?: string; defaultConfiguration: { level: string } }[] = [];
+  const ruleIndex = new Map<string, number>();
+  const results: object[] = [];
+  for (const r of reports) {
+    for (const l of locateAll(r)) {
+      let idx = ruleIndex.get(l.f.ruleId);
+      if (idx === undefined) {
+        idx = rules.length;
+        ruleIndex.set(l.f.ruleId, idx);
+        rules.push({
+          id: l.f.ruleId,
+          shortDescription: { text: `${l.f.source} rule ${l.f.ruleId}` },
+          ...(l.f.docsUrl ? { helpUri: l.f.docsUrl } : {}),
+          defaultConfiguration: { level: sarifLevel(l.f.severity) },
+        });
+      }
+      results.push({
+        ruleId: l.f.ruleId,
+        ruleIndex: idx,
+        level: sarifLevel(l.f.severity),
+        message: { text: l.f.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: encodeURI(r.display), uriBaseId: '%SRCROOT%' },
+              region: { startLine: l.line, startColumn: l.column, endLine: l.endLine, endColumn: l.endColumn, charOffset: l.f.offset, charLength: l.f.length },
+            },
+          },
+        ],
+      });
+    }
+  }
+  const root = cwd.split(path.sep).join('/');
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'paved', version, semanticVersion: version, informationUri: 'https://paved.dev/docs/cli#lint', rules } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: `file://${root.startsWith('/') ? '' : '/'}${encodeURI(root)}/` } },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+}
+
+function toJson(reports: FileReport[], totals: { errors: number; warnings: number }): object {
+  return {
+    version: 1,
+    files: reports.map((r) => ({
+      file: r.display,
+      kind: r.result.kind,
+      findings: locateAll(r).map((l) => ({
+        line: l.line,
+        column: l.column,
+        endLine: l.endLine,
+        endColumn: l.endColumn,
+        offset: l.f.offset,
+        length: l.f.length,
+        severity: l.f.severity,
+        ruleId: l.f.ruleId,
+        source: l.f.source,
+        message: l.f.message,
+        ...(l.f.docsUrl ? { docsUrl: l.f.docsUrl } : {}),
+        ...(l.f.fixes ? { fixes: l.f.fixes.map((x) => x.title) } : {}),
+      })),
+    })),
+    summary: { files: reports.length, ...totals },
+  };
+}
+
+export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): Promise<number> {
+  const warn = (m: string) => io.stderr.write(`${m}\n`);
+  let o: Options;
+  try {
+    o = parseArgs(args);
+  } catch (err) {
+    io.stderr.write(`paved lint: ${describeError(err)}\n${usage}\n`);
+    return 2;
+  }
+  const reports: FileReport[] = [];
+  try {
+    const policies = policiesFor(o, cwd, warn);
+    const files = resolveInputs(o.inputs, cwd, warn);
+    if (files.length === 0) {
+      io.stderr.write(`paved lint: no manifest files found (looked for paved.yaml, catalog-info.yaml, score.yaml)\n`);
+      return 2;
+    }
+    const context = { ...(o.environment ? { environment: o.environment } : {}), ...(o.deprecated.length ? { deprecatedServices: new Set(o.deprecated) } : {}) };
+    for (const file of files) {
+      const text = readText(file);
+      const result = lint(text, file, { policies, context, maxSize: CLI_MAX_SIZE, tooLargeHint: 'paved lint skips it' });
+      reports.push({ file, display: path.relative(cwd, file).split(path.sep).join('/') || path.basename(file), text, result });
+    }
+  } catch (err) {
+    io.stderr.write(`paved lint: ${describeError(err)}\n`);
+    return 2;
+  }
+  let errors = 0;
+  let warnings = 0;
+  for (const r of reports) {
+    for (const f of r.result.findings) {
+      if (f.severity === 'error') errors++;
+      else if (f.severity === 'warning') warnings++;
+    }
+  }
+  if (o.format === 'json') {
+    io.stdout.write(JSON.stringify(toJson(reports, { errors, warnings }), null, 2) + '\n');
+  } else if (o.format === 'sarif') {
+    io.stdout.write(JSON.stringify(toSarif(reports, cwd), null, 2) + '\n');
+  } else {
+    const lines: string[] = [];
+    for (const r of reports) for (const l of locateAll(r)) lines.push(`${r.display}:${l.line}:${l.column} ${l.f.severity} ${l.f.ruleId} ${l.f.message}`);
+    lines.push(`${reports.length} file${reports.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    io.stdout.write(lines.join('\n') + '\n');
+  }
+  if (errors > 0) return 1;
+  if (o.maxWarnings !== undefined && warnings > o.maxWarnings) {
+    io.stderr.write(`paved lint: ${warnings} warnings, more than --max-warnings ${o.maxWarnings}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+export const lintCommand: Subcommand = {
+  name: 'lint',
+  summary: 'lint paved.yaml, catalog-info.yaml and score.yaml files (text, JSON or SARIF)',
+  usage,
+  run: (args, io) => runLint(args, io),
+};

@@ -1,0 +1,19 @@
+/** ajv options shared by the runtime validators and the build-time (standalone) ones: they must be identical. */
+export const MANIFEST_AJV_OPTIONS = { allErrors: true, strict: false } as const;
+export const POLICY_AJV_OPTIONS = { allErrors: true, strict: false, $data: true } as const;
+
+/** Export names of the precompiled manifest validators (valid identifiers) → schema file ids. */
+export const PRECOMPILED_MANIFEST: Record<string, string> = {
+  pavedV1: 'paved.v1',
+  pavedV1alpha1: 'paved.v1alpha1',
+  backstageEntity: 'backstage-entity',
+  backstageComponent: 'backstage-component',
+  backstageApi: 'backstage-api',
+  backstageSystem: 'backstage-system',
+  backstageDomain: 'backstage-domain',
+  backstageResource: 'backstage-resource',
+  backstageGroup: 'backstage-group',
+  backstageUser: 'backstage-user',
+  backstageTemplate: 'backstage-template',
+  backstageLocation: 'backstage-location',
+};
