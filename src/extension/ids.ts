@@ -26,6 +26,10 @@ export const Commands = {
   openRepo: 'paved.service.openRepo',
   refreshDeployments: 'paved.deployments.refresh',
   sendFeedback: 'paved.sendFeedback',
+  newService: 'paved.newService',
+  deploy: 'paved.deploy',
+  rollback: 'paved.rollback',
+  promote: 'paved.promote',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -53,6 +57,8 @@ export const ContextKeys = {
   catalogEmpty: 'paved.catalog.empty',
   /** True while a text filter is applied to the catalog. */
   catalogFiltered: 'paved.catalog.filtered',
+  /** Why deploy/rollback/promote/new service are unavailable ('untrusted'), or '' when they are available. */
+  deployDisabled: 'paved.deploy.disabled',
 } as const;
 
 /** URI scheme of read-only manifests of services that are not in the workspace. */
@@ -62,4 +68,8 @@ export const MANIFEST_SCHEME = 'paved-manifest';
 export const StateKeys = {
   catalogGroupBy: 'paved.catalog.groupBy',
   catalogMyTeams: 'paved.catalog.myTeams',
+  /** Deployments being watched, recorded before they start so a reload re-attaches (DeploymentRecord[]). */
+  runningDeployments: 'paved.deploy.running',
+  /** The owner team last used in New Service (globalState). */
+  lastOwner: 'paved.scaffold.lastOwner',
 } as const;

@@ -1,0 +1,426 @@
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { stringify } from 'yaml';
+import type { Deployment, DeploymentEvent, Environment } from '../../core/api/types';
+import { PavedError, UserCancelledError } from '../../core/errors';
+import type { PlatformBackend } from '../../platform/backend';
+import { FINISHED_DEPLOYMENT_STATES } from '../../platform/backend';
+import { PlatformError } from '../../platform/errors';
+import { newIdempotencyKey } from '../../platform/transport';
+import type { CommandRunner } from '../commands';
+import { Commands, ContextKeys, StateKeys } from '../ids';
+import { Component } from '../lifecycle';
+import type { Logger } from '../log';
+import { BACK, VsCodeQuickInputs, type PickItem, type QuickInputs } from '../scaffold/quickInputs';
+import { DeployCodeLensProvider } from './codeLens';
+import {
+  deployLenses,
+  describeOutcome,
+  needsApproval,
+  policyGate,
+  readRecords,
+  removeRecord,
+  serviceFromArg,
+  upsertRecord,
+  type DeploymentRecord,
+  type Outcome,
+} from './model';
+
+export interface BackendSource {
+  current(): Promise<PlatformBackend>;
+}
+
+export interface DeployDeps {
+  commands: CommandRunner;
+  connection: BackendSource;
+  log: Logger;
+  /** workspaceState: where running deployments are recorded (survives a window reload). */
+  state: vscode.Memento;
+  /** The Deployments view's `track`, when there is one. */
+  track?: (deployment: Deployment) => void;
+}
+
+/** The outcome of Deploy / Roll Back / Promote as the command returns it. */
+export type DeployResult = { refused: string[] } | Deployment;
+
+/** Arguments the commands accept (all optional: the palette asks). */
+export interface DeployArgs {
+  service?: string;
+  environment?: string;
+  release?: string;
+  /** paved.yaml the deployment comes from (CodeLens). */
+  manifestUri?: string;
+}
+
+const UNTRUSTED =
+  'Deploying is disabled in an untrusted workspace: it would run this workspace’s build and start its code. Trust the workspace (Manage Workspace Trust) to deploy, roll back or promote.';
+
+/**
+ * "Paved: Deploy…", "Paved: Roll Back…", "Paved: Promote…" and the paved.yaml CodeLens. Every deployment is recorded
+ * (workspaceState) before it is requested and watched in a cancellable notification with its own LogOutputChannel;
+ * on activation the recorded ones are re-attached and their event streams resumed after the last seen event.
+ */
+export class DeployComponent extends Component {
+  inputs: QuickInputs = new VsCodeQuickInputs();
+  private readonly watching = new Map<string, Promise<Deployment>>();
+  private readonly channels = new Map<string, vscode.LogOutputChannel>();
+  private readonly ended = this.register(new vscode.EventEmitter<{ deployment: Deployment; outcome: Outcome }>());
+  /** Fires when a watched deployment ends, with what the user was shown. */
+  readonly onDidEnd = this.ended.event;
+  private readonly events = this.register(new vscode.EventEmitter<{ key: string; event: DeploymentEvent }>());
+  /** Fires for every deployment event seen (tests wait for a state before reloading or cancelling). */
+  readonly onDidSeeEvent = this.events.event;
+  private readonly lifetime = new AbortController();
+  /** Resolves once the recorded deployments have been re-attached. */
+  readonly reattached: Promise<void>;
+
+  constructor(private readonly deps: DeployDeps) {
+    super();
+    const { commands } = deps;
+    this.register(commands.register(Commands.deploy, (arg?: unknown, env?: unknown) => this.deploy(toArgs(arg, env))));
+    this.register(commands.register(Commands.rollback, (arg?: unknown, env?: unknown) => this.rollback(toArgs(arg, env))));
+    this.register(commands.register(Commands.promote, (arg?: unknown, from?: unknown, to?: unknown) => this.promote(toArgs(arg, from), typeof to === 'string' ? to : undefined)));
+    const lenses = this.register(new DeployCodeLensProvider());
+    this.register(vscode.languages.registerCodeLensProvider({ pattern: '**/paved.yaml' }, lenses));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.updateContext()));
+    this.register({ dispose: () => this.lifetime.abort() });
+    this.register({ dispose: () => this.channels.forEach((c) => c.dispose()) });
+    this.updateContext();
+    this.reattached = this.reattach();
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', ContextKeys.deployDisabled, vscode.workspace.isTrusted ? '' : 'untrusted');
+  }
+
+  private async backend(): Promise<PlatformBackend> {
+    if (!vscode.workspace.isTrusted) throw new PavedError('untrusted', UNTRUSTED);
+    const backend = await this.deps.connection.current();
+    if (!backend.capabilities.deploy) throw new PavedError('unsupported', `${backend.displayName} does not deploy services through Paved.`);
+    return backend;
+  }
+
+  /** The records currently stored. */
+  records(): DeploymentRecord[] {
+    return readRecords(this.deps.state.get(StateKeys.runningDeployments));
+  }
+
+  private async save(update: (records: DeploymentRecord[]) => DeploymentRecord[]): Promise<void> {
+    await this.deps.state.update(StateKeys.runningDeployments, update(this.records()));
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Commands
+
+  async deploy(args: DeployArgs = {}): Promise<DeployResult> {
+    const backend = await this.backend();
+    const service = args.service ?? (args.manifestUri ? await serviceInManifest(args.manifestUri) : undefined) ?? (await this.pickService(backend, 'Deploy which service?'));
+    const environments = await backend.listEnvironments();
+    const environment = findEnv(environments, args.environment ?? (await this.pickEnvironment(environments, 'Deploy to which environment?')));
+    const release = args.environment === undefined && args.release === undefined ? await this.pickRelease(backend, service, environment.name) : args.release;
+
+    const manifest = await this.manifestText(backend, service, args.manifestUri);
+    const gate = policyGate(manifest.text, manifest.fileName, environment.name);
+    if (gate.errors.length > 0) {
+      void this.showRefusal(service, environment.name, gate.lines);
+      return { refused: gate.lines };
+    }
+    let approved: boolean | undefined;
+    if (needsApproval(manifest.object, environment)) {
+      approved = await this.confirmApproval(service, environment.name, release);
+    }
+    const request = { environment: environment.name, ...(release ? { release } : {}), ...(approved ? { approved } : {}) };
+    return this.start(backend, { kind: 'deploy', service, environment: environment.name, request }, (opts) => backend.deploy(service, request, opts), async (err) => {
+      // The platform asks for approval the client could not see in the manifest (policy): ask, then retry once.
+      if (PlatformError.is(err, 'forbidden') && err instanceof PlatformError && /approval/i.test(`${err.detail ?? ''} ${err.message}`) && !approved) {
+        const ok = await this.confirmApproval(service, environment.name, release);
+        return ok ? { ...request, approved: true } : undefined;
+      }
+      return undefined;
+    });
+  }
+
+  async rollback(args: DeployArgs = {}): Promise<DeployResult> {
+    const backend = await this.backend();
+    const service = args.service ?? (await this.pickService(backend, 'Roll back which service?'));
+    const environments = await backend.listEnvironments();
+    const environment = args.environment ?? (await this.pickEnvironment(environments, `Roll back ${service} in which environment?`));
+    const release = args.release ?? (args.environment === undefined ? await this.pickRollbackTarget(backend, service, environment) : undefined);
+    const request = { environment, ...(release ? { release } : {}) };
+    return this.start(backend, { kind: 'rollback', service, environment, request }, (opts) => backend.rollback(service, request, opts));
+  }
+
+  async promote(args: DeployArgs = {}, to?: string): Promise<DeployResult> {
+    const backend = await this.backend();
+    const service = args.service ?? (await this.pickService(backend, 'Promote which service?'));
+    const environments = await backend.listEnvironments();
+    const from = findEnv(environments, args.environment ?? (await this.pickEnvironment(environments.filter((e) => e.next), `Promote ${service} from which environment?`)));
+    const target = findEnv(environments, to ?? from.next ?? '');
+    const manifest = await this.manifestText(backend, service, args.manifestUri);
+    const gate = policyGate(manifest.text, manifest.fileName, target.name);
+    if (gate.errors.length > 0) {
+      void this.showRefusal(service, target.name, gate.lines);
+      return { refused: gate.lines };
+    }
+    const approved = needsApproval(manifest.object, target) ? await this.confirmApproval(service, target.name, `the release running in ${from.name}`) : undefined;
+    const request = { from: from.name, to: target.name, ...(approved ? { approved } : {}) };
+    return this.start(backend, { kind: 'promote', service, environment: target.name, request }, (opts) => backend.promote(service, request, opts));
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Starting and watching
+
+  private async start(
+    backend: PlatformBackend,
+    what: Pick<DeploymentRecord, 'kind' | 'service' | 'environment' | 'request'>,
+    send: (opts: { idempotencyKey: string; signal: AbortSignal }) => Promise<Deployment>,
+    retry?: (err: unknown) => Promise<Record<string, unknown> | undefined>,
+  ): Promise<Deployment> {
+    let record: DeploymentRecord = { ...what, key: newIdempotencyKey(), lastSeq: 0, recordedAt: new Date().toISOString(), platform: backend.baseUrl };
+    // Recorded before the request: a reload between here and the answer re-sends the same key and gets the same deployment.
+    await this.save((rs) => upsertRecord(rs, record));
+    let deployment: Deployment;
+    try {
+      deployment = await send({ idempotencyKey: record.key, signal: this.lifetime.signal });
+    } catch (err) {
+      await this.save((rs) => removeRecord(rs, record.key));
+      const again = retry ? await retry(err) : undefined;
+      if (!again) throw err;
+      return this.start(backend, { ...what, request: again }, (opts) => backend.deploy(what.service, again as never, opts));
+    }
+    record = { ...record, id: deployment.id };
+    await this.save((rs) => upsertRecord(rs, record));
+    this.deps.track?.(deployment);
+    return this.watch(backend, record);
+  }
+
+  /** Re-attaches every recorded deployment of the current platform. */
+  private async reattach(): Promise<void> {
+    const records = this.records();
+    if (records.length === 0 || !vscode.workspace.isTrusted) return;
+    let backend: PlatformBackend;
+    try {
+      backend = await this.deps.connection.current();
+    } catch (err) {
+      this.deps.log.warn(`cannot re-attach ${records.length} deployment(s): ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    for (const r of records) {
+      if (r.platform !== backend.baseUrl) continue;
+      this.deps.log.info(`re-attaching ${r.kind} of ${r.service} to ${r.environment} (${r.id ?? 'not yet acknowledged'}, after event ${r.lastSeq})`);
+      void this.resume(backend, r).catch((err: unknown) => this.deps.log.error(`re-attaching ${r.service} failed`, err));
+    }
+  }
+
+  private async resume(backend: PlatformBackend, r: DeploymentRecord): Promise<Deployment> {
+    let record = r;
+    if (!record.id) {
+      // The request may or may not have reached the platform: the same Idempotency-Key returns the same deployment.
+      const opts = { idempotencyKey: record.key, signal: this.lifetime.signal };
+      const req = record.request as never;
+      const d =
+        record.kind === 'deploy' ? await backend.deploy(record.service, req, opts) : record.kind === 'rollback' ? await backend.rollback(record.service, req, opts) : await backend.promote(record.service, req, opts);
+      record = { ...record, id: d.id };
+      await this.save((rs) => upsertRecord(rs, record));
+    }
+    return this.watch(backend, record);
+  }
+
+  /** Watches a deployment until it ends (shared by every caller asking for the same deployment). */
+  watch(backend: PlatformBackend, record: DeploymentRecord): Promise<Deployment> {
+    const existing = this.watching.get(record.key);
+    if (existing) return existing;
+    const p = this.watchOnce(backend, record).finally(() => this.watching.delete(record.key));
+    this.watching.set(record.key, p);
+    return p;
+  }
+
+  private channelFor(record: DeploymentRecord): vscode.LogOutputChannel {
+    const name = `Paved: ${record.kind === 'deploy' ? 'Deploy' : record.kind === 'rollback' ? 'Roll Back' : 'Promote'} ${record.service} → ${record.environment}`;
+    let ch = this.channels.get(name);
+    if (!ch) {
+      ch = vscode.window.createOutputChannel(name, { log: true });
+      this.channels.set(name, ch);
+    }
+    return ch;
+  }
+
+  private async watchOnce(backend: PlatformBackend, start: DeploymentRecord): Promise<Deployment> {
+    let record = start;
+    const id = record.id!;
+    const channel = this.channelFor(record);
+    channel.info(`${record.kind} ${record.service} → ${record.environment}: deployment ${id}${record.lastSeq > 0 ? ` (re-attached after event ${record.lastSeq})` : ''}`);
+    const final = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `${verb(record)} ${record.service} to ${record.environment}`, cancellable: true },
+      async (progress, token) => {
+        const cancel = token.onCancellationRequested(() => {
+          channel.warn('cancel requested by the user');
+          backend.cancelDeployment(id).then(
+            (d) => channel.info(`platform answered the cancel: ${d.state}`),
+            (err: unknown) => channel.error(`cancel failed: ${err instanceof Error ? err.message : String(err)}`),
+          );
+        });
+        try {
+          let pendingSave: Promise<void> = Promise.resolve();
+          for await (const ev of backend.deploymentEvents(id, { after: record.lastSeq, signal: this.lifetime.signal })) {
+            logEvent(channel, ev);
+            if (ev.type === 'state' || ev.type === 'step' || ev.type === 'health' || ev.type === 'rollback') progress.report({ message: ev.message });
+            record = { ...record, lastSeq: ev.seq };
+            const snapshot = record;
+            pendingSave = pendingSave.then(() => this.save((rs) => (rs.some((x) => x.key === snapshot.key) ? upsertRecord(rs, snapshot) : rs)));
+            this.events.fire({ key: record.key, event: ev });
+          }
+          await pendingSave;
+          return await backend.getDeployment(id);
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+    if (!FINISHED_DEPLOYMENT_STATES.has(final.state)) {
+      throw new PavedError('invalid-response', `the event stream of deployment ${id} ended while it is still ${final.state}`);
+    }
+    await this.save((rs) => removeRecord(rs, record.key));
+    this.deps.track?.(final);
+    const outcome = describeOutcome(final);
+    channel.info(`finished: ${final.state}${final.automaticRollback ? ' (automatic rollback)' : ''}`);
+    this.ended.fire({ deployment: final, outcome });
+    void this.showOutcome(final, outcome, channel);
+    return final;
+  }
+
+  private async showOutcome(d: Deployment, outcome: Outcome, channel: vscode.LogOutputChannel): Promise<void> {
+    const show = outcome.severity === 'info' ? vscode.window.showInformationMessage : outcome.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    const choice = await show(outcome.message, ...outcome.actions);
+    if (choice === 'Open Service' && d.url) await vscode.env.openExternal(vscode.Uri.parse(d.url));
+    else if (choice === 'View Logs') channel.show(true);
+    else if (choice === 'Roll Back') await vscode.commands.executeCommand(Commands.rollback, { service: d.service, environment: d.environment });
+  }
+
+  private async showRefusal(service: string, environment: string, lines: string[]): Promise<void> {
+    const shown = lines.slice(0, 5).join('\n') + (lines.length > 5 ? `\n… and ${lines.length - 5} more` : '');
+    this.deps.log.warn(`refused to deploy ${service} to ${environment}:\n${lines.join('\n')}`);
+    const choice = await vscode.window.showErrorMessage(
+      `Paved: ${service} cannot be deployed to ${environment}: its manifest has ${lines.length} policy error(s).`,
+      { modal: false, detail: shown },
+      'Open Problems',
+    );
+    if (choice === 'Open Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Prompts
+
+  private async confirmApproval(service: string, environment: string, release: string | undefined): Promise<boolean> {
+    const choice = await this.inputs.confirm(
+      `Deploy ${service} to ${environment}?`,
+      `The manifest requires approval for ${environment}. ${release ? `Release: ${release}.` : 'A new release is built from the source.'}`,
+      ['Approve and Deploy'],
+    );
+    if (choice !== 'Approve and Deploy') throw new UserCancelledError(`${environment} deployment not approved`);
+    return true;
+  }
+
+  private async pickService(backend: PlatformBackend, placeholder: string): Promise<string> {
+    const items = backend.listServices({ limit: 500 }).then((page) =>
+      page.items.map((s): PickItem<string> => ({ label: s.name, description: [s.owner, s.system].filter(Boolean).join(' · '), detail: s.description, value: s.ref })),
+    );
+    return notBack(await this.inputs.quickPick({ title: 'Paved', canGoBack: false, id: 'service', placeholder, items }));
+  }
+
+  private async pickEnvironment(environments: Environment[], placeholder: string): Promise<string> {
+    const items = environments.map((e): PickItem<string> => ({ label: e.name, description: e.approvalHonoured ? 'approval honoured' : undefined, value: e.name }));
+    return notBack(await this.inputs.quickPick({ title: 'Paved', canGoBack: false, id: 'environment', placeholder, items }));
+  }
+
+  /** A new release from the source, or an earlier release of this service. */
+  private async pickRelease(backend: PlatformBackend, service: string, environment: string): Promise<string | undefined> {
+    const items = backend.listDeployments(service, { limit: 50 }).then((page) => {
+      const seen = new Set<string>();
+      const list: PickItem<string | undefined>[] = [{ label: '$(package) New release', description: 'snapshot and build the current source', value: undefined }];
+      for (const d of page.items) {
+        if (!d.release || seen.has(d.release) || d.state !== 'succeeded') continue;
+        seen.add(d.release);
+        list.push({ label: d.release, description: `${d.environment} · ${d.finishedAt ?? d.createdAt}`, value: d.release });
+      }
+      return list;
+    });
+    return notBack(await this.inputs.quickPick<string | undefined>({ title: `Deploy ${service} to ${environment}`, canGoBack: false, id: 'release', placeholder: 'Which release?', items }));
+  }
+
+  private async pickRollbackTarget(backend: PlatformBackend, service: string, environment: string): Promise<string | undefined> {
+    const items = backend.listDeployments(service, { environment, limit: 50 }).then((page) => {
+      const seen = new Set<string>();
+      const list: PickItem<string | undefined>[] = [{ label: '$(history) Previous release', description: 'the release that served before the current one', value: undefined }];
+      for (const d of page.items) {
+        if (!d.release || seen.has(d.release) || d.state !== 'succeeded') continue;
+        seen.add(d.release);
+        list.push({ label: d.release, description: d.finishedAt ?? d.createdAt, value: d.release });
+      }
+      return list;
+    });
+    return notBack(await this.inputs.quickPick<string | undefined>({ title: `Roll back ${service} in ${environment}`, canGoBack: false, id: 'release', placeholder: 'Roll back to which release?', items }));
+  }
+
+  /** The manifest to check: the open paved.yaml, the service's workspace file, or the catalog's copy. */
+  private async manifestText(backend: PlatformBackend, service: string, manifestUri?: string): Promise<{ text: string; fileName: string; object: unknown }> {
+    if (manifestUri) {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(manifestUri));
+      const { parse } = await import('yaml');
+      return { text: doc.getText(), fileName: 'paved.yaml', object: parse(doc.getText()) as unknown };
+    }
+    const info = await backend.getService(service);
+    if (info.manifestPath && info.manifestKind === 'paved.yaml' && fs.existsSync(info.manifestPath)) {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === info.manifestPath);
+      const text = open ? open.getText() : await fs.promises.readFile(info.manifestPath, 'utf8');
+      const { parse } = await import('yaml');
+      return { text, fileName: 'paved.yaml', object: parse(text) as unknown };
+    }
+    const fileName = info.manifestKind === 'catalog-info.yaml' ? 'catalog-info.yaml' : 'paved.yaml';
+    return { text: stringify(info.manifest), fileName, object: info.manifest };
+  }
+}
+
+async function serviceInManifest(uri: string): Promise<string | undefined> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+  return deployLenses(doc.getText())[0]?.service;
+}
+
+function verb(r: DeploymentRecord): string {
+  return r.kind === 'deploy' ? 'Deploying' : r.kind === 'rollback' ? 'Rolling back' : 'Promoting';
+}
+
+function logEvent(channel: vscode.LogOutputChannel, ev: DeploymentEvent): void {
+  const text = `#${ev.seq} ${ev.step ? `[${ev.step}] ` : ''}${ev.message}`;
+  if (ev.type === 'failed' || ev.stream === 'stderr') channel.warn(text);
+  else if (ev.type === 'log') channel.info(text);
+  else channel.info(`${ev.type}${ev.state ? ` → ${ev.state}` : ''}: ${text}`);
+}
+
+function notBack<T>(v: T | typeof BACK): T {
+  if (v === BACK) throw new UserCancelledError();
+  return v;
+}
+
+function findEnv(environments: Environment[], name: string): Environment {
+  const env = environments.find((e) => e.name === name);
+  if (!env) throw new PavedError('not-found', `No environment '${name}' (known: ${environments.map((e) => e.name).join(', ')})`);
+  return env;
+}
+
+/** Command arguments: a service (string, tree node, record) and an environment, or one DeployArgs object. */
+function toArgs(arg: unknown, env: unknown): DeployArgs {
+  const out: DeployArgs = {};
+  if (arg instanceof vscode.Uri) {
+    out.manifestUri = arg.toString();
+  } else if (arg && typeof arg === 'object' && !Array.isArray(arg)) {
+    const a = arg as Record<string, unknown>;
+    if (typeof a.environment === 'string') out.environment = a.environment;
+    if (typeof a.release === 'string') out.release = a.release;
+    if (typeof a.manifestUri === 'string') out.manifestUri = a.manifestUri;
+  }
+  const service = serviceFromArg(arg);
+  if (service) out.service = service;
+  if (typeof env === 'string') out.environment = env;
+  return out;
+}

@@ -1,0 +1,174 @@
+/**
+ * Pure parts of Deploy / Roll Back / Promote (no vscode import, unit-tested in plain Node): the CodeLens model of a
+ * paved.yaml, the approval rule, the policy gate, the outcome message, and the records that let a deployment
+ * survive a window reload.
+ */
+import { isMap, isScalar, parseDocument, type Pair } from 'yaml';
+import type { Deployment } from '../../core/api/types';
+import { lint, type Finding } from '../../core/manifest';
+
+export const DEPLOY_ENVIRONMENTS = ['local', 'staging', 'production'] as const;
+
+export interface DeployLens {
+  /** Offset/length of the anchor (`metadata.name` value, else the first line). */
+  offset: number;
+  length: number;
+  service: string;
+  environment: string;
+  title: string;
+}
+
+/**
+ * CodeLenses for a paved.yaml: "Deploy to local | staging | production" above `metadata:` (on the name's line when
+ * there is no metadata key range). Nothing for a document that is not a Paved Service manifest or has no name.
+ */
+export function deployLenses(text: string): DeployLens[] {
+  const doc = parseDocument(text, { keepSourceTokens: false });
+  if (!isMap(doc.contents)) return [];
+  const plain = doc.toJS() as unknown;
+  if (!isRecord(plain) || plain.kind !== 'Service' || typeof plain.apiVersion !== 'string' || !plain.apiVersion.startsWith('paved.dev/')) return [];
+  const name = isRecord(plain.metadata) ? plain.metadata.name : undefined;
+  if (typeof name !== 'string' || name.trim() === '') return [];
+  const metaPair = doc.contents.items.find((p: Pair) => isScalar(p.key) && p.key.value === 'metadata');
+  if (!metaPair) return [];
+  const anchor = isScalar(metaPair.key) && metaPair.key.range ? metaPair.key.range : [0, 0];
+  const approvals = approvalEnvironments(plain);
+  return DEPLOY_ENVIRONMENTS.map((env, i) => ({
+    offset: anchor[0],
+    length: anchor[1] - anchor[0],
+    service: name,
+    environment: env,
+    title: `${i === 0 ? '$(rocket) Deploy to ' : ''}${env}${approvals.has(env) ? ' (approval)' : ''}`,
+  }));
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Environments whose deployments the manifest says need approval (`spec.environments.<env>.approval: required`). */
+export function approvalEnvironments(manifest: unknown): Set<string> {
+  const out = new Set<string>();
+  const spec = isRecord(manifest) && isRecord(manifest.spec) ? manifest.spec : undefined;
+  const envs = spec && isRecord(spec.environments) ? spec.environments : {};
+  for (const [env, cfg] of Object.entries(envs)) {
+    if (isRecord(cfg) && (cfg.approval === 'required' || cfg.approval === true || cfg.requireApproval === true)) out.add(env);
+  }
+  return out;
+}
+
+/** Does deploying this manifest to this environment need the user's confirmation? */
+export function needsApproval(manifest: unknown, environment: { name: string; approvalHonoured: boolean }): boolean {
+  return environment.approvalHonoured && approvalEnvironments(manifest).has(environment.name);
+}
+
+export interface PolicyGate {
+  /** Errors that refuse the deployment (schema or policy), in document order. */
+  errors: Finding[];
+  /** One line per error, "line:col message (rule)", for the notification and the CLI. */
+  lines: string[];
+}
+
+/** Lints a manifest for a deployment to `environment`; error findings refuse it. */
+export function policyGate(text: string, fileName: string, environment: string): PolicyGate {
+  const result = lint(text, fileName, { context: { environment }, skipSecrets: false });
+  const errors = result.findings.filter((f) => f.severity === 'error').sort((a, b) => a.offset - b.offset);
+  const lines = errors.map((f) => {
+    const before = text.slice(0, f.offset);
+    const line = before.split('\n').length;
+    const col = f.offset - before.lastIndexOf('\n');
+    return `${line}:${col} ${f.message} (${f.ruleId})`;
+  });
+  return { errors, lines };
+}
+
+export type OutcomeSeverity = 'info' | 'warning' | 'error';
+
+export interface Outcome {
+  severity: OutcomeSeverity;
+  message: string;
+  /** Buttons, in order. */
+  actions: ('Open Service' | 'View Logs' | 'Roll Back')[];
+}
+
+/** What the user is told when a deployment ends. */
+export function describeOutcome(d: Deployment): Outcome {
+  const what = d.kind === 'rollback' ? 'Rollback of' : d.kind === 'promote' ? 'Promotion of' : 'Deployment of';
+  const release = d.release ? ` (${d.release})` : '';
+  switch (d.state) {
+    case 'succeeded':
+      return {
+        severity: 'info',
+        message: `${d.service}${release} is running in ${d.environment}${d.url ? ` at ${d.url}` : ''}.`,
+        actions: d.url ? ['Open Service', 'View Logs'] : ['View Logs'],
+      };
+    case 'rolled-back':
+      return {
+        severity: 'warning',
+        message: `${what} ${d.service} to ${d.environment} failed${d.error ? `: ${d.error}` : ''}. Automatic rollback: ${d.previousRelease ?? 'the previous release'} keeps serving.`,
+        actions: d.url ? ['View Logs', 'Open Service'] : ['View Logs'],
+      };
+    case 'cancelled':
+      return { severity: 'warning', message: `${what} ${d.service} to ${d.environment} was cancelled.`, actions: ['View Logs'] };
+    default:
+      return {
+        severity: 'error',
+        message: `${what} ${d.service} to ${d.environment} ${d.state === 'failed' ? 'failed' : `ended ${d.state}`}${d.error ? `: ${d.error}` : ''}.`,
+        actions: d.previousRelease ? ['View Logs', 'Roll Back'] : ['View Logs'],
+      };
+  }
+}
+
+/** What Paved remembers about a deployment it watches, written before the deployment is requested. */
+export interface DeploymentRecord {
+  /** The Idempotency-Key of the request: re-sending it after a reload returns the same deployment. */
+  key: string;
+  kind: 'deploy' | 'rollback' | 'promote';
+  service: string;
+  environment: string;
+  /** The request that was (or is about to be) sent. */
+  request: Record<string, unknown>;
+  /** Set once the platform answered. */
+  id?: string;
+  /** Last event seq seen: the stream resumes after it. */
+  lastSeq: number;
+  recordedAt: string;
+  /** Which platform (base URL) it runs on: a record of another platform is not re-attached. */
+  platform: string;
+}
+
+/** Records with one replaced or added (by key). */
+export function upsertRecord(records: readonly DeploymentRecord[], record: DeploymentRecord): DeploymentRecord[] {
+  const i = records.findIndex((r) => r.key === record.key);
+  return i < 0 ? [...records, record] : records.map((r, j) => (j === i ? record : r));
+}
+
+export function removeRecord(records: readonly DeploymentRecord[], key: string): DeploymentRecord[] {
+  return records.filter((r) => r.key !== key);
+}
+
+/** Reads stored records, dropping anything malformed (the state may come from an older version). */
+export function readRecords(raw: unknown): DeploymentRecord[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(
+    (r): r is DeploymentRecord =>
+      isRecord(r) &&
+      typeof r.key === 'string' &&
+      typeof r.service === 'string' &&
+      typeof r.environment === 'string' &&
+      typeof r.lastSeq === 'number' &&
+      typeof r.platform === 'string' &&
+      (r.kind === 'deploy' || r.kind === 'rollback' || r.kind === 'promote') &&
+      isRecord(r.request),
+  );
+}
+
+/** A command argument naming a service: a string, a catalog tree item, a deployment, or CodeLens args. */
+export function serviceFromArg(arg: unknown): string | undefined {
+  if (typeof arg === 'string' && arg.trim() !== '') return arg;
+  if (!isRecord(arg)) return undefined;
+  for (const key of ['service', 'name', 'ref']) {
+    const v = arg[key];
+    if (typeof v === 'string' && v !== '') return v;
+    if (isRecord(v) && typeof v.name === 'string') return v.name;
+  }
+  return undefined;
+}

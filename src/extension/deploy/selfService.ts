@@ -1,0 +1,74 @@
+import type * as vscode from 'vscode';
+import type { Deployment } from '../../core/api/types';
+import type { CommandRunner } from '../commands';
+import { Component } from '../lifecycle';
+import type { Logger } from '../log';
+import { ScaffoldComponent, type BackendSource } from '../scaffold/scaffoldCommand';
+import type { QuickInputs } from '../scaffold/quickInputs';
+import { DeployComponent } from './deployCommands';
+
+/** Hooks the integration tests use through PavedApi.selfService. */
+export interface SelfServiceTestHooks {
+  /** Replaces the QuickPick/InputBox/confirm UI of New Service and Deploy (undefined: back to the real one). */
+  setQuickInputs(inputs: QuickInputs | undefined): void;
+  /** Disposes the deploy component and builds a new one, as a window reload would: it re-attaches recorded deployments. */
+  recreateDeploy(): DeployComponent;
+}
+
+/**
+ * New Service, Deploy, Roll Back, Promote: the self-service commands. One component so the composition root adds a
+ * single line; `deploy` is replaceable (recreateDeploy) to simulate a window reload in tests.
+ */
+export class SelfService extends Component {
+  readonly scaffold: ScaffoldComponent;
+  private deployComponent: DeployComponent;
+  private inputsOverride: QuickInputs | undefined;
+  readonly testHooks: SelfServiceTestHooks;
+
+  constructor(
+    private readonly deps: {
+      commands: CommandRunner;
+      connection: BackendSource;
+      log: Logger;
+      workspaceState: vscode.Memento;
+      globalState: vscode.Memento;
+      track?: (deployment: Deployment) => void;
+    },
+  ) {
+    super();
+    this.deployComponent = this.makeDeploy();
+    this.scaffold = this.register(
+      new ScaffoldComponent({
+        commands: deps.commands,
+        connection: deps.connection,
+        log: deps.log.child('scaffold'),
+        globalState: deps.globalState,
+        deploy: (service, environment) => deps.commands.run('paved.deploy', (a: unknown) => this.deploy.deploy(a as never), [{ service, environment }]),
+      }),
+    );
+    this.register({ dispose: () => this.deployComponent.dispose() });
+    const scaffoldDefault = this.scaffold.inputs;
+    this.testHooks = {
+      setQuickInputs: (inputs) => {
+        this.inputsOverride = inputs;
+        this.scaffold.inputs = inputs ?? scaffoldDefault;
+        if (inputs) this.deployComponent.inputs = inputs;
+      },
+      recreateDeploy: () => {
+        this.deployComponent.dispose();
+        this.deployComponent = this.makeDeploy();
+        return this.deployComponent;
+      },
+    };
+  }
+
+  get deploy(): DeployComponent {
+    return this.deployComponent;
+  }
+
+  private makeDeploy(): DeployComponent {
+    const d = new DeployComponent({ commands: this.deps.commands, connection: this.deps.connection, log: this.deps.log.child('deploy'), state: this.deps.workspaceState, track: this.deps.track });
+    if (this.inputsOverride) d.inputs = this.inputsOverride;
+    return d;
+  }
+}

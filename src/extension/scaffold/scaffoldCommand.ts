@@ -1,0 +1,299 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parse as parseYaml } from 'yaml';
+import type { TemplateSummary } from '../../core/api/types';
+import { PavedError, UserCancelledError } from '../../core/errors';
+import { planWrite, safeWrite, type ConflictPolicy, type WriteResult } from '../../core/fs/safeWrite';
+import { fieldsFromTemplate, TemplateValidator, WizardFlow, type FieldOption, type ReviewAction } from '../../core/wizard';
+import type { PlatformBackend, ScaffoldOutcome, TemplateInfo } from '../../platform/backend';
+import { abortSignalFrom, newIdempotencyKey } from '../../platform/transport';
+import type { CommandRunner } from '../commands';
+import { Commands, StateKeys } from '../ids';
+import { Component } from '../lifecycle';
+import type { Logger } from '../log';
+import { BACK, VsCodeQuickInputs, type QuickInputs } from './quickInputs';
+import { FolderStep, ReviewStep, stepFor, TemplateStep, type ReferenceSource, type StepContext } from './steps';
+
+/** The part of PlatformConnection this component needs. */
+export interface BackendSource {
+  current(): Promise<PlatformBackend>;
+}
+
+/** What a finished New Service produced (returned by the command, for tests and callers). */
+export interface ScaffoldResult {
+  templateId: string;
+  values: Record<string, unknown>;
+  /** Where the files went (Paved), or undefined (Backstage publishes elsewhere). */
+  folder?: string;
+  write?: WriteResult;
+  outcome: ScaffoldOutcome;
+  /** The service name registered in the catalog, when registration happened. */
+  registered?: string;
+  action: ReviewAction;
+}
+
+export interface ScaffoldDeps {
+  commands: CommandRunner;
+  connection: BackendSource;
+  log: Logger;
+  globalState: vscode.Memento;
+  /** Deploys a service to an environment (the Deploy component); used by "Deploy to local". */
+  deploy?: (service: string, environment: string) => Promise<unknown>;
+}
+
+/**
+ * "Paved: New Service…": pick a golden path, answer its parameters (one step class per kind, back navigation, ajv
+ * checks as you type, owners and systems offered from the catalog), choose the folder, review, then write the files
+ * safely, register the service, open its README and paved.yaml and offer "Deploy to local".
+ */
+export class ScaffoldComponent extends Component {
+  /** Replaced by tests (PavedApi.testHooks.setQuickInputs); the real QuickPick/InputBox otherwise. */
+  inputs: QuickInputs = new VsCodeQuickInputs();
+  private readonly output: vscode.OutputChannel;
+  /** Fires when a New Service run finished (tests wait on it). */
+  private readonly finished = this.register(new vscode.EventEmitter<ScaffoldResult>());
+  readonly onDidFinish = this.finished.event;
+
+  constructor(private readonly deps: ScaffoldDeps) {
+    super();
+    this.output = this.register(vscode.window.createOutputChannel('Paved: Scaffold', { log: true }));
+    this.register(deps.commands.register(Commands.newService, () => this.newService()));
+  }
+
+  async newService(): Promise<ScaffoldResult> {
+    if (!vscode.workspace.isTrusted) {
+      throw new PavedError('untrusted', 'Creating services is disabled in an untrusted workspace: Paved would write files and contact the platform. Trust the workspace to use New Service.');
+    }
+    const backend = await this.deps.connection.current();
+    const templates = listAllTemplates(backend);
+    const references = catalogReferences(backend, this.deps.log);
+    for (;;) {
+      const summary = await new TemplateStep().prompt(this.inputs, templates);
+      if (summary === BACK) continue;
+      const template = await backend.getTemplate(summary.id);
+      const answered = await this.collect(backend, template, summary, references);
+      if (answered === BACK) continue;
+      const result = await this.create(backend, template, answered);
+      this.finished.fire(result);
+      return result;
+    }
+  }
+
+  /** Runs the wizard over the template's fields; BACK when the user went back past the first step. */
+  private async collect(backend: PlatformBackend, template: TemplateInfo, summary: TemplateSummary, references: ReferenceSource) {
+    const fields = fieldsFromTemplate(template);
+    const validator = new TemplateValidator(template, fields);
+    const writesFiles = backend.capabilities.scaffoldWritesFiles;
+    const root = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+    const given: Record<string, unknown> = {};
+    // An owner field without a default gets the team used last time, or the only team of the catalog.
+    const ownerField = fields.find((f) => f.reference === 'team' && f.default === undefined);
+    if (ownerField) {
+      const teams = await references.teams();
+      const last = this.deps.globalState.get<string>(StateKeys.lastOwner);
+      const pick = teams.find((t) => t.value === last)?.value ?? (teams.length === 1 ? teams[0].value : undefined);
+      if (pick !== undefined && validator.checkValue(ownerField, pick).ok) given[ownerField.key] = pick;
+    }
+    const flow = new WizardFlow(fields, validator, given, {
+      noFolder: !writesFiles,
+      defaultFolder: (v) => (root && typeof v.name === 'string' && v.name !== '' ? path.join(root, v.name) : undefined),
+    });
+    const ctx: StepContext = { inputs: this.inputs, validator, references, title: `New Service: ${summary.title} v${template.version}` };
+    while (flow.state === 'asking') {
+      const step = flow.current();
+      const canGoBack = true; // back from the first step returns to the template list
+      if (step.type === 'field') {
+        const value = await stepFor(step.field).prompt(ctx, step, canGoBack);
+        if (value === BACK) flow.back();
+        else flow.answerField(value);
+      } else if (step.type === 'folder') {
+        const folder = await new FolderStep().prompt(ctx, step, canGoBack);
+        if (folder === BACK) flow.back();
+        else flow.answerFolder(folder.trim());
+      } else {
+        const choice = await new ReviewStep().prompt(ctx, step, canGoBack, writesFiles && backend.capabilities.deploy && this.deps.deploy !== undefined);
+        if (choice === BACK) flow.back();
+        else if ('action' in choice) flow.finish(choice.action);
+        else if (choice.edit !== '') flow.edit(choice.edit);
+      }
+    }
+    if (flow.state === 'exited-back') return BACK;
+    return flow.result();
+  }
+
+  private async create(
+    backend: PlatformBackend,
+    template: TemplateInfo,
+    answered: { values: Record<string, unknown>; folder: string | undefined; action: ReviewAction },
+  ): Promise<ScaffoldResult> {
+    const { values, folder, action } = answered;
+    if (typeof values.owner === 'string') await this.deps.globalState.update(StateKeys.lastOwner, values.owner);
+    const name = typeof values.name === 'string' ? values.name : template.id;
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Creating ${name} from ${template.title}`, cancellable: true },
+      (progress, token) => this.runTask(backend, template, values, progress, token),
+    );
+    if (!backend.capabilities.scaffoldWritesFiles) {
+      void this.showPublished(outcome, name);
+      return { templateId: template.id, values, outcome, action };
+    }
+    if (!folder) throw new PavedError('invalid-input', 'no target folder was chosen');
+    const files = outcome.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode }));
+    const plan = await planWrite(folder, files);
+    let policy: ConflictPolicy = 'refuse';
+    if (plan.conflicts.length > 0) {
+      const list = plan.conflicts.slice(0, 8).join('\n') + (plan.conflicts.length > 8 ? `\n… and ${plan.conflicts.length - 8} more` : '');
+      const choice = await this.inputs.confirm(
+        `${plan.conflicts.length} file(s) already exist in ${folder}`,
+        `${list}\n\nNothing has been written yet.`,
+        ['Overwrite', 'Keep Existing Files'],
+      );
+      if (choice === 'Overwrite') policy = 'overwrite';
+      else if (choice === 'Keep Existing Files') policy = 'skip';
+      else throw new UserCancelledError('Not writing over existing files');
+    }
+    const write = await safeWrite(folder, files, { onConflict: policy });
+    this.output.appendLine(`Wrote ${write.written.length} file(s) into ${folder}${write.skipped.length ? `, kept ${write.skipped.length} existing` : ''}`);
+    const registered = await this.registerService(backend, folder, name);
+    await this.openFiles(folder);
+    const result: ScaffoldResult = { templateId: template.id, values, folder, write, outcome, registered, action };
+    if (registered && this.deps.deploy) {
+      if (action === 'create-and-deploy') {
+        void this.deps.deploy(registered, 'local');
+      } else {
+        void vscode.window.showInformationMessage(`Created ${registered} in ${folder}.`, 'Deploy to local').then((c) => {
+          if (c === 'Deploy to local') return this.deps.deploy?.(registered, 'local');
+          return undefined;
+        });
+      }
+    }
+    return result;
+  }
+
+  /** Creates the scaffold task and streams its log; resolves to its outcome. */
+  private async runTask(
+    backend: PlatformBackend,
+    template: TemplateInfo,
+    values: Record<string, unknown>,
+    progress: vscode.Progress<{ message?: string }>,
+    token: vscode.CancellationToken,
+  ): Promise<ScaffoldOutcome> {
+    const abort = abortSignalFrom(token);
+    try {
+      const task = await backend.createScaffoldTask({ templateId: template.id, version: template.version, values }, { signal: abort.signal, idempotencyKey: newIdempotencyKey() });
+      this.output.appendLine(`Scaffold task ${task.id} (${template.id} v${template.version})`);
+      let outcome = task.result;
+      let failure: string | undefined = task.state === 'failed' ? (task.error ?? 'the scaffold task failed') : undefined;
+      if (!outcome && !failure) {
+        for await (const ev of backend.scaffoldTaskEvents(task.id, { signal: abort.signal })) {
+          this.output.appendLine(`[${ev.type}] ${ev.message}`);
+          if (ev.type === 'step' || ev.type === 'log') progress.report({ message: ev.message });
+          if (ev.outcome) outcome = ev.outcome;
+          if (ev.type === 'failed' || ev.type === 'cancelled') failure = ev.message;
+        }
+        if (!outcome && !failure) {
+          const done = await backend.getScaffoldTask(task.id, { signal: abort.signal });
+          outcome = done.result;
+          if (done.state !== 'succeeded') failure = done.error ?? `the scaffold task ended ${done.state}`;
+        }
+      }
+      if (failure) throw new PavedError('server-error', `Scaffolding ${template.title} failed: ${failure}`);
+      if (!outcome) throw new PavedError('invalid-response', 'the scaffold task finished without a result');
+      return outcome;
+    } catch (err) {
+      if (token.isCancellationRequested) throw new UserCancelledError('Scaffolding cancelled');
+      throw err;
+    } finally {
+      abort.dispose();
+    }
+  }
+
+  /** Registers the new service (its paved.yaml) with the backend; a service already in the catalog is fine. */
+  private async registerService(backend: PlatformBackend, folder: string, fallbackName: string): Promise<string | undefined> {
+    if (!backend.capabilities.register) return undefined;
+    const manifestUri = vscode.Uri.file(path.join(folder, 'paved.yaml'));
+    let manifest: Record<string, unknown>;
+    try {
+      manifest = parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(manifestUri))) as Record<string, unknown>;
+    } catch (err) {
+      this.deps.log.warn(`not registering ${fallbackName}: cannot read ${manifestUri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    const metadata = (manifest.metadata ?? {}) as { name?: unknown };
+    const name = typeof metadata.name === 'string' ? metadata.name : fallbackName;
+    try {
+      await backend.register({ manifest, sourceDir: folder });
+      this.output.appendLine(`Registered ${name} in the catalog`);
+    } catch (err) {
+      if (!PavedError.is(err, 'conflict')) throw err;
+      this.output.appendLine(`${name} is already in the catalog (${err.message})`);
+    }
+    await vscode.commands.executeCommand(Commands.refreshCatalog).then(undefined, (err: unknown) => this.deps.log.warn(`catalog refresh failed: ${String(err)}`));
+    return name;
+  }
+
+  private async openFiles(folder: string): Promise<void> {
+    for (const [file, column] of [
+      ['README.md', vscode.ViewColumn.One],
+      ['paved.yaml', vscode.ViewColumn.Beside],
+    ] as const) {
+      const uri = vscode.Uri.file(path.join(folder, file));
+      try {
+        await vscode.window.showTextDocument(uri, { viewColumn: column, preview: false, preserveFocus: file !== 'README.md' });
+      } catch (err) {
+        this.deps.log.warn(`could not open ${uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /** Backstage: the template published the service itself; show its output links. */
+  private async showPublished(outcome: ScaffoldOutcome, name: string): Promise<void> {
+    this.output.show(true);
+    const links = (outcome.links ?? []).filter((l) => l.url);
+    if (outcome.text) this.output.appendLine(outcome.text);
+    for (const l of outcome.links ?? []) this.output.appendLine(`${l.title ?? 'Link'}: ${l.url ?? l.entityRef ?? ''}`);
+    const choice = await vscode.window.showInformationMessage(`${name} was created by the platform.`, ...links.map((l) => l.title ?? l.url!));
+    const link = links.find((l) => (l.title ?? l.url) === choice);
+    if (link?.url) await vscode.env.openExternal(vscode.Uri.parse(link.url));
+  }
+}
+
+async function listAllTemplates(backend: PlatformBackend): Promise<TemplateSummary[]> {
+  const out: TemplateSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await backend.listTemplates({ limit: 100, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && out.length < 1000);
+  if (out.length === 0) throw new PavedError('not-found', `${backend.displayName} offers no golden paths`);
+  return out;
+}
+
+/** Teams and systems from the catalog, fetched once per wizard run. */
+function catalogReferences(backend: PlatformBackend, log: Logger): ReferenceSource {
+  let teams: Promise<FieldOption[]> | undefined;
+  let systems: Promise<FieldOption[]> | undefined;
+  return {
+    teams() {
+      teams ??= backend.listTeams({ limit: 500 }).then(
+        (page) => page.items.map((t) => ({ value: t.name, label: t.name, description: [t.title, `${t.serviceCount} service(s)`].filter(Boolean).join(' · ') })),
+        (err: unknown) => {
+          log.warn(`teams unavailable for the owner step: ${err instanceof Error ? err.message : String(err)}`);
+          return [];
+        },
+      );
+      return teams;
+    },
+    systems() {
+      systems ??= backend.facets().then(
+        (f) => f.systems.map((s) => ({ value: s.value, label: s.value, description: `${s.count} service(s)` })),
+        (err: unknown) => {
+          log.warn(`systems unavailable for the system step: ${err instanceof Error ? err.message : String(err)}`);
+          return [];
+        },
+      );
+      return systems;
+    },
+  };
+}
