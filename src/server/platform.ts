@@ -201,13 +201,15 @@ export class LocalPlatform {
         this.registrations.set(name, { manifest: op.manifest, sourceDir: op.sourceDir });
       } else this.registrations.delete(op.name);
     }
+    const registered: CatalogEntry[] = [];
     for (const [, reg] of this.registrations) {
       try {
-        this.catalog.put(entryFromPavedManifest(reg.manifest, { source: 'registered', sourceDir: reg.sourceDir }));
+        registered.push(entryFromPavedManifest(reg.manifest, { source: 'registered', sourceDir: reg.sourceDir }));
       } catch (err) {
         this.catalogErrors.push(`registration: ${describeError(err)}`);
       }
     }
+    this.catalog.putMany(registered);
     this.feedback.push(...this.feedbackJournal.readAll());
     for (const r of this.idempotencyJournal.readAll()) this.idempotency.set(r.scope, r);
     this.loadReleases();
@@ -465,18 +467,6 @@ export class LocalPlatform {
     this.registrationJournal.append({ op: 'delete', name, at: this.now().toISOString() });
     this.registrations.delete(name);
     this.catalog.remove(name);
-  }
-
-  /** Bulk registration for benchmarks and seeding: one journal rewrite. */
-  registerMany(manifests: Record<string, unknown>[]): void {
-    const ops: RegistrationOp[] = [];
-    for (const m of manifests) {
-      const entry = entryFromPavedManifest(m, { source: 'registered' });
-      this.registrations.set(entry.name, { manifest: m });
-      this.catalog.put(entry);
-    }
-    for (const [, r] of this.registrations) ops.push({ op: 'put', manifest: r.manifest, sourceDir: r.sourceDir, at: this.now().toISOString() });
-    this.registrationJournal.rewrite(ops);
   }
 
   listTeams(limit: number, cursor?: string): Page<Team> {

@@ -36,11 +36,16 @@ export function portBase(): number {
   return 44000 + Math.floor(Math.random() * 6) * 3000;
 }
 
-export async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+/**
+ * Starts `paved serve --json ARGS`. From source (tsx) by default; `cli` runs a built bundle instead (the benchmark uses
+ * dist/cli.js, which is what the extension starts).
+ */
+export async function serve(args: string[], env: NodeJS.ProcessEnv = {}, cli?: string): Promise<Served> {
   const stateIdx = args.indexOf('--state-dir');
   assert.ok(stateIdx >= 0, 'tests always pass --state-dir');
   const stateDir = args[stateIdx + 1];
-  const proc = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(repoRoot, 'src', 'cli', 'main.ts'), 'serve', '--json', ...args], {
+  const entry = cli ? [cli] : ['--require', 'tsx/cjs', path.join(repoRoot, 'src', 'cli', 'main.ts')];
+  const proc = spawn(process.execPath, [...entry, 'serve', '--json', ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

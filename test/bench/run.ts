@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: runs every benchmark module in turn. Benchmarks measure and print; they are never timed tests.
+ * Add a module by appending it to the list.
+ */
+const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }> }[] = [
+  { name: 'paved serve', load: () => import('./serve') },
+];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  for (const b of benches) {
+    if (only.length > 0 && !only.includes(b.name)) continue;
+    console.log(`## ${b.name}`);
+    await (await b.load()).run();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,131 @@
+/**
+ * Benchmark of `paved serve` (not a test): list 10k and 100k registered services page by page (time to first page,
+ * full walk, server RSS) and scaffold → healthy time for the node-http-service golden path.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { call, followDeployment, serve, tempDir, type Served } from '../contract/helpers';
+import type { Page, ScaffoldTask, ServiceSummary, TaskEventsPage, Deployment } from '../../src/core/api/types';
+
+/** A plain GET (no contract check, so the client adds as little as possible to the measurement). */
+async function get<T>(s: Served, urlPath: string): Promise<{ body: T }> {
+  const r = await fetch(`${s.url}${urlPath}`, { headers: { authorization: `Bearer ${s.token}` } });
+  if (r.status !== 200) throw new Error(`GET ${urlPath} → ${r.status}`);
+  return { body: (await r.json()) as T };
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+function seedRegistrations(stateDir: string, n: number): void {
+  const lines: string[] = [];
+  const at = new Date().toISOString();
+  for (let i = 0; i < n; i++) {
+    const name = `svc-${String(i).padStart(6, '0')}`;
+    lines.push(
+      JSON.stringify({
+        op: 'put',
+        at,
+        manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name, owner: `team-${i % 50}`, system: `system-${i % 20}`, lifecycle: i % 3 === 0 ? 'production' : 'experimental', tags: ['bench'] }, spec: { dependsOn: i > 0 ? [`service:svc-${String(i - 1).padStart(6, '0')}`] : [] } },
+      }),
+    );
+  }
+  fs.writeFileSync(path.join(stateDir, 'registrations.jsonl'), lines.join('\n') + '\n', { mode: 0o600 });
+}
+
+const builtCli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+/** The built CLI when `npm run build` has run (what the extension starts), else the sources through tsx. */
+const cli = fs.existsSync(builtCli) && fs.existsSync(path.join(path.dirname(builtCli), 'golden-paths')) ? builtCli : undefined;
+
+async function listBench(n: number): Promise<Record<string, number | string>> {
+  const stateDir = tempDir(`bench-${n}`);
+  seedRegistrations(stateDir, n);
+  const t0 = performance.now();
+  const s = await serve(['--state-dir', stateDir, '--idle-timeout', '0'], {}, cli);
+  const startMs = performance.now() - t0;
+  try {
+    const t1 = performance.now();
+    const first = await get<Page<ServiceSummary>>(s, '/v1/services?limit=100');
+    const firstPageMs = performance.now() - t1;
+    if (first.body.items.length !== 100) throw new Error('first page is not full');
+    const t1b = performance.now();
+    await get<Page<ServiceSummary>>(s, '/v1/services?limit=100');
+    const warmFirstPageMs = performance.now() - t1b;
+    const t2 = performance.now();
+    let cursor: string | undefined;
+    let count = 0;
+    let pages = 0;
+    do {
+      const r: { body: Page<ServiceSummary> } = await get<Page<ServiceSummary>>(s, `/v1/services?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+      count += r.body.items.length;
+      cursor = r.body.nextCursor;
+      pages++;
+    } while (cursor);
+    const walkMs = performance.now() - t2;
+    if (count !== n) throw new Error(`walked ${count} of ${n}`);
+    const t3 = performance.now();
+    const filtered = await get<Page<ServiceSummary>>(s, '/v1/services?limit=100&owner=team-7&lifecycle=production');
+    const filterMs = performance.now() - t3;
+    return {
+      services: n,
+      'start to listening (ms)': Math.round(startMs),
+      'first page of 100, first request (ms)': +firstPageMs.toFixed(1),
+      'first page of 100, again (ms)': +warmFirstPageMs.toFixed(1),
+      'full walk, pages of 500 (ms)': Math.round(walkMs),
+      pages,
+      'filtered first page (ms)': +filterMs.toFixed(1),
+      'filtered hits': filtered.body.items.length,
+      'server RSS after walk (MB)': rssMb(s.pid),
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function scaffoldToHealthy(): Promise<Record<string, number>> {
+  const s: Served = await serve(['--state-dir', tempDir('bench-deploy'), '--idle-timeout', '0'], {}, cli);
+  try {
+    const t0 = performance.now();
+    const c = await call<ScaffoldTask>(s, 'POST', '/v1/scaffold-tasks', { body: { templateId: 'node-http-service', values: { name: 'bench-svc', owner: 'team-bench' } } });
+    let after = 0;
+    for (;;) {
+      const ev = await call<TaskEventsPage>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}/events?after=${after}&wait=10`);
+      after = ev.body.lastSeq;
+      if (ev.body.done) break;
+    }
+    const task = (await call<ScaffoldTask>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}`)).body;
+    const target = path.join(tempDir('bench-target'), 'bench-svc');
+    for (const f of task.result?.files ?? []) {
+      fs.mkdirSync(path.dirname(path.join(target, f.path)), { recursive: true });
+      fs.writeFileSync(path.join(target, f.path), f.content, { mode: f.mode });
+    }
+    const scaffoldMs = performance.now() - t0;
+    const yaml = await import('yaml');
+    await call(s, 'POST', '/v1/services', { body: { manifest: yaml.parse(fs.readFileSync(path.join(target, 'paved.yaml'), 'utf8')), sourceDir: target } });
+    const t1 = performance.now();
+    const d = await call<Deployment>(s, 'POST', '/v1/services/bench-svc/deployments', { body: { environment: 'local' } });
+    const { deployment } = await followDeployment(s, d.body.id);
+    if (deployment.state !== 'succeeded') throw new Error(`deployment ended ${deployment.state}: ${deployment.error}`);
+    const deployMs = performance.now() - t1;
+    return { 'scaffold + write files (ms)': Math.round(scaffoldMs), 'deploy to healthy (ms)': Math.round(deployMs), 'scaffold → healthy (ms)': Math.round(performance.now() - t0) };
+  } finally {
+    await s.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  console.log(`paved serve from ${cli ?? 'sources (tsx); run npm run build to measure dist/cli.js'}`);
+  for (const n of [10_000, 100_000]) console.log(JSON.stringify(await listBench(n)));
+  console.log(JSON.stringify(await scaffoldToHealthy()));
+}
+
+if (require.main === module) {
+  run().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
