@@ -176,6 +176,32 @@ export function abortSignalFrom(token: CancellationLike | undefined): { signal: 
   return { signal: ctl.signal, dispose: () => sub.dispose() };
 }
 
+/**
+ * An AbortSignal that aborts when any of `signals` does (with that signal's reason). `AbortSignal.any` needs
+ * Node 20.3; VS Code 1.85's extension host runs Node 18, hence this. Call `dispose` when the operation ends so a
+ * long-lived signal does not collect listeners.
+ */
+export function linkedSignal(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal; dispose(): void } {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length === 1) return { signal: present[0], dispose: () => undefined };
+  const ctl = new AbortController();
+  const already = present.find((s) => s.aborted);
+  if (already) {
+    ctl.abort(already.reason);
+    return { signal: ctl.signal, dispose: () => undefined };
+  }
+  const unlink: (() => void)[] = [];
+  for (const s of present) {
+    const onAbort = () => {
+      ctl.abort(s.reason);
+      for (const u of unlink) u();
+    };
+    s.addEventListener('abort', onAbort, { once: true });
+    unlink.push(() => s.removeEventListener('abort', onAbort));
+  }
+  return { signal: ctl.signal, dispose: () => unlink.forEach((u) => u()) };
+}
+
 /** A fresh Idempotency-Key for one logical operation. */
 export function newIdempotencyKey(): string {
   return randomUUID();

@@ -25,7 +25,7 @@ import type {
   WriteOptions,
 } from '../backend';
 import { PlatformError, unsupportedError } from '../errors';
-import { Transport, type ResponseValidator, type TransportOptions } from '../transport';
+import { Transport, linkedSignal, type ResponseValidator, type TransportOptions } from '../transport';
 import { loadPavedContract, type PavedContract } from './contract';
 
 export interface PavedBackendOptions extends Omit<TransportOptions, 'platformName'> {
@@ -143,7 +143,7 @@ export class PavedApiBackend implements PlatformBackend {
   }
 
   async unregister(ref: string, opts?: CallOptions): Promise<void> {
-    await this.transport.request({ method: 'DELETE', path: `/v1/services/${seg(ref)}`, expect: 'empty', signal: this.signal(opts) });
+    await this.call(opts, (signal) => this.transport.request({ method: 'DELETE', path: `/v1/services/${seg(ref)}`, expect: 'empty', signal }));
   }
 
   async validateEntity(_entity: Record<string, unknown>, _location: string, _opts?: CallOptions): Promise<EntityValidationError[]> {
@@ -202,7 +202,7 @@ export class PavedApiBackend implements PlatformBackend {
 
   async cancelDeployment(id: string, opts?: CallOptions): Promise<api.Deployment> {
     // Not marked idempotent by the contract: a lost answer is not retried (the UI re-reads the deployment).
-    return this.transport.request({ method: 'POST', path: `/v1/deployments/${seg(id)}/cancel`, schema: this.contract.deployment, signal: this.signal(opts) });
+    return this.call(opts, (signal) => this.transport.request({ method: 'POST', path: `/v1/deployments/${seg(id)}/cancel`, schema: this.contract.deployment, signal }));
   }
 
   async rollback(service: string, request: api.RollbackRequest, opts?: WriteOptions): Promise<api.Deployment> {
@@ -233,47 +233,61 @@ export class PavedApiBackend implements PlatformBackend {
     return this.kind === 'local' ? 'The local platform' : 'The Paved platform';
   }
 
-  private signal(opts: CallOptions | undefined): AbortSignal {
+  /** Runs `call` with a signal that aborts on the caller's signal or on `dispose()`. */
+  private async call<T>(opts: CallOptions | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.lifetime.signal.aborted) {
       throw new PlatformError('cancelled', `${this.name()} connection was closed (settings changed or signed out).`, { action: 'none' });
     }
-    return opts?.signal ? AbortSignal.any([this.lifetime.signal, opts.signal]) : this.lifetime.signal;
+    const linked = linkedSignal(this.lifetime.signal, opts?.signal);
+    try {
+      return await call(linked.signal);
+    } finally {
+      linked.dispose();
+    }
   }
 
   private get<T>(path: string, schema: ResponseValidator<T>, opts: CallOptions | undefined, query?: Record<string, string | number | undefined>): Promise<T> {
-    return this.transport.request({ path, query, schema, signal: this.signal(opts) });
+    return this.call(opts, (signal) => this.transport.request({ path, query, schema, signal }));
   }
 
   private post<T>(path: string, body: unknown, schema: ResponseValidator<T>, opts: WriteOptions | undefined): Promise<T> {
-    return this.transport.request({ method: 'POST', path, body, schema, idempotencyKey: opts?.idempotencyKey ?? true, signal: this.signal(opts) });
+    return this.call(opts, (signal) => this.transport.request({ method: 'POST', path, body, schema, idempotencyKey: opts?.idempotencyKey ?? true, signal }));
   }
 
   /** SSE (`id:` = seq, final `event: end`) with the JSON long-poll page (`done`) as fallback; each event validated. */
   private async *stream<W extends { seq: number }, E>(path: string, schema: ResponseValidator<W>, opts: StreamOptions, map: (w: W) => E): AsyncGenerator<E, void, undefined> {
-    const signal = this.signal(opts);
+    if (this.lifetime.signal.aborted) {
+      throw new PlatformError('cancelled', `${this.name()} connection was closed (settings changed or signed out).`, { action: 'none' });
+    }
+    const linked = linkedSignal(this.lifetime.signal, opts.signal);
+    const signal = linked.signal;
     const name = this.name();
-    yield* this.transport.events<Awaited<E> & { seq: number }>({
-      ssePath: path,
-      after: opts.after,
-      signal,
-      endEventType: 'end',
-      decode: (raw) => {
-        if (!schema.validate(raw.data)) {
-          throw new PlatformError('invalid-response', `${name} sent an event that does not match the API contract.`, {
-            method: 'GET',
-            path,
-            detail: `${schema.name}: ${schema.errorText()}`,
-          });
-        }
-        return map(raw.data) as Awaited<E> & { seq: number };
-      },
-      idOf: (e) => e.seq,
-      isTerminal: () => false, // the server says when: `event: end` / `done: true`
-      pollItems: (body) => (body as { items?: unknown[] } | null)?.items,
-      pollDone: (body) => (body as { done?: unknown } | null)?.done === true,
-      pollQuery: { wait: this.waitSeconds },
-      pollTimeoutMs: (this.waitSeconds + 15) * 1000,
-    });
+    try {
+      yield* this.transport.events<Awaited<E> & { seq: number }>({
+        ssePath: path,
+        after: opts.after,
+        signal,
+        endEventType: 'end',
+        decode: (raw) => {
+          if (!schema.validate(raw.data)) {
+            throw new PlatformError('invalid-response', `${name} sent an event that does not match the API contract.`, {
+              method: 'GET',
+              path,
+              detail: `${schema.name}: ${schema.errorText()}`,
+            });
+          }
+          return map(raw.data) as Awaited<E> & { seq: number };
+        },
+        idOf: (e) => e.seq,
+        isTerminal: () => false, // the server says when: `event: end` / `done: true`
+        pollItems: (body) => (body as { items?: unknown[] } | null)?.items,
+        pollDone: (body) => (body as { done?: unknown } | null)?.done === true,
+        pollQuery: { wait: this.waitSeconds },
+        pollTimeoutMs: (this.waitSeconds + 15) * 1000,
+      });
+    } finally {
+      linked.dispose();
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { errorForStatus, parseServerError, requestIdOf } from '../../../src/platform/errors';
-import { abortSignalFrom, isLoopbackHost, parsePlatformUrl, parseRetryAfter } from '../../../src/platform/transport';
+import { abortSignalFrom, isLoopbackHost, linkedSignal, parsePlatformUrl, parseRetryAfter } from '../../../src/platform/transport';
 
 function urlError(raw: string): string {
   try {
@@ -61,6 +61,40 @@ describe('abortSignalFrom (VS Code CancellationToken → AbortSignal)', () => {
     a.dispose();
     assert.equal(listeners.size, 0);
     assert.equal(abortSignalFrom({ ...token, isCancellationRequested: true }).signal.aborted, true);
+  });
+});
+
+describe('linkedSignal (AbortSignal.any for Node 18 extension hosts)', () => {
+  it('aborts with the reason of whichever signal aborts first, then unlinks', () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const linked = linkedSignal(a.signal, undefined, b.signal);
+    assert.equal(linked.signal.aborted, false);
+    b.abort('stop');
+    assert.equal(linked.signal.aborted, true);
+    assert.equal(linked.signal.reason, 'stop');
+  });
+
+  it('dispose removes its listeners from a long-lived signal (no leak across calls)', () => {
+    const lifetime = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const add = lifetime.signal.addEventListener.bind(lifetime.signal);
+    const remove = lifetime.signal.removeEventListener.bind(lifetime.signal);
+    lifetime.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      added++;
+      add(...args);
+    });
+    lifetime.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      removed++;
+      remove(...args);
+    });
+    for (let i = 0; i < 3; i++) linkedSignal(lifetime.signal, new AbortController().signal).dispose();
+    assert.equal(added, 3);
+    assert.equal(removed, 3);
+    const pre = new AbortController();
+    pre.abort('early');
+    assert.equal(linkedSignal(lifetime.signal, pre.signal).signal.reason, 'early');
   });
 });
 
