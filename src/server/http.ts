@@ -236,7 +236,7 @@ export class ApiServer {
       case 'getService':
         return { status: 200, body: p.getService(name) };
       case 'unregisterService':
-        p.unregister(name);
+        await p.unregister(name);
         return { status: 204 };
       case 'listServiceDeployments':
         return { status: 200, body: p.listDeployments(name, ctx.query.environment, this.limit(ctx), ctx.query.cursor) };

@@ -430,13 +430,19 @@ export class LocalPlatform {
       dependents: this.catalog.dependents(e.name),
       apis: { provides: e.providesApis, consumes: e.consumesApis },
       environments: this.environmentStatuses(e.name),
-      scorecard: e.manifestKind === 'catalog-info.yaml' ? { score: 0, results: [] } : scorecardFor(e.manifest),
+      scorecard: e.manifestKind === 'catalog-info.yaml' ? { score: 0, results: [] } : scorecardFor(e.manifest, { deprecatedServices: this.deprecatedNames() }),
       metrics: this.metrics(e.name, 30, 'production'),
     };
     if (e.manifestPath) d.manifestPath = e.manifestPath;
     if (e.sourceDir) d.sourceDir = e.sourceDir;
     if (e.goldenPath) d.goldenPath = e.goldenPath;
     return d;
+  }
+
+  private deprecatedNames(): Set<string> {
+    const out = new Set<string>();
+    for (const e of this.catalog.all()) if (e.lifecycle === 'deprecated') out.add(e.name);
+    return out;
   }
 
   register(req: RegisterServiceRequest): { details: ServiceDetails; created: boolean } {
@@ -461,9 +467,20 @@ export class LocalPlatform {
     return { details: this.getService(entry.name), created: true };
   }
 
-  unregister(name: string): void {
+  /** Removes a registered service; its running environments are stopped first, a deployment in progress refuses. */
+  async unregister(name: string): Promise<void> {
     const e = this.entry(name);
     if (e.source !== 'registered') throw new PavedError('conflict', `'${name}' comes from ${e.manifestPath ?? 'a workspace manifest'}; remove the file instead`);
+    const active = (this.deploymentsByService.get(name) ?? []).find((d) => !isTerminal(d.state));
+    if (active) throw new PavedError('conflict', `deployment ${active.id} of ${name} is still ${active.state}; cancel it first`);
+    for (const slot of this.slots.values()) {
+      if (slot.service !== name || slot.state !== 'running') continue;
+      await stopGroup(slot.pid);
+      slot.state = 'stopped';
+      slot.since = this.now().toISOString();
+      this.usedPorts.delete(slot.port);
+    }
+    this.saveSlots();
     this.registrationJournal.append({ op: 'delete', name, at: this.now().toISOString() });
     this.registrations.delete(name);
     this.catalog.remove(name);

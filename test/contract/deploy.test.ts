@@ -223,12 +223,21 @@ describe('Platform API contract: deployments', function () {
     assert.deepEqual(await json(`${deployment.url}/`), { service: 'hello-svc', owner: 'team-a', message: 'Hello from hello-svc' });
   });
 
+  it('unregistering a registered service stops what runs for it', async () => {
+    const before = await call<ServiceDetails>(s, 'GET', '/v1/services/hello-svc');
+    const url = before.body.environments.find((e) => e.environment === 'local')?.url as string;
+    assert.equal(await answers(`${url}/healthz`), 200);
+    assert.equal((await call(s, 'DELETE', '/v1/services/hello-svc')).status, 204);
+    assert.equal(await answers(`${url}/healthz`), 'refused');
+    assert.equal((await call(s, 'GET', '/v1/services/hello-svc')).status, 404);
+  });
+
   it('stopping the platform stops every service it started and removes the port file', async () => {
     const svc = await call<ServiceDetails>(s, 'GET', '/v1/services/shop');
     const urls = svc.body.environments.filter((e) => e.state === 'running').map((e) => e.url as string);
     assert.equal(urls.length, 3);
     const health = await call(s, 'GET', '/v1/health');
-    assert.equal(health.body.runningServices, 4);
+    assert.equal(health.body.runningServices, 3);
     assert.equal(await s.stop(), 0);
     for (const u of urls) assert.equal(await answers(u), 'refused');
     assert.equal(fs.existsSync(path.join(s.stateDir, 'serve.json')), false);
