@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../ids';
-import { deployLenses } from './model';
+import { deployLenses } from '../../core/wizard/deploy';
 
 /**
  * "Deploy to local | staging | production" above `metadata:` in a paved.yaml. In an untrusted workspace a single

@@ -24,7 +24,7 @@ import {
   upsertRecord,
   type DeploymentRecord,
   type Outcome,
-} from './model';
+} from '../../core/wizard/deploy';
 
 export interface BackendSource {
   current(): Promise<PlatformBackend>;

@@ -1,11 +1,11 @@
 /**
- * Pure parts of Deploy / Roll Back / Promote (no vscode import, unit-tested in plain Node): the CodeLens model of a
+ * Pure parts of Deploy / Roll Back / Promote, shared by the editor and the CLI (no vscode): the CodeLens model of a
  * paved.yaml, the approval rule, the policy gate, the outcome message, and the records that let a deployment
  * survive a window reload.
  */
 import { isMap, isScalar, parseDocument, type Pair } from 'yaml';
-import type { Deployment } from '../../core/api/types';
-import { lint, type Finding } from '../../core/manifest';
+import type { Deployment } from '../api/types';
+import { lint, type Finding } from '../manifest';
 
 export const DEPLOY_ENVIRONMENTS = ['local', 'staging', 'production'] as const;
 

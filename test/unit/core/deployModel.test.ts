@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Deployment } from '../../../../src/core/api/types';
+import type { Deployment } from '../../../src/core/api/types';
 import {
   approvalEnvironments,
   deployLenses,
@@ -13,9 +13,9 @@ import {
   serviceFromArg,
   upsertRecord,
   type DeploymentRecord,
-} from '../../../../src/extension/deploy/model';
+} from '../../../src/core/wizard/deploy';
 
-const fixture = fs.readFileSync(path.resolve(__dirname, '../../../fixtures/workspaces/basic/services/payments-api/paved.yaml'), 'utf8');
+const fixture = fs.readFileSync(path.resolve(__dirname, '../../fixtures/workspaces/basic/services/payments-api/paved.yaml'), 'utf8');
 
 describe('deploy CodeLens model', () => {
   it('puts Deploy to local | staging | production on the metadata key, marking approval environments', () => {
