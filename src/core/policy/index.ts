@@ -234,6 +234,8 @@ export function evaluatePolicies(manifest: unknown, policies: PolicySet, context
     const pointers: string[] = [];
     const forbiddenKeys = new Set<string>();
     for (const e of v.errors ?? []) {
+      // Items failing inside `contains` are not the problem: the array lacking a matching item is.
+      if (e.schemaPath.includes('/contains/')) continue;
       let p = e.instancePath;
       if (e.keyword === 'required') p += `/${String((e.params as { missingProperty: string }).missingProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`;
       if (e.keyword === 'false schema') forbiddenKeys.add(p);
