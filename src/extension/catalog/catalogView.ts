@@ -12,6 +12,7 @@ import {
   type ErrorNode,
   GROUP_BY_VALUES,
   type GroupBy,
+  groupDescription,
   groupLabel,
   type LoadMoreNode,
   serviceContextValue,
@@ -138,7 +139,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     switch (node.kind) {
       case 'group': {
         const item = new vscode.TreeItem(groupLabel(node), vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${node.count} ${node.count === 1 ? 'service' : 'services'}`;
+        item.description = groupDescription(node);
         item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[node.field]);
         item.contextValue = `group+${node.field}`;
         item.id = node.id;

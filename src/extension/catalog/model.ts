@@ -29,6 +29,8 @@ export interface GroupNode {
   /** Facet value; undefined = services without a value for the field ("No system"). */
   value: string | undefined;
   count: number;
+  /** The backend counted from a sample: `count` is a lower bound. */
+  partial: boolean;
 }
 export interface MyServicesNode {
   kind: 'my-services';
@@ -284,10 +286,11 @@ export class CatalogModel {
         return { items: [], next: undefined };
       }
       this.emptyValue = false;
-      const groups: CatalogNode[] = values.map((f) => ({ kind: 'group', id: `${field}:${f.value}`, field, value: f.value, count: f.count }));
+      const partial = facets.partial;
+      const groups: CatalogNode[] = values.map((f) => ({ kind: 'group', id: `${field}:${f.value}`, field, value: f.value, count: f.count, partial }));
       const covered = values.reduce((sum, f) => sum + f.count, 0);
       if (field !== 'owner' && total > covered && !facets.partial) {
-        groups.push({ kind: 'group', id: `${field}:#none`, field, value: undefined, count: total - covered });
+        groups.push({ kind: 'group', id: `${field}:#none`, field, value: undefined, count: total - covered, partial });
       }
       const all: CatalogNode[] = offset === 0 && this.teams.length > 0 ? [{ kind: 'my-services', id: 'my', teams: this.teams }] : [];
       const pageItems = groups.slice(offset, offset + this.pageSizeValue);
@@ -413,6 +416,11 @@ export function serviceTooltip(s: CatalogService): string {
   const envs = orderedEnvironments(s.status);
   lines.push('', envs.length ? envs.map(([e, st]) => `${escapeMarkdown(e)}: ${STATE_MARK[st]} ${st}`).join('  \n') : 'Not deployed anywhere yet.');
   return lines.join('\n');
+}
+
+/** `12 services`, or `12+ services` when the backend only sampled the catalog. */
+export function groupDescription(node: GroupNode): string {
+  return `${node.count}${node.partial ? '+' : ''} ${node.count === 1 && !node.partial ? 'service' : 'services'}`;
 }
 
 export function groupLabel(node: GroupNode): string {

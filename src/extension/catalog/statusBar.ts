@@ -80,7 +80,8 @@ export class ServiceStatusBar extends Component {
     try {
       const backend = await this.connection.current();
       const service = await backend.getService(name);
-      const status = Object.fromEntries(service.environments.map((e) => [e.environment, e.state]));
+      // Slots that were never deployed say nothing: show the environments the service is (or was) deployed to.
+      const status = Object.fromEntries(service.environments.filter((e) => e.state !== 'not-deployed').map((e) => [e.environment, e.state]));
       const envs = orderedEnvironments(status);
       const text = `${ICON[statusIcon(status)]} ${service.name}${envs.length ? ` ${envs.map(([e, s]) => `${e} ${MARK[s]}`).join(' ')}` : ': not deployed'}`;
       this.item.tooltip = `${service.title ?? service.name} (${service.owner}) — ${envs.length ? envs.map(([e, s]) => `${e}: ${s}`).join(', ') : 'not deployed'}. Click for details.`;

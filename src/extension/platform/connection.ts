@@ -84,6 +84,11 @@ export class PlatformConnection extends Component {
     return readConnectionSettings(vscode.workspace.getConfiguration(Settings.section), vscode.workspace.isTrusted);
   }
 
+  /** State directory of the embedded local platform (`<globalStorage>/local-platform`): its serve.json, token, log. */
+  get localStateDir(): string {
+    return this.deps.local.stateDir;
+  }
+
   get state(): ConnectionState {
     return this.stateValue;
   }

@@ -43,14 +43,18 @@ export class FakeCatalog implements CatalogSource {
     return end < matches.length ? { items, nextCursor: Buffer.from(String(end)).toString('base64url') } : { items };
   }
 
+  /** Like the Paved client: facets count at most this many services, then say `partial`. */
+  facetScanLimit = Infinity;
+
   async facets(): Promise<CatalogFacets> {
     this.calls.push('facets');
     if (this.failWith) throw this.failWith;
+    const sample = this.services.slice(0, this.facetScanLimit);
     return {
-      owners: count(this.services.map((s) => s.owner)),
-      systems: count(this.services.map((s) => s.system)),
-      lifecycles: count(this.services.map((s) => s.lifecycle)),
-      partial: false,
+      owners: count(sample.map((s) => s.owner)),
+      systems: count(sample.map((s) => s.system)),
+      lifecycles: count(sample.map((s) => s.lifecycle)),
+      partial: sample.length < this.services.length,
     };
   }
 }

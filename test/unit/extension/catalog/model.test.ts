@@ -4,6 +4,7 @@ import {
   type CatalogNode,
   escapeMarkdown,
   type ErrorNode,
+  groupDescription,
   groupLabel,
   type LoadMoreNode,
   serviceContextValue,
@@ -19,7 +20,7 @@ function labels(nodes: CatalogNode[]): string[] {
   return nodes.map((n) => {
     switch (n.kind) {
       case 'group':
-        return `group ${groupLabel(n)} (${n.count})`;
+        return `group ${groupLabel(n)} (${groupDescription(n)})`;
       case 'my-services':
         return `my ${n.teams.join(',')}`;
       case 'service':
@@ -47,7 +48,7 @@ describe('CatalogModel', () => {
     const fake = catalog();
     const model = new CatalogModel(async () => fake);
     const root = await model.getChildren();
-    assert.deepEqual(labels(root), ['group checkout (2)', 'group storefront (1)', 'group No system (1)']);
+    assert.deepEqual(labels(root), ['group checkout (2 services)', 'group storefront (1 service)', 'group No system (1 service)']);
     assert.deepEqual(labels(await model.getChildren(root[0])), ['ledger', 'payments-api']);
     assert.deepEqual(labels(await model.getChildren(root[2])), ['lonely']);
     assert.deepEqual(fake.calls, ['facets', 'list {"system":"checkout","limit":100}', 'list {"limit":200}']);
@@ -55,10 +56,10 @@ describe('CatalogModel', () => {
 
   it('groups by owner and by lifecycle', async () => {
     const model = new CatalogModel(async () => catalog(), { groupBy: 'owner' });
-    assert.deepEqual(labels(await model.getChildren()), ['group team-discovery (2)', 'group team-payments (2)']);
+    assert.deepEqual(labels(await model.getChildren()), ['group team-discovery (2 services)', 'group team-payments (2 services)']);
     model.setGroupBy('lifecycle');
     const root = await model.getChildren();
-    assert.deepEqual(labels(root), ['group experimental (1)', 'group production (2)', 'group No lifecycle (1)']);
+    assert.deepEqual(labels(root), ['group experimental (1 service)', 'group production (2 services)', 'group No lifecycle (1 service)']);
     assert.deepEqual(labels(await model.getChildren(root[1])), ['payments-api', 'search']);
   });
 
@@ -115,10 +116,10 @@ describe('CatalogModel', () => {
     const fake = new FakeCatalog(many(5, (i) => ({ owner: `team-${i}` })));
     const model = new CatalogModel(async () => fake, { groupBy: 'owner', pageSize: 2 });
     let root = await model.getChildren();
-    assert.deepEqual(labels(root), ['group team-0 (1)', 'group team-1 (1)', 'load-more after 2']);
+    assert.deepEqual(labels(root), ['group team-0 (1 service)', 'group team-1 (1 service)', 'load-more after 2']);
     await model.loadMore(root[2] as LoadMoreNode);
     root = await model.getChildren();
-    assert.deepEqual(labels(root), ['group team-0 (1)', 'group team-1 (1)', 'group team-2 (1)', 'group team-3 (1)', 'load-more after 4']);
+    assert.deepEqual(labels(root), ['group team-0 (1 service)', 'group team-1 (1 service)', 'group team-2 (1 service)', 'group team-3 (1 service)', 'load-more after 4']);
   });
 
   it('filters by text as a flat list, and says when nothing matches', async () => {
@@ -142,7 +143,7 @@ describe('CatalogModel', () => {
     assert.deepEqual(labels(root), ['error The platform is unavailable (HTTP 503).']);
     fake.failWith = undefined;
     await model.retry(root[0] as ErrorNode);
-    assert.deepEqual(labels(await model.getChildren()), ['group checkout (2)', 'group storefront (1)', 'group No system (1)']);
+    assert.deepEqual(labels(await model.getChildren()), ['group checkout (2 services)', 'group storefront (1 service)', 'group No system (1 service)']);
   });
 
   it('keeps loaded children when Load more fails, and retries the same page', async () => {
@@ -168,6 +169,13 @@ describe('CatalogModel', () => {
     assert.deepEqual(await model.getChildren(), []);
     assert.equal(model.blocked, 'untrusted');
     assert.equal(asked, 1);
+  });
+
+  it('marks counts of a sampled catalog as lower bounds and shows no "No system" guess', async () => {
+    const fake = new FakeCatalog(many(10, (i) => ({ system: i < 6 ? 'a' : undefined })));
+    fake.facetScanLimit = 8;
+    const model = new CatalogModel(async () => fake);
+    assert.deepEqual(labels(await model.getChildren()), ['group a (6+ services)']);
   });
 
   it('marks an empty catalog', async () => {
