@@ -165,7 +165,8 @@ export class Contract {
 }
 
 function toFieldErrors(errors: readonly ErrorObject[], prefix: string): ProblemFieldError[] {
-  return errors.map((e) => {
+  // An `if` error only says "must match then/else"; the errors of that branch say what is wrong.
+  return errors.filter((e) => e.keyword !== 'if').map((e) => {
     let pointer = prefix + e.instancePath;
     if (e.keyword === 'required') pointer += `/${String((e.params as { missingProperty: string }).missingProperty)}`;
     if (e.keyword === 'additionalProperties') pointer += `/${String((e.params as { additionalProperty: string }).additionalProperty)}`;

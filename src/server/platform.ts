@@ -35,7 +35,7 @@ import type {
   TemplateDetails,
   TemplateSummary,
 } from '../core/api/types';
-import { Catalog, computeDora, entryFromPavedManifest, pageSorted, type CatalogEntry } from '../core/catalog';
+import { Catalog, asV1, computeDora, entryFromPavedManifest, pageSorted, type CatalogEntry } from '../core/catalog';
 import {
   DEFAULT_ENVIRONMENTS,
   effectiveSpec,
@@ -430,7 +430,7 @@ export class LocalPlatform {
       dependents: this.catalog.dependents(e.name),
       apis: { provides: e.providesApis, consumes: e.consumesApis },
       environments: this.environmentStatuses(e.name),
-      scorecard: e.manifestKind === 'catalog-info.yaml' ? { score: 0, results: [] } : scorecardFor(e.manifest, { deprecatedServices: this.deprecatedNames() }),
+      scorecard: e.manifestKind === 'catalog-info.yaml' ? { score: 0, results: [] } : scorecardFor(asV1(e.manifest), { deprecatedServices: this.deprecatedNames() }),
       metrics: this.metrics(e.name, 30, 'production'),
     };
     if (e.manifestPath) d.manifestPath = e.manifestPath;
@@ -630,10 +630,9 @@ export class LocalPlatform {
   }
 
   listFeedback(limit: number, cursor?: string): Page<Feedback> {
-    // Newest first: page over ids in descending order by negating the sort key.
-    const sorted = [...this.feedback].reverse();
-    const key = (f: Feedback): string => String(Number.MAX_SAFE_INTEGER - this.feedback.indexOf(f)).padStart(16, '0');
-    return pageSorted(sorted, key, { limit, cursor, map: (f) => f });
+    // Newest first: the key is the position counted from the end, so it ascends as the list is walked.
+    const sorted = this.feedback.map((f, i) => ({ f, key: String(Number.MAX_SAFE_INTEGER - i).padStart(16, '0') })).reverse();
+    return pageSorted(sorted, (x) => x.key, { limit, cursor, map: (x) => x.f });
   }
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -717,15 +716,16 @@ export class LocalPlatform {
     }
   }
 
+  /** The manifest (v1 shape) a deployment uses: the release's own paved.yaml when it has one, else the catalog's. */
   private manifestFor(e: CatalogEntry, releaseDir?: string): Record<string, unknown> {
     if (releaseDir) {
       const f = path.join(releaseDir, 'paved.yaml');
       if (fs.existsSync(f)) {
         const docs = parseManifestDocuments(fs.readFileSync(f, 'utf8'), f);
-        if (docs[0] && typeof docs[0] === 'object') return docs[0] as Record<string, unknown>;
+        if (docs[0] && typeof docs[0] === 'object') return asV1(docs[0]);
       }
     }
-    return e.manifest;
+    return asV1(e.manifest);
   }
 
   private checkNoActive(service: string, environment: string): void {

@@ -202,10 +202,20 @@ describe('Platform API contract: catalog, templates, scaffold, feedback, auth', 
       assert.equal(ws409.status, 409);
     });
 
-    it('a registration without owner → 400 at the field', async () => {
+    it('a registration without owner → 400 at the field (metadata.team for v1alpha1)', async () => {
       const r = await call<Problem>(s, 'POST', '/v1/services', { body: { manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name: 'x' } } } });
       assert.equal(r.status, 400);
       assert.deepEqual(r.body.errors, [{ pointer: '/body/manifest/metadata/owner', message: 'is required' }]);
+      const old = await call<Problem>(s, 'POST', '/v1/services', { body: { manifest: { apiVersion: 'paved.dev/v1alpha1', kind: 'Service', metadata: { name: 'x' } } } });
+      assert.deepEqual(old.body.errors, [{ pointer: '/body/manifest/metadata/team', message: 'is required' }]);
+    });
+
+    it('registers a v1alpha1 manifest (migrated for the catalog)', async () => {
+      const r = await call<ServiceDetails>(s, 'POST', '/v1/services', { body: { manifest: { apiVersion: 'paved.dev/v1alpha1', kind: 'Service', metadata: { name: 'legacy', team: 'team-old' } } } });
+      assert.equal(r.status, 201);
+      assert.equal(r.body.owner, 'team-old');
+      assert.equal(r.body.manifest.apiVersion, 'paved.dev/v1alpha1');
+      assert.equal((await call(s, 'DELETE', '/v1/services/legacy')).status, 204);
     });
   });
 

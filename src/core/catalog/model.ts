@@ -3,6 +3,7 @@
  * Component or a registration. Pure: no I/O.
  */
 import type { Lifecycle, Link, LinkType, ServiceSource } from '../api/types';
+import { migrateObject } from '../manifest/migrate';
 
 export interface CatalogEntry {
   name: string;
@@ -71,28 +72,34 @@ export interface EntryOrigin {
   sourceDir?: string;
 }
 
+/** A paved.yaml object in its v1 shape: v1alpha1 documents are migrated (metadata.team → owner, spec.command → run …). */
+export function asV1(doc: unknown): Record<string, unknown> {
+  const m = obj(doc);
+  return m.apiVersion === 'paved.dev/v1alpha1' ? obj(migrateObject(m)) : m;
+}
+
 /** A catalog entry from a paved.yaml document (`apiVersion: paved.dev/v1` or `v1alpha1`, `kind: Service`). */
 export function entryFromPavedManifest(doc: unknown, origin: EntryOrigin): CatalogEntry {
-  const m = obj(doc);
-  const apiVersion = str(m.apiVersion);
+  const original = obj(doc);
+  const apiVersion = str(original.apiVersion);
   if (apiVersion !== 'paved.dev/v1' && apiVersion !== 'paved.dev/v1alpha1') {
-    throw new CatalogEntryError(`apiVersion must be paved.dev/v1 or paved.dev/v1alpha1, not ${JSON.stringify(m.apiVersion)}`);
+    throw new CatalogEntryError(`apiVersion must be paved.dev/v1 or paved.dev/v1alpha1, not ${JSON.stringify(original.apiVersion)}`);
   }
-  if (m.kind !== 'Service') throw new CatalogEntryError(`kind must be Service, not ${JSON.stringify(m.kind)}`);
+  if (original.kind !== 'Service') throw new CatalogEntryError(`kind must be Service, not ${JSON.stringify(original.kind)}`);
+  const m = asV1(original);
   const md = obj(m.metadata);
   const spec = obj(m.spec);
   const name = str(md.name);
   if (!name || !NAME_RE.test(name)) throw new CatalogEntryError(`metadata.name must be a DNS label, not ${JSON.stringify(md.name)}`);
-  // v1alpha1 kept the owner under spec; v1 has it under metadata.
-  const owner = str(md.owner) ?? str(spec.owner);
-  if (!owner) throw new CatalogEntryError(`service ${name}: metadata.owner is required`);
+  const owner = str(md.owner);
+  if (!owner) throw new CatalogEntryError(`service ${name}: metadata.owner is required${apiVersion === 'paved.dev/v1alpha1' ? ' (metadata.team in v1alpha1)' : ''}`);
   const gp = obj(md.goldenPath);
   const entry: CatalogEntry = {
     name,
     owner,
     tags: strings(md.tags),
     source: origin.source,
-    manifest: m,
+    manifest: original,
     manifestKind: origin.source === 'registered' ? 'registered' : 'paved.yaml',
     links: links(md.links),
     dependsOn: strings(spec.dependsOn),

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Catalog, decodeCursor, encodeCursor, entryFromCatalogInfo, entryFromPavedManifest, matchesFilter, mergeEntries, refName, serviceRefTarget, type CatalogEntry } from '../../../../src/core/catalog';
+import { Catalog, asV1, decodeCursor, encodeCursor, entryFromCatalogInfo, entryFromPavedManifest, matchesFilter, mergeEntries, refName, serviceRefTarget, type CatalogEntry } from '../../../../src/core/catalog';
 import { PavedError } from '../../../../src/core/errors';
 
 function svc(name: string, extra: Partial<CatalogEntry> = {}): CatalogEntry {
@@ -42,6 +42,15 @@ describe('core/catalog model', () => {
     assert.throws(() => entryFromPavedManifest({ apiVersion: 'paved.dev/v1', kind: 'Job' }, { source: 'registered' }), /kind must be Service, not "Job"/);
     assert.throws(() => entryFromPavedManifest({ apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name: 'Bad_Name', owner: 'x' } }, { source: 'registered' }), /metadata.name must be a DNS label, not "Bad_Name"/);
     assert.throws(() => entryFromPavedManifest({ apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name: 'ok' } }, { source: 'registered' }), /service ok: metadata.owner is required/);
+  });
+
+  it('reads a v1alpha1 manifest through the migration (metadata.team is the owner), keeping the original', () => {
+    const doc = { apiVersion: 'paved.dev/v1alpha1', kind: 'Service', metadata: { name: 'old', team: 'team-old' }, spec: { command: 'node s.js', port: 80 } };
+    const e = entryFromPavedManifest(doc, { source: 'registered' });
+    assert.equal(e.owner, 'team-old');
+    assert.equal(e.manifest, doc);
+    assert.deepEqual(asV1(doc).spec, { run: { command: 'node s.js', port: 80 } });
+    assert.throws(() => entryFromPavedManifest({ ...doc, metadata: { name: 'old' } }, { source: 'registered' }), /service old: metadata.owner is required \(metadata.team in v1alpha1\)/);
   });
 
   it('reads a Backstage Component and ignores other kinds', () => {

@@ -1,0 +1,76 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Journal, readJson, writeJsonAtomic } from '../../../src/server/store';
+import { EventLog } from '../../../src/server/events';
+import { PavedError } from '../../../src/core/errors';
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'paved-store-'));
+
+describe('server/store', () => {
+  it('atomic writes leave the complete document and no temporary file', () => {
+    const dir = tmp();
+    const f = path.join(dir, 'a', 'state.json');
+    writeJsonAtomic(f, { n: 1 });
+    writeJsonAtomic(f, { n: 2 });
+    assert.deepEqual(readJson(f), { n: 2 });
+    assert.deepEqual(fs.readdirSync(path.dirname(f)), ['state.json']);
+    assert.equal(fs.statSync(f).mode & 0o777, 0o600);
+  });
+
+  it('a missing document is undefined, a corrupt one a typed error naming the file', () => {
+    const dir = tmp();
+    assert.equal(readJson(path.join(dir, 'none.json')), undefined);
+    fs.writeFileSync(path.join(dir, 'bad.json'), '{"n":');
+    assert.throws(() => readJson(path.join(dir, 'bad.json')), (e: unknown) => PavedError.is(e, 'io') && (e as Error).message.startsWith(`${path.join(dir, 'bad.json')} is not valid JSON`));
+  });
+
+  it('a journal drops a torn last record (crash mid-append) and appends cleanly after it', () => {
+    const f = path.join(tmp(), 'j.jsonl');
+    const j = new Journal<{ n: number }>(f);
+    j.append({ n: 1 });
+    j.append({ n: 2 });
+    j.close();
+    fs.appendFileSync(f, '{"n":3');
+    const j2 = new Journal<{ n: number }>(f);
+    assert.deepEqual(j2.readAll(), [{ n: 1 }, { n: 2 }]);
+    j2.append({ n: 4 });
+    j2.close();
+    assert.deepEqual(new Journal<{ n: number }>(f).readAll(), [{ n: 1 }, { n: 2 }, { n: 4 }]);
+  });
+
+  it('a corrupt record in the middle is an error, not silently skipped', () => {
+    const f = path.join(tmp(), 'j.jsonl');
+    fs.writeFileSync(f, '{"n":1}\nnot json\n{"n":2}\n');
+    assert.throws(() => new Journal(f).readAll(), /corrupt record at byte 8/);
+  });
+});
+
+describe('server/events', () => {
+  it('numbers events from 1, resumes after N and reloads from its journal', () => {
+    const f = path.join(tmp(), 'e.jsonl');
+    const log = new EventLog<{ seq: number; at: string; type: string; message: string }>(f);
+    log.push({ type: 'log', message: 'a' });
+    log.push({ type: 'log', message: 'b' });
+    log.push({ type: 'log', message: 'c' });
+    assert.deepEqual(log.after(1).map((e) => [e.seq, e.message]), [[2, 'b'], [3, 'c']]);
+    assert.deepEqual(log.after(3), []);
+    log.finish();
+    const again = new EventLog<{ seq: number; at: string; type: string; message: string }>(f);
+    assert.equal(again.lastSeq, 3);
+    assert.deepEqual(again.after(0).map((e) => e.message), ['a', 'b', 'c']);
+  });
+
+  it('wait resolves on the next event, not on a timer', async () => {
+    const log = new EventLog<{ seq: number; at: string; type: string; message: string }>(path.join(tmp(), 'e.jsonl'));
+    const waited = log.wait(0, 60_000);
+    log.push({ type: 'log', message: 'x' });
+    await waited;
+    assert.equal(log.lastSeq, 1);
+    const done = log.wait(1, 60_000);
+    log.finish();
+    await done;
+    assert.equal(log.done, true);
+  });
+});
