@@ -40,7 +40,7 @@ export class EntityRefError extends Error {
  * Parses `[kind:][namespace/]name`. Throws `EntityRefError` for an empty ref, an empty part, more than one `:` or
  * `/`, or a missing kind without `defaultKind`.
  */
-export function parseEntityRef(ref: string | EntityName, context: ParseRefContext = {}): EntityName {
+export function parseEntityRef(ref: string | { kind: string; namespace?: string; name: string }, context: ParseRefContext = {}): EntityName {
   if (typeof ref !== 'string') {
     if (!ref.kind || !ref.name) throw new EntityRefError(JSON.stringify(ref), 'An entity reference needs a kind and a name.');
     return { kind: ref.kind, namespace: ref.namespace || context.defaultNamespace || DEFAULT_NAMESPACE, name: ref.name };

@@ -696,7 +696,7 @@ export async function startFakeBackstage(options: FakeBackstageOptions = {}): Pr
   const eventsAfter = (task: FakeTask, after: number | undefined) =>
     task.events.filter((e) => after === undefined || e.id > after || e.type === 'completion');
 
-  const eventStream = (req: http.IncomingMessage, res: http.ServerResponse, task: FakeTask, after: number | undefined) => {
+  const eventStream = (_req: http.IncomingMessage, res: http.ServerResponse, task: FakeTask, after: number | undefined) => {
     res.writeHead(200, { Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Type': 'text/event-stream' });
     let sentUpTo = after ?? 0;
     let sentCompletion = false;
@@ -708,8 +708,10 @@ export async function startFakeBackstage(options: FakeBackstageOptions = {}): Pr
       const pending = task.events.filter((e) => e.id > sentUpTo || (e.type === 'completion' && !sentCompletion));
       for (const e of pending) {
         if (drop !== undefined && written >= drop) {
+          // Cut the connection mid-stream once what was written has left: the client saw `drop` events, then EOF.
           taskListeners.delete(flush);
-          res.socket?.destroy();
+          const socket = res.socket;
+          res.write(': dropping\n\n', () => socket?.end());
           return;
         }
         res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
@@ -724,11 +726,11 @@ export async function startFakeBackstage(options: FakeBackstageOptions = {}): Pr
       }
     };
     taskListeners.add(flush);
-    req.on('close', () => taskListeners.delete(flush));
+    res.on('close', () => taskListeners.delete(flush));
     flush();
   };
 
-  const longPoll = (req: http.IncomingMessage, res: http.ServerResponse, task: FakeTask, after: number | undefined) => {
+  const longPoll = (_req: http.IncomingMessage, res: http.ServerResponse, task: FakeTask, after: number | undefined) => {
     const ready = eventsAfter(task, after);
     if (ready.length) {
       send(res, 200, ready);
@@ -752,7 +754,7 @@ export async function startFakeBackstage(options: FakeBackstageOptions = {}): Pr
       taskListeners.delete(check);
     };
     taskListeners.add(check);
-    req.on('close', done);
+    res.on('close', done);
   };
 
   const createTask = (req: http.IncomingMessage, res: http.ServerResponse, body: unknown) => {
