@@ -2,6 +2,9 @@ import type { Subcommand } from './cli';
 import { serveCommand } from './serve';
 import { lintCommand } from './lint';
 import { servicesCommand, serviceCommand } from './services';
+import { templatesCommand } from './templates';
+import { scaffoldCommand } from './scaffold';
+import { deployCommand, rollbackCommand, promoteCommand } from './deploy';
 
 /** Every `paved` subcommand, in the order `paved --help` lists them. */
 export const subcommands: readonly Subcommand[] = [
@@ -9,4 +12,9 @@ export const subcommands: readonly Subcommand[] = [
   lintCommand,
   servicesCommand,
   serviceCommand,
+  templatesCommand,
+  scaffoldCommand,
+  deployCommand,
+  rollbackCommand,
+  promoteCommand,
 ];

@@ -206,7 +206,9 @@ export async function safeWrite(target: string, files: readonly FileToWrite[], o
   const stagedFiles = path.join(staging, 'files');
   const backups = path.join(staging, 'backup');
   try {
-    await fs.promises.mkdir(stagedFiles, { recursive: true, mode: 0o700 });
+    await fs.promises.mkdir(staging, { mode: 0o700 });
+    // The files folder becomes the target itself when it is new: created with the usual mode (umask applies).
+    await fs.promises.mkdir(stagedFiles);
     await fs.promises.mkdir(backups, { mode: 0o700 });
     for (const e of toWrite) {
       const file = byPath.get(e.path)!;

@@ -52,6 +52,20 @@ describe('safe writing of a scaffolded file set', () => {
     assert.equal(fs.readFileSync(path.join(target, 'scripts/run.sh'), 'utf8'), '#!/bin/sh\necho hi\n');
     assert.equal(fs.statSync(path.join(target, 'scripts/run.sh')).mode & 0o777, 0o755);
     assert.equal(fs.statSync(path.join(target, 'README.md')).mode & 0o777, 0o644);
+    // Folders get the usual mode for this umask, not the private mode of the staging folder.
+    assert.equal(fs.statSync(target).mode & 0o777, 0o700);
+  });
+
+  it('creates the target folder with the mode the umask gives new folders', async () => {
+    const target = path.join(tmp, 'app');
+    const old = process.umask(0o022);
+    try {
+      await safeWrite(target, files);
+    } finally {
+      process.umask(old);
+    }
+    assert.equal(fs.statSync(target).mode & 0o777, 0o755);
+    assert.equal(fs.statSync(path.join(target, 'src')).mode & 0o777, 0o755);
   });
 
   it('writes binary content and strips setuid bits from modes', async () => {

@@ -1,0 +1,72 @@
+/**
+ * `paved templates [ID]`: the platform's golden paths, or one golden path's parameters (what `paved scaffold --set`
+ * takes), through the same client and connection rules as the editor.
+ */
+import { fieldsFromTemplate } from '../core/wizard';
+import type { PlatformBackend } from '../platform/backend';
+import type { CliIO, Subcommand } from './cli';
+import { clean, connectBackend, CONNECTION_HELP, parseArgs, reportError, UsageError } from './deploy';
+import type { CatalogCliDeps } from './services';
+
+const usage = `Usage: paved templates [ID] [--json] [connection]
+
+Without ID: lists the golden paths (id, version, owner, title).
+With ID: shows that golden path and its parameters (name, type, required, default) for \`paved scaffold --set\`.
+
+Options:
+  --json             print JSON (the list, or the template with its parameter schema)
+
+${CONNECTION_HELP}
+
+Exit codes: 0 listed, 1 not found or the platform failed, 2 usage error.`;
+
+export async function runTemplates(args: string[], io: CliIO, deps: CatalogCliDeps): Promise<number> {
+  let backend: PlatformBackend | undefined;
+  try {
+    const p = parseArgs(args, { boolean: ['--json'] });
+    if (p.positional.length > 1) throw new UsageError(`unexpected argument '${p.positional[1]}'`);
+    const json = p.flags.has('--json');
+    backend = await connectBackend(p, deps);
+    const id = p.positional[0];
+    if (id === undefined) {
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        const page = await backend.listTemplates({ limit: 100, cursor });
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      if (json) {
+        io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+      } else {
+        io.stdout.write(`${'ID'.padEnd(24)} ${'VERSION'.padEnd(10)} ${'OWNER'.padEnd(18)} TITLE\n`);
+        for (const t of all) io.stdout.write(`${clean(t.id).padEnd(24)} ${clean(t.version).padEnd(10)} ${clean(t.owner).padEnd(18)} ${clean(t.title)}\n`);
+        io.stderr.write(`${all.length} golden path${all.length === 1 ? '' : 's'}\n`);
+      }
+      return 0;
+    }
+    const t = await backend.getTemplate(id);
+    if (json) {
+      io.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout.write(`${clean(t.title)} (${clean(t.id)} v${clean(t.version)}, owner ${clean(t.owner)})\n${clean(t.description)}\n\nParameters (--set KEY=VALUE):\n`);
+    for (const f of fieldsFromTemplate(t)) {
+      const type = f.kind === 'enum' ? `one of ${(f.options ?? []).map((o) => String(o.value)).join('|')}` : f.kind === 'number' ? (f.integer ? 'integer' : 'number') : f.kind === 'reference' ? `${f.reference} name` : f.kind;
+      const extra = [f.required ? 'required' : `default ${f.default === undefined ? '(none)' : JSON.stringify(f.default)}`, f.pattern ? `pattern ${f.pattern}` : ''].filter(Boolean).join(', ');
+      io.stdout.write(`  ${clean(f.key).padEnd(18)} ${type.padEnd(14)} ${clean(f.title)} (${clean(extra)})\n`);
+    }
+    return 0;
+  } catch (err) {
+    return reportError(io, 'templates', err);
+  } finally {
+    backend?.dispose();
+  }
+}
+
+export const templatesCommand: Subcommand = {
+  name: 'templates',
+  summary: 'list the golden paths, or show one golden path’s parameters',
+  usage,
+  run: (args, io) => runTemplates(args, io, { env: process.env }),
+};
