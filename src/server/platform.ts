@@ -271,14 +271,24 @@ export class LocalPlatform {
     }
   }
 
+  /**
+   * Services an earlier instance started and that still run (it was killed with SIGKILL, so it could not stop them)
+   * are adopted: they keep serving and this instance stops them when it stops. A slot whose process is gone — or is
+   * not ours — is marked stopped.
+   */
   private async reapSlots(): Promise<void> {
     const saved = readJson<Slot[]>(path.join(this.dir, 'slots.json')) ?? [];
     for (const s of saved) {
-      if (s.state === 'running' && s.pid > 0 && isAlive(s.pid) && isOwnedBy(s.pid, this.owner)) {
-        this.log(`stopping ${s.service}/${s.environment} (pid ${s.pid}) left running by an earlier instance`);
-        await stopGroup(s.pid);
+      if (s.state === 'running') {
+        if (s.pid > 0 && isAlive(s.pid) && isOwnedBy(s.pid, this.owner) && !(await portFree(s.port))) {
+          this.log(`adopted ${s.service}/${s.environment} (release ${s.release}, pid ${s.pid}, port ${s.port}) left running by an earlier instance`);
+          this.usedPorts.add(s.port);
+        } else {
+          if (s.pid > 0 && isAlive(s.pid) && isOwnedBy(s.pid, this.owner)) await stopGroup(s.pid);
+          s.state = 'stopped';
+          s.since = this.now().toISOString();
+        }
       }
-      if (s.state === 'running') s.state = 'stopped';
       this.slots.set(`${s.service}/${s.environment}`, s);
     }
     this.saveSlots();

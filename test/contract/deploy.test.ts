@@ -248,7 +248,7 @@ describe('Platform API contract: deployments', function () {
 describe('Platform API contract: crash safety', function () {
   this.timeout(120000);
 
-  it('kill -9 during a deployment: on restart the deployment is failed, leftovers are stopped, state is intact', async () => {
+  it('kill -9 during a deployment: on restart the deployment is failed, its build is stopped, running services are adopted, state is intact', async () => {
     const ws = tempDir('crash-ws');
     writeService(path.join(ws, 'api'), 'api');
     writeService(path.join(ws, 'slow'), 'slow', { extraBuild: '"node build.js && sleep 60"' });
@@ -269,7 +269,9 @@ describe('Platform API contract: crash safety', function () {
 
       s2 = await serve(['--state-dir', stateDir, '--workspace', ws, '--port-base', base, '--idle-timeout', '0']);
       assert.equal(pidAlive(buildPid), false);
-      assert.equal(await answers(`${okDeploy.deployment.url}/healthz`), 'refused');
+      // The running service was adopted: it keeps serving, and the new instance owns (and will stop) it.
+      assert.equal(await answers(`${okDeploy.deployment.url}/healthz`), 200);
+      assert.match(s2.stderr(), /adopted api\/local \(release r-\S+, pid \d+, port \d+\) left running by an earlier instance/);
       const d = await call<Deployment>(s2, 'GET', `/v1/deployments/${r.body.id}`);
       assert.equal(d.body.state, 'failed');
       assert.equal(d.body.error, 'the platform stopped while this deployment was running; it was marked failed on restart');
@@ -279,17 +281,22 @@ describe('Platform API contract: crash safety', function () {
       const replay = await call<Deployment>(s2, 'POST', '/v1/services/slow/deployments', { body: { environment: 'local' }, headers: { 'Idempotency-Key': 'k1' } });
       assert.equal(replay.body.id, r.body.id);
       const svc = await call<ServiceDetails>(s2, 'GET', '/v1/services/api');
-      assert.equal(svc.body.environments[0].state, 'stopped');
+      assert.equal(svc.body.environments[0].state, 'running');
+      assert.equal(svc.body.environments[0].url, okDeploy.deployment.url);
       // Every state file is complete JSON.
       for (const f of fs.readdirSync(path.join(stateDir, 'deployments')).filter((x) => x.endsWith('.json'))) {
         JSON.parse(fs.readFileSync(path.join(stateDir, 'deployments', f), 'utf8'));
       }
       const again = await deploy(s2, 'api', { environment: 'local', release: okDeploy.deployment.release });
       assert.equal(again.deployment.state, 'succeeded');
+      assert.equal(again.deployment.previousRelease, okDeploy.deployment.release);
       assert.equal(await answers(`${again.deployment.url}/healthz`), 200);
+      assert.equal(await answers(`${okDeploy.deployment.url}/healthz`), 'refused');
+      assert.equal(await s2.stop(), 0);
+      assert.equal(await answers(`${again.deployment.url}/healthz`), 'refused');
     } finally {
       if (s1.proc.exitCode === null && s1.proc.signalCode === null) await s1.stop();
-      if (s2) assert.equal(await s2.stop(), 0);
+      if (s2 && s2.proc.exitCode === null) await s2.stop();
     }
   });
 
