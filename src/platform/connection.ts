@@ -10,6 +10,7 @@
  * - `local` finds the running `paved serve` through `<state-dir>/serve.json` and reads its token file (local.ts).
  */
 import type { PlatformBackend, PlatformKind } from './backend';
+import { createBackstageBackend } from './backstage';
 import { PlatformError } from './errors';
 import { defaultLocalStateDir, findLocalPlatform, localTokenProvider } from './local';
 import { PavedApiBackend } from './paved/backend';
@@ -66,12 +67,7 @@ export interface BackendOptions extends Omit<TransportOptions, 'baseUrl' | 'toke
 /** Builds the client for a target; throws `invalid-input` for a bad URL (https rule) before anything is sent. */
 export function createBackend(target: BackendTarget, options: BackendOptions = {}): PlatformBackend {
   parsePlatformUrl(target.url);
-  if (target.kind === 'backstage') {
-    if (!options.backstage) {
-      throw new PlatformError('unsupported', 'This build of Paved has no Backstage client.', { action: 'none' });
-    }
-    return options.backstage(target, options);
-  }
+  if (target.kind === 'backstage') return (options.backstage ?? createBackstageBackend)(target, options);
   const { backstage: _b, packageRoot, ...transport } = options;
   return new PavedApiBackend({ ...transport, kind: target.kind, baseUrl: target.url, token: target.token, packageRoot });
 }

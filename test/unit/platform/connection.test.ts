@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BackstageBackend } from '../../../src/platform/backstage/backend';
 import { connect, createBackend, effectiveSettings, type ConnectionSettings } from '../../../src/platform/connection';
 import { defaultLocalStateDir, findLocalPlatform, localTokenProvider, readTokenFile } from '../../../src/platform/local';
 import { json, rejection, startFaultServer, type FaultServer } from './faultServer';
@@ -63,8 +64,11 @@ describe('connect', () => {
     assert.equal(err.action, 'open-settings');
   });
 
-  it('backstage without an injected client is unsupported', () => {
-    assert.throws(() => createBackend({ kind: 'backstage', url: 'https://backstage.example', token: noToken }), { code: 'unsupported' });
+  it('backstage without an injected client gets the built-in Backstage client', () => {
+    const b = createBackend({ kind: 'backstage', url: 'https://backstage.example', token: noToken });
+    assert.equal(b instanceof BackstageBackend, true);
+    assert.equal(b.displayName, 'Backstage (https://backstage.example)');
+    b.dispose();
   });
 
   it('backstage uses the injected client factory with the target', () => {
