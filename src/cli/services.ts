@@ -141,20 +141,38 @@ function report(io: CliIO, cmd: string, err: unknown): number {
   return exitCodeFor(err);
 }
 
-/** Runs `body` with an AbortSignal that fires on Ctrl-C. */
-async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+const EPIPE = 'stdout closed';
+const pipeWatched = new WeakSet<object>();
+let onPipeClosed: (() => void) | undefined;
+
+/**
+ * Runs `body` with an AbortSignal that fires on Ctrl-C, or when the reader of stdout goes away (`paved services |
+ * head`): then the listing stops quietly instead of crashing on EPIPE.
+ */
+async function withInterrupt(io: CliIO, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const ctl = new AbortController();
   const onInt = () => ctl.abort();
   process.once('SIGINT', onInt);
+  if (!pipeWatched.has(io.stdout)) {
+    pipeWatched.add(io.stdout);
+    // Stays for the life of the stream: a late EPIPE (after this run) must not become an uncaught 'error' event.
+    io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      onPipeClosed?.();
+    });
+  }
+  onPipeClosed = () => ctl.abort(EPIPE);
   try {
-    return await body(ctl.signal);
+    const code = await body(ctl.signal);
+    return ctl.signal.reason === EPIPE ? 0 : code;
   } finally {
+    onPipeClosed = undefined;
     process.off('SIGINT', onInt);
   }
 }
 
 export async function runServices(args: string[], io: CliIO, deps: CatalogCliDeps): Promise<number> {
-  return withInterrupt(async (signal) => {
+  return withInterrupt(io, async (signal) => {
     let backend: PlatformBackend | undefined;
     try {
       const p = parseArgs(args, ['--owner', '--system', '--lifecycle', '--query', '--limit', ...CONNECTION_FLAGS], ['--json']);
@@ -175,17 +193,19 @@ export async function runServices(args: string[], io: CliIO, deps: CatalogCliDep
       do {
         const page = await backend.listServices({ ...query, cursor, limit: Math.min(500, max - count) }, { signal });
         for (const s of page.items) {
-          if (count >= max) break;
+          if (count >= max || signal.aborted) break;
           if (json) io.stdout.write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(s)}`);
           else io.stdout.write(row(s));
           count++;
         }
         cursor = page.nextCursor;
-      } while (cursor && count < max);
+      } while (cursor && count < max && !signal.aborted);
+      if (signal.reason === EPIPE) return 0;
       if (json) io.stdout.write(count === 0 ? ']\n' : '\n]\n');
       else io.stderr.write(`${count} service${count === 1 ? '' : 's'}${cursor ? ' (more available; raise --limit)' : ''}\n`);
       return 0;
     } catch (err) {
+      if (signal.reason === EPIPE) return 0;
       return report(io, 'services', err);
     } finally {
       backend?.dispose();
@@ -198,7 +218,7 @@ function row(s: CatalogService): string {
 }
 
 export async function runService(args: string[], io: CliIO, deps: CatalogCliDeps): Promise<number> {
-  return withInterrupt(async (signal) => {
+  return withInterrupt(io, async (signal) => {
     let backend: PlatformBackend | undefined;
     try {
       const p = parseArgs(args, [...CONNECTION_FLAGS], ['--json']);

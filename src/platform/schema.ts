@@ -45,6 +45,9 @@ export class SchemaSet {
     const warn = (...args: unknown[]) => this.strictWarnings.push(args.map(String).join(' '));
     this.ajv = new Ajv2020({
       strict: 'log',
+      // Valid JSON Schema that ajv merely dislikes (`required` beside if/then without `type: object`…): not reported.
+      strictTypes: false,
+      strictRequired: false,
       allowUnionTypes: true,
       allErrors: false,
       logger: { log: () => undefined, warn, error: warn },

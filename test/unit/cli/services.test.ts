@@ -99,6 +99,23 @@ describe('paved services / paved service', () => {
     assert.match(c.out(), /team\[2J-x/);
   });
 
+  it('stops quietly with exit 0 when the reader of stdout goes away (EPIPE, `| head`)', async () => {
+    server.handle((_req, res) => json(res, 200, { items: [svc('a')], nextCursor: 'more' }));
+    let writes = 0;
+    const stdout = new Writable({
+      write(_chunk, _enc, cb) {
+        writes++;
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const c = capture();
+    assert.equal(await runServices(['--backend', 'paved', '--url', server.url], { stdout, stderr: c.io.stderr }, deps), 0);
+    assert.equal(c.err(), '');
+    // The fake catalog never ends (nextCursor always set): only stopping on EPIPE lets the command return.
+    assert.ok(server.requests.length <= 1, `fetched ${server.requests.length} pages after stdout closed`);
+    assert.equal(writes, 1, 'nothing is written after the first failed write');
+  });
+
   it('shows one service as text', async () => {
     const details: api.ServiceDetails = {
       ...svc('ledger', { title: 'Ledger', system: 'payments', lifecycle: 'production', tags: ['money'] }),

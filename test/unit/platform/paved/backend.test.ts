@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type * as http from 'node:http';
 import type * as api from '../../../../src/core/api/types';
 import { PavedApiBackend } from '../../../../src/platform/paved/backend';
-import { loadPavedContract } from '../../../../src/platform/paved/contract';
+import { PavedContract, loadPavedContract } from '../../../../src/platform/paved/contract';
 import { fakeClock, json, rejection, settle, startFaultServer, watchUnhandledRejections, type FaultServer, type RecordedRequest } from '../faultServer';
 
 const contract = loadPavedContract();
@@ -65,6 +65,18 @@ describe('Paved API backend over the transport', () => {
     assert.ok(contract.componentNames.length >= 40, `found ${contract.componentNames.length} component schemas`);
     assert.deepEqual(contract.schemas.strictWarnings, []);
     assert.equal(contract.validator('ServicePage'), contract.servicePage, 'cached');
+  });
+
+  it('reports a misspelt keyword in a contract schema as a strict-mode warning (the check above can fail)', () => {
+    const c = new PavedContract('x.yaml', 'components:\n  schemas:\n    A: { type: object, propertees: { a: { type: string } } }\n    B: { $ref: "#/components/schemas/A" }\n');
+    assert.equal(c.validator<unknown>('B').validate({}), true);
+    assert.equal(c.schemas.strictWarnings.length, 1);
+    assert.match(c.schemas.strictWarnings[0], /unknown keyword: "propertees"/);
+  });
+
+  it('refuses a contract file without component schemas, or not YAML', () => {
+    assert.throws(() => new PavedContract('x.yaml', 'openapi: 3.1.0\n'), { code: 'invalid-input', message: 'x.yaml has no components.schemas.' });
+    assert.throws(() => new PavedContract('x.yaml', 'a: [\n'), { code: 'invalid-input', message: 'x.yaml is not valid YAML.' });
   });
 
   it('lists services with the query, adds refs, keeps the cursor', async () => {
