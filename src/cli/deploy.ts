@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { stringify } from 'yaml';
 import type { CreateDeploymentRequest, Deployment, DeploymentEvent, Environment, PromoteRequest, RollbackRequest } from '../core/api/types';
 import { describeError, PavedError } from '../core/errors';
-import { describeOutcome, needsApproval, policyGate } from '../core/wizard/deploy';
+import { describeOutcome, manifestFileCandidates, needsApproval, policyGate } from '../core/wizard/deploy';
 import type { PlatformBackend } from '../platform/backend';
 import { PlatformError } from '../platform/errors';
 import { newIdempotencyKey } from '../platform/transport';
@@ -78,8 +78,14 @@ export function flag(p: ParsedArgs, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function connectBackend(p: ParsedArgs, deps: CatalogCliDeps): Promise<PlatformBackend> {
-  return openBackend({ positional: p.positional, flags: p.flags }, deps);
+export async function connectBackend(p: ParsedArgs, deps: CatalogCliDeps): Promise<PlatformBackend> {
+  try {
+    return await openBackend({ positional: p.positional, flags: p.flags }, deps);
+  } catch (err) {
+    // openBackend fails with a PlatformError, or a plain Error for a bad --backend value (a usage error).
+    if (err instanceof Error && !PavedError.is(err)) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** Terminal-safe text: control characters removed (platform text cannot move the cursor or recolour the terminal). */
@@ -144,7 +150,8 @@ export async function watchDeployment(backend: PlatformBackend, d: Deployment, i
   const final = await backend.getDeployment(d.id);
   const outcome = describeOutcome(final);
   if (json) io.stdout.write(`${JSON.stringify({ deployment: final })}\n`);
-  (outcome.severity === 'info' ? io.stdout : io.stderr).write(`${clean(outcome.message)}\n`);
+  // With --json stdout carries only JSON lines.
+  (outcome.severity === 'info' && !json ? io.stdout : io.stderr).write(`${clean(outcome.message)}\n`);
   if (final.state === 'succeeded') return ExitCodes.ok;
   if (cancelRequested) return ExitCodes.interrupted;
   if (final.state === 'rolled-back') return ExitCodes.rolledBack;
@@ -154,8 +161,9 @@ export async function watchDeployment(backend: PlatformBackend, d: Deployment, i
 /** The manifest of a service as text: its paved.yaml on this machine, else the catalog's copy. */
 async function manifestOf(backend: PlatformBackend, service: string): Promise<{ text: string; fileName: string; object: unknown }> {
   const info = await backend.getService(service);
-  if (info.manifestPath && info.manifestKind === 'paved.yaml' && fs.existsSync(info.manifestPath)) {
-    const text = await fs.promises.readFile(info.manifestPath, 'utf8');
+  const file = manifestFileCandidates(info).find((f) => fs.existsSync(f));
+  if (file) {
+    const text = await fs.promises.readFile(file, 'utf8');
     const { parse } = await import('yaml');
     return { text, fileName: 'paved.yaml', object: parse(text) as unknown };
   }

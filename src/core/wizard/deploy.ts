@@ -161,6 +161,17 @@ export function readRecords(raw: unknown): DeploymentRecord[] {
   );
 }
 
+/**
+ * Where the manifest a deployment will use lives on this machine: the workspace manifest, or the paved.yaml in the
+ * source folder the platform snapshots (a registered service's catalog copy may be older than that file).
+ */
+export function manifestFileCandidates(info: { manifestPath?: string; manifestKind?: string; sourceDir?: string }): string[] {
+  const out: string[] = [];
+  if (info.manifestPath && info.manifestKind === 'paved.yaml') out.push(info.manifestPath);
+  if (info.sourceDir) out.push(`${info.sourceDir.replace(/[\\/]+$/, '')}/paved.yaml`);
+  return out;
+}
+
 /** A command argument naming a service: a string, a catalog tree item, a deployment, or CodeLens args. */
 export function serviceFromArg(arg: unknown): string | undefined {
   if (typeof arg === 'string' && arg.trim() !== '') return arg;

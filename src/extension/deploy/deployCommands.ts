@@ -16,6 +16,7 @@ import { DeployCodeLensProvider } from './codeLens';
 import {
   deployLenses,
   describeOutcome,
+  manifestFileCandidates,
   needsApproval,
   policyGate,
   readRecords,
@@ -370,9 +371,10 @@ export class DeployComponent extends Component {
       return { text: doc.getText(), fileName: 'paved.yaml', object: parse(doc.getText()) as unknown };
     }
     const info = await backend.getService(service);
-    if (info.manifestPath && info.manifestKind === 'paved.yaml' && fs.existsSync(info.manifestPath)) {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === info.manifestPath);
-      const text = open ? open.getText() : await fs.promises.readFile(info.manifestPath, 'utf8');
+    const file = manifestFileCandidates(info).find((f) => fs.existsSync(f));
+    if (file) {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+      const text = open ? open.getText() : await fs.promises.readFile(file, 'utf8');
       const { parse } = await import('yaml');
       return { text, fileName: 'paved.yaml', object: parse(text) as unknown };
     }
