@@ -211,25 +211,16 @@ export function relationRefs(entity: BackstageEntity, types: readonly string[] =
 // Templates
 
 /**
- * Schema keywords Paved adds when it maps `ui:` hints (register them with ajv: `ajv.addKeyword(k)` for each):
- * - `x-paved-widget`: `password` | `textarea` | `hidden` (`ui:widget`);
- * - `x-paved-placeholder` (`ui:placeholder`), `x-paved-help` (`ui:help`);
- * - `x-paved-ref`: `{ kinds?: string[] }`: the value is an entity ref to offer from the catalog (OwnerPicker,
- *   EntityPicker, OwnedEntityPicker, MyGroupsPicker);
- * - `x-paved-repo-url`: `{ allowedHosts?: string[], allowedOwners?: string[] }` (RepoUrlPicker: the value is
- *   `host?owner=o&repo=r`);
- * - `x-paved-field`: the name of a custom Backstage field extension Paved does not know (asked as plain input);
- * - `x-paved-enum-labels`: display labels for `enum` (rjsf `enumNames`).
+ * Keywords Paved adds next to Backstage's `ui:` hints (which are kept as they are: the wizard in src/core/wizard reads
+ * `ui:field`, `ui:widget`, `ui:options`, `ui:order` and `enumNames` itself; ajv runs with `strict: false`):
+ * - `x-paved-reference`: `team` | `system`: offer catalog entities (OwnerPicker, MyGroupsPicker, EntityPicker with
+ *   kind Group / System);
+ * - `x-paved-repo-url`: `{ allowedHosts?, allowedOwners? }` (RepoUrlPicker: the value is `host?owner=o&repo=r`).
+ * Standard keywords are added where a hint has a JSON Schema meaning: EntityNamePicker → `pattern` + `maxLength: 63`,
+ * `ui:widget: password` / `ui:field: Secret` → `writeOnly`, `ui:readonly` → `readOnly`, `ui:help` → `description`
+ * (when there is none).
  */
-export const PAVED_SCHEMA_KEYWORDS = [
-  'x-paved-widget',
-  'x-paved-placeholder',
-  'x-paved-help',
-  'x-paved-ref',
-  'x-paved-repo-url',
-  'x-paved-field',
-  'x-paved-enum-labels',
-] as const;
+export const PAVED_SCHEMA_KEYWORDS = ['x-paved-reference', 'x-paved-repo-url'] as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -241,29 +232,30 @@ function stringList(v: unknown): string[] | undefined {
   return undefined;
 }
 
-function refKinds(options: Record<string, unknown>, fallback?: string[]): string[] | undefined {
+function refKinds(options: Record<string, unknown>): string[] {
   const allowed = stringList(options.allowedKinds);
   if (allowed) return allowed;
   const filter = options.catalogFilter;
   const filters = Array.isArray(filter) ? filter : filter !== undefined ? [filter] : [];
-  const kinds = filters.flatMap((f) => (isRecord(f) ? (stringList(f.kind) ?? []) : []));
-  return kinds.length ? kinds : fallback;
+  return filters.flatMap((f) => (isRecord(f) ? (stringList(f.kind) ?? []) : []));
 }
 
-/** Maps one schema node's `ui:*` hints into JSON Schema / `x-paved-*` keywords; returns a clean copy (recursive). */
+const NESTED_SCHEMA_KEYS = new Set(['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'allOf', 'anyOf', 'oneOf', 'prefixItems']);
+const NESTED_MAP_KEYS = new Set(['dependencies', 'dependentSchemas', '$defs', 'definitions', 'patternProperties']);
+
+/** Adds the Paved / JSON Schema meaning of one schema node's `ui:*` hints (recursively); `ui:*` keys are kept. */
 export function mapUiHints(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(mapUiHints);
   if (!isRecord(node)) return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k.startsWith('ui:') || k === 'enumNames') continue;
     if (k === 'properties' && isRecord(v)) {
       const props: Record<string, unknown> = {};
       for (const [pk, pv] of Object.entries(v)) props[pk] = mapUiHints(pv);
       out.properties = props;
-    } else if (['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains'].includes(k) || ['allOf', 'anyOf', 'oneOf', 'prefixItems'].includes(k)) {
+    } else if (NESTED_SCHEMA_KEYS.has(k)) {
       out[k] = mapUiHints(v);
-    } else if ((k === 'dependencies' || k === 'dependentSchemas' || k === '$defs' || k === 'definitions' || k === 'patternProperties') && isRecord(v)) {
+    } else if (NESTED_MAP_KEYS.has(k) && isRecord(v)) {
       const m: Record<string, unknown> = {};
       for (const [dk, dv] of Object.entries(v)) m[dk] = Array.isArray(dv) ? dv : mapUiHints(dv);
       out[k] = m;
@@ -272,19 +264,14 @@ export function mapUiHints(node: unknown): unknown {
     }
   }
   const options = isRecord(node['ui:options']) ? node['ui:options'] : {};
-  const widget = str(node['ui:widget']);
-  if (widget === 'password') {
-    out.writeOnly = true;
-    out['x-paved-widget'] = 'password';
-  } else if (widget === 'textarea' || widget === 'hidden') {
-    out['x-paved-widget'] = widget;
-  }
+  if (node['ui:widget'] === 'password' || node['ui:field'] === 'Secret') out.writeOnly = true;
   const field = str(node['ui:field']);
-  if (field === 'OwnerPicker') {
-    out['x-paved-ref'] = { kinds: refKinds(options, ['Group', 'User']) };
-  } else if (field === 'EntityPicker' || field === 'OwnedEntityPicker' || field === 'MyGroupsPicker') {
-    const kinds = refKinds(options, field === 'MyGroupsPicker' ? ['Group'] : undefined);
-    out['x-paved-ref'] = kinds ? { kinds } : {};
+  if (field === 'OwnerPicker' || field === 'MyGroupsPicker') {
+    out['x-paved-reference'] = 'team';
+  } else if (field === 'EntityPicker' || field === 'OwnedEntityPicker') {
+    const kinds = refKinds(options).map((k) => k.toLowerCase());
+    if (kinds.includes('system')) out['x-paved-reference'] = 'system';
+    else if (kinds.includes('group')) out['x-paved-reference'] = 'team';
   } else if (field === 'EntityNamePicker') {
     if (out.pattern === undefined) out.pattern = ENTITY_NAME_PATTERN;
     if (out.maxLength === undefined) out.maxLength = 63;
@@ -295,35 +282,10 @@ export function mapUiHints(node: unknown): unknown {
     if (hosts) hint.allowedHosts = hosts;
     if (owners) hint.allowedOwners = owners;
     out['x-paved-repo-url'] = hint;
-  } else if (field === 'Secret') {
-    out.writeOnly = true;
-    out['x-paved-widget'] = 'password';
-  } else if (field && field !== 'EntityTagsPicker') {
-    out['x-paved-field'] = field;
   }
   const help = str(node['ui:help']);
-  if (help) {
-    out['x-paved-help'] = help;
-    if (out.description === undefined) out.description = help;
-  }
-  const placeholder = str(node['ui:placeholder']);
-  if (placeholder) out['x-paved-placeholder'] = placeholder;
+  if (help && out.description === undefined) out.description = help;
   if (node['ui:readonly'] === true) out.readOnly = true;
-  if (Array.isArray(node.enumNames) && Array.isArray(node.enum) && node.enumNames.length === node.enum.length) {
-    out['x-paved-enum-labels'] = node.enumNames;
-  }
-  // `ui:order` on an object: ask the properties in that order (`*` stands for the rest, in schema order).
-  const order = stringList(node['ui:order']);
-  if (order && isRecord(out.properties)) {
-    const props = out.properties;
-    const named = order.filter((k) => k !== '*' && k in props);
-    const rest = Object.keys(props).filter((k) => !named.includes(k));
-    const star = order.indexOf('*');
-    const keys = star < 0 ? [...named, ...rest] : [...named.slice(0, star), ...rest, ...named.slice(star)];
-    const sorted: Record<string, unknown> = {};
-    for (const k of keys) sorted[k] = props[k];
-    out.properties = sorted;
-  }
   return out;
 }
 

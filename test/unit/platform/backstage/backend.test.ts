@@ -263,12 +263,15 @@ describe('Backstage backend against a fake Backstage', () => {
     assert.deepEqual(t.steps?.map((s) => s.title), ['About the service', 'Where to publish']);
     const about = t.steps[0].schema as { required: string[]; properties: Record<string, Record<string, unknown>> };
     assert.deepEqual(about.required, ['name', 'owner']);
-    assert.deepEqual(Object.keys(about.properties), ['name', 'description', 'owner', 'lifecycle']);
-    assert.deepEqual(about.properties.owner['x-paved-ref'], { kinds: ['Group'] });
+    assert.deepEqual((about as Record<string, unknown>)['ui:order'], ['name', 'description', 'owner', '*']);
+    assert.equal(about.properties.owner['x-paved-reference'], 'team');
+    assert.equal(about.properties.name.pattern, '^[a-zA-Z0-9]+(?:[-_.][a-zA-Z0-9]+)*$');
     assert.equal(about.properties.description.default, 'A new Node.js service');
-    assert.deepEqual(about.properties.lifecycle['x-paved-enum-labels'], ['Experimental', 'Production']);
+    assert.deepEqual(about.properties.lifecycle.enumNames, ['Experimental', 'Production']);
+    const publish = t.steps[1].schema as { properties: Record<string, Record<string, unknown>> };
+    assert.deepEqual(publish.properties.repoUrl['x-paved-repo-url'], { allowedHosts: ['github.com'] });
+    assert.equal(publish.properties.apiToken.writeOnly, true);
     assert.deepEqual(t.parameters.required, ['name', 'owner', 'repoUrl']);
-    assert.equal(JSON.stringify(t).includes('"ui:'), false);
     assert.equal(fake.requests.some((r) => r.path === '/api/scaffolder/v2/templates/default/template/node-service/parameter-schema'), true);
   });
 

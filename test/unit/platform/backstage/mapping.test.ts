@@ -43,35 +43,39 @@ describe('backstage mapping (pure)', () => {
     assert.equal(bare.system, 'security/identity');
   });
 
-  it('maps ui: hints, enumNames and ui:order, and leaves no ui: keys behind', () => {
-    const mapped = mapUiHints({
+  it('adds the meaning of ui: hints (references, name pattern, secrets, repo hosts) and keeps the ui: keys for the wizard', () => {
+    const input = {
       type: 'object',
       'ui:order': ['name', '*', 'owner'],
       properties: {
         owner: { type: 'string', 'ui:field': 'OwnerPicker', 'ui:options': { catalogFilter: { kind: ['Group'] } } },
-        token: { type: 'string', 'ui:widget': 'password', 'ui:placeholder': 'paste' },
+        system: { type: 'string', 'ui:field': 'EntityPicker', 'ui:options': { catalogFilter: [{ kind: 'System' }] } },
+        token: { type: 'string', 'ui:widget': 'password' },
         name: { type: 'string', 'ui:field': 'EntityNamePicker', 'ui:help': 'lower-case' },
         notes: { type: 'string', 'ui:widget': 'textarea', 'ui:readonly': true },
         repoUrl: { type: 'string', 'ui:field': 'RepoUrlPicker', 'ui:options': { allowedHosts: ['github.com'] } },
         size: { type: 'string', enum: ['s', 'm'], enumNames: ['Small', 'Medium'] },
-        custom: { type: 'string', 'ui:field': 'MyCustomPicker' },
+        list: { type: 'array', items: { type: 'object', properties: { n: { type: 'string', 'ui:field': 'EntityNamePicker' } } } },
       },
-    }) as { properties: Record<string, Record<string, unknown>> };
-    assert.deepEqual(Object.keys(mapped.properties), ['name', 'token', 'notes', 'repoUrl', 'size', 'custom', 'owner']);
-    assert.deepEqual(mapped.properties.owner, { type: 'string', 'x-paved-ref': { kinds: ['Group'] } });
-    assert.deepEqual(mapped.properties.token, { type: 'string', writeOnly: true, 'x-paved-widget': 'password', 'x-paved-placeholder': 'paste' });
+    };
+    const mapped = mapUiHints(input) as { properties: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+    assert.deepEqual(mapped['ui:order'], ['name', '*', 'owner']);
+    assert.deepEqual(mapped.properties.owner, { ...input.properties.owner, 'x-paved-reference': 'team' });
+    assert.deepEqual(mapped.properties.system, { ...input.properties.system, 'x-paved-reference': 'system' });
+    assert.deepEqual(mapped.properties.token, { type: 'string', 'ui:widget': 'password', writeOnly: true });
     assert.deepEqual(mapped.properties.name, {
       type: 'string',
+      'ui:field': 'EntityNamePicker',
+      'ui:help': 'lower-case',
       pattern: '^[a-zA-Z0-9]+(?:[-_.][a-zA-Z0-9]+)*$',
       maxLength: 63,
-      'x-paved-help': 'lower-case',
       description: 'lower-case',
     });
-    assert.deepEqual(mapped.properties.notes, { type: 'string', 'x-paved-widget': 'textarea', readOnly: true });
-    assert.deepEqual(mapped.properties.repoUrl, { type: 'string', 'x-paved-repo-url': { allowedHosts: ['github.com'] } });
-    assert.deepEqual(mapped.properties.size, { type: 'string', enum: ['s', 'm'], 'x-paved-enum-labels': ['Small', 'Medium'] });
-    assert.deepEqual(mapped.properties.custom, { type: 'string', 'x-paved-field': 'MyCustomPicker' });
-    assert.equal(JSON.stringify(mapped).includes('"ui:'), false);
+    assert.deepEqual(mapped.properties.notes, { ...input.properties.notes, readOnly: true });
+    assert.deepEqual(mapped.properties.repoUrl, { ...input.properties.repoUrl, 'x-paved-repo-url': { allowedHosts: ['github.com'] } });
+    assert.deepEqual(mapped.properties.size, input.properties.size);
+    assert.equal((mapped.properties.list as { items: { properties: { n: { maxLength: number } } } }).items.properties.n.maxLength, 63);
+    assert.equal(input.properties.owner['x-paved-reference' as keyof typeof input.properties.owner], undefined, 'the input is not changed');
   });
 
   it('turns parameter-schema steps into titled object steps', () => {
