@@ -21,6 +21,7 @@ const stages: Stage[] = [
   { script: 'build', gate: true },
   { script: 'test:unit', summary: 'unit' },
   { script: 'test:contract', summary: 'contract' },
+  { script: 'test:cli', summary: 'cli' },
   { script: 'test:integration', summary: 'integration' },
   { script: 'test:e2e', summary: 'e2e' },
 ].filter((s) => pkg.scripts[s.script]);
