@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { Transport, type ResponseValidator, type TransportOptions } from '../../../src/platform/transport';
 import { fakeClock, json, rejection, settle, startFaultServer, watchUnhandledRejections, type FaultServer } from './faultServer';
 
@@ -208,6 +209,32 @@ describe('platform transport: fault injection against a loopback server', () => 
     assert.equal(err.message, 'The test platform closed the connection before the whole response arrived. Try again.');
     assert.equal(err.action, 'retry');
     assert.equal(server.requests.length, 3);
+  });
+
+  it('a gzip-compressed response is decompressed; a truncated gzip body is invalid JSON', async () => {
+    const body = gzipSync(JSON.stringify({ id: 'zipped', pad: 'x'.repeat(2000) }));
+    server.handle((_req, res, i) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', ...(i === 0 ? { 'Content-Length': String(body.length) } : {}) });
+      if (i === 0) res.end(body);
+      else res.end(body.subarray(0, body.length - 20)); // complete HTTP framing, truncated gzip stream
+    });
+    const t = transport({ retry: { maxAttempts: 1 } });
+    assert.equal((await t.request<{ id: string }>({ path: '/v1/zip', schema: thingSchema })).id, 'zipped');
+    const err = await rejection(t.request({ path: '/v1/zip' }));
+    assert.equal(err.code, 'invalid-response');
+    // axios inflates leniently (Z_SYNC_FLUSH): the cut shows as JSON that ends early.
+    assert.equal(err.message, 'The test platform sent a response that is not valid JSON (cut off or corrupted).');
+  });
+
+  it('truncated chunked JSON (no final chunk) is invalid-response', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }); // chunked
+      res.write('{"items":[');
+      setImmediate(() => res.socket?.destroy());
+    });
+    const err = await rejection(transport({ retry: { maxAttempts: 1 } }).request({ path: '/v1/services' }));
+    assert.equal(err.code, 'invalid-response');
+    assert.equal(err.message, 'The test platform closed the connection before the whole response arrived. Try again.');
   });
 
   it('invalid JSON in a complete response is invalid-response, not retried', async () => {
