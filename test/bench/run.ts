@@ -4,6 +4,7 @@
  */
 const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }> }[] = [
   { name: 'paved serve', load: () => import('./serve') },
+  { name: 'catalog', load: () => import('./catalog') },
 ];
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * more nodes. Plain TypeScript, no vscode import: the view (catalogView.ts) adapts these nodes to TreeItems, and unit
  * tests drive the model with a fake source.
  */
-import type { EnvironmentState, Page } from '../../core/api/types';
+import type { EnvironmentState, Page, Team } from '../../core/api/types';
 import type { CatalogFacets, CatalogService, FacetValue, ServiceQuery } from '../../platform/backend';
 
 export type GroupBy = 'system' | 'owner' | 'lifecycle';
@@ -11,7 +11,11 @@ export const GROUP_BY_VALUES: readonly GroupBy[] = ['system', 'owner', 'lifecycl
 
 /** The part of a PlatformBackend the tree reads. */
 export interface CatalogSource {
+  /** `backstage` sources group owners through facets (their groups do not count services the Paved way). */
+  readonly kind?: string;
   readonly capabilities: { readonly deploy: boolean };
+  /** Teams with their service counts: one cheap request instead of a facet scan when grouping by owner. */
+  listTeams?(page?: { limit?: number; cursor?: string }, opts?: { signal?: AbortSignal }): Promise<Page<Team>>;
   listServices(query: ServiceQuery, opts?: { signal?: AbortSignal }): Promise<Page<CatalogService>>;
   facets(opts?: { signal?: AbortSignal }): Promise<CatalogFacets>;
 }
@@ -107,6 +111,7 @@ export class CatalogModel {
   private emptyValue = false;
   private generation = 0;
   private readonly describe: (err: unknown) => string;
+  private compact = new Compactor();
 
   constructor(private readonly source: SourceProvider, options: CatalogModelOptions = {}) {
     this.pageSizeValue = clampPageSize(options.pageSize ?? 100);
@@ -157,6 +162,7 @@ export class CatalogModel {
   reset(): void {
     this.generation++;
     this.paging = new Map();
+    this.compact = new Compactor();
     this.blockedValue = undefined;
     this.emptyValue = false;
   }
@@ -258,7 +264,7 @@ export class CatalogModel {
 
   private serviceNodes(parentId: string, services: CatalogService[], source: CatalogSource): ServiceNode[] {
     const deployable = source.capabilities.deploy;
-    return services.map((service) => ({ kind: 'service', id: `${parentId}/${service.ref}`, service, deployable }));
+    return services.map((service) => new LoadedServiceNode(parentId, this.compact.service(service), deployable));
   }
 
   private filteredRoot(): Fetcher {
@@ -274,6 +280,27 @@ export class CatalogModel {
   }
 
   private groupedRoot(): Fetcher {
+    const byFacets = this.groupedByFacets();
+    return async (cursor, source) => {
+      if (this.groupByValue === 'owner' && source.listTeams && source.kind !== 'backstage') return this.groupedByTeams(cursor, source);
+      return byFacets(cursor, source);
+    };
+  }
+
+  /** Owner groups straight from the teams list (paged by the platform, exact counts). */
+  private async groupedByTeams(cursor: string | undefined, source: CatalogSource): Promise<{ items: CatalogNode[]; next: string | undefined }> {
+    const page = await source.listTeams!({ limit: this.pageSizeValue, cursor });
+    const groups: CatalogNode[] = page.items
+      .filter((t) => t.serviceCount > 0)
+      .map((t) => ({ kind: 'group', id: `owner:${t.name}`, field: 'owner', value: t.name, count: t.serviceCount, partial: false }));
+    if (cursor === undefined) {
+      this.emptyValue = groups.length === 0 && page.nextCursor === undefined;
+      if (this.teams.length > 0) groups.unshift({ kind: 'my-services', id: 'my', teams: this.teams });
+    }
+    return { items: groups, next: page.nextCursor };
+  }
+
+  private groupedByFacets(): Fetcher {
     return async (cursor, source) => {
       const offset = cursor === undefined ? 0 : Number(cursor);
       const field = this.groupByValue;
@@ -289,7 +316,8 @@ export class CatalogModel {
       const partial = facets.partial;
       const groups: CatalogNode[] = values.map((f) => ({ kind: 'group', id: `${field}:${f.value}`, field, value: f.value, count: f.count, partial }));
       const covered = values.reduce((sum, f) => sum + f.count, 0);
-      if (field !== 'owner' && total > covered && !facets.partial) {
+      // With sampled facets the services without a value may all lie beyond the sample: always offer the group then.
+      if (field !== 'owner' && (total > covered || partial)) {
         groups.push({ kind: 'group', id: `${field}:#none`, field, value: undefined, count: total - covered, partial });
       }
       const all: CatalogNode[] = offset === 0 && this.teams.length > 0 ? [{ kind: 'my-services', id: 'my', teams: this.teams }] : [];
@@ -345,6 +373,69 @@ export class CatalogModel {
       }
       return { items, next };
     };
+  }
+}
+
+/**
+ * A service node as the model stores it: the id is computed (not stored) and the service is compacted, so a fully
+ * expanded catalog of 100k services stays small (see test/bench/catalog.ts).
+ */
+class LoadedServiceNode implements ServiceNode {
+  constructor(
+    private readonly parentId: string,
+    readonly service: CatalogService,
+    readonly deployable: boolean,
+  ) {}
+  get kind(): 'service' {
+    return 'service';
+  }
+  get id(): string {
+    return `${this.parentId}/${this.service.ref}`;
+  }
+}
+
+/** One fixed-shape object per service with shared copies of repeated values (owners, systems, tags, status). */
+class Compactor {
+  private readonly strings = new Map<string, string>();
+  private readonly tagLists = new Map<string, string[]>();
+  private readonly statuses = new Map<string, Record<string, EnvironmentState>>();
+
+  private str<T extends string | undefined>(v: T): T {
+    if (v === undefined) return v;
+    const known = this.strings.get(v);
+    if (known !== undefined) return known as T;
+    this.strings.set(v, v);
+    return v;
+  }
+
+  service(s: CatalogService): CatalogService {
+    const tagKey = s.tags.join('\u0000');
+    let tags = this.tagLists.get(tagKey);
+    if (!tags) {
+      tags = Object.freeze(s.tags.map((t) => this.str(t))) as string[];
+      this.tagLists.set(tagKey, tags);
+    }
+    const entries = Object.entries(s.status);
+    const statusKey = entries.map(([e, st]) => `${e}=${st}`).join(';');
+    let status = this.statuses.get(statusKey);
+    if (!status) {
+      status = Object.freeze(Object.fromEntries(entries.map(([e, st]) => [this.str(e), this.str(st)])));
+      this.statuses.set(statusKey, status);
+    }
+    const out: CatalogService = {
+      ref: s.ref,
+      name: s.ref === s.name ? s.ref : s.name,
+      title: s.title,
+      description: s.description,
+      owner: this.str(s.owner),
+      system: this.str(s.system),
+      lifecycle: this.str(s.lifecycle),
+      kind: this.str(s.kind),
+      tags,
+      source: this.str(s.source),
+      status,
+    };
+    return out;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { EnvironmentState, Page } from '../../../../src/core/api/types';
+import type { EnvironmentState, Page, Team } from '../../../../src/core/api/types';
 import type { CatalogFacets, CatalogService, ServiceQuery } from '../../../../src/platform/backend';
 import type { CatalogSource } from '../../../../src/extension/catalog/model';
 
@@ -41,6 +41,23 @@ export class FakeCatalog implements CatalogSource {
     const items = matches.slice(start, start + limit);
     const end = start + items.length;
     return end < matches.length ? { items, nextCursor: Buffer.from(String(end)).toString('base64url') } : { items };
+  }
+
+  /** Owners as teams with service counts, paged like the API (only when `teamsEndpoint`). */
+  teamsEndpoint = false;
+  get listTeams(): ((p?: { limit?: number; cursor?: string }) => Promise<Page<Team>>) | undefined {
+    if (!this.teamsEndpoint) return undefined;
+    return async (p = {}) => {
+      this.calls.push(`teams ${JSON.stringify(p)}`);
+      if (this.failWith) throw this.failWith;
+      const all = count(this.services.map((s) => s.owner))
+        .sort((a, b) => a.value.localeCompare(b.value))
+        .map((c) => ({ name: c.value, members: [], serviceCount: c.count }));
+      const start = p.cursor ? Number(p.cursor) : 0;
+      const items = all.slice(start, start + (p.limit ?? 50));
+      const end = start + items.length;
+      return end < all.length ? { items, nextCursor: String(end) } : { items };
+    };
   }
 
   /** Like the Paved client: facets count at most this many services, then say `partial`. */

@@ -63,6 +63,19 @@ describe('CatalogModel', () => {
     assert.deepEqual(labels(await model.getChildren(root[1])), ['payments-api', 'search']);
   });
 
+  it('groups by owner from the teams list when the platform has one (no facet scan), paged', async () => {
+    const fake = new FakeCatalog(many(5, (i) => ({ owner: `team-${i}` })));
+    fake.teamsEndpoint = true;
+    const model = new CatalogModel(async () => fake, { groupBy: 'owner', pageSize: 3, myTeams: ['team-1'] });
+    let root = await model.getChildren();
+    assert.deepEqual(labels(root), ['my team-1', 'group team-0 (1 service)', 'group team-1 (1 service)', 'group team-2 (1 service)', 'load-more after 4']);
+    await model.loadMore(root[4] as LoadMoreNode);
+    root = await model.getChildren();
+    assert.deepEqual(labels(root).slice(4), ['group team-3 (1 service)', 'group team-4 (1 service)']);
+    assert.deepEqual(fake.calls, ['teams {"limit":3}', 'teams {"limit":3,"cursor":"3"}']);
+    assert.deepEqual(labels(await model.getChildren(root[2])), ['svc-000001']);
+  });
+
   it('puts "My services" first, team after team', async () => {
     const fake = catalog();
     const model = new CatalogModel(async () => fake, { myTeams: ['team-payments', 'team-discovery'] });
@@ -171,11 +184,14 @@ describe('CatalogModel', () => {
     assert.equal(asked, 1);
   });
 
-  it('marks counts of a sampled catalog as lower bounds and shows no "No system" guess', async () => {
-    const fake = new FakeCatalog(many(10, (i) => ({ system: i < 6 ? 'a' : undefined })));
+  it('marks counts of a sampled catalog as lower bounds and always offers "No system" then', async () => {
+    const fake = new FakeCatalog(many(10, (i) => ({ system: i < 8 ? 'a' : undefined })));
     fake.facetScanLimit = 8;
     const model = new CatalogModel(async () => fake);
-    assert.deepEqual(labels(await model.getChildren()), ['group a (6+ services)']);
+    const root = await model.getChildren();
+    assert.deepEqual(labels(root), ['group a (8+ services)', 'group No system (0+ services)']);
+    // The services past the sample are still reachable.
+    assert.deepEqual(labels(await model.getChildren(root[1])), ['svc-000008', 'svc-000009']);
   });
 
   it('marks an empty catalog', async () => {
