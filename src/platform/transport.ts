@@ -152,7 +152,10 @@ export interface EventStreamOptions<E> {
   mode?: 'auto' | 'sse' | 'poll';
   /** No byte (not even a heartbeat comment) for this long → reconnect. Default 60 000 ms. */
   idleTimeoutMs?: number;
-  /** Reconnections in a row that bring no new event before giving up. Default 5. */
+  /**
+   * Reconnections in a row that bring no new event before giving up (`mode: 'sse'`). In `auto` mode two such
+   * streams in a row switch to the long-poll instead (a proxy that buffers event streams looks like this).
+   */
   maxReconnects?: number;
   /** Pause between long-polls that returned nothing. Default 1 000 ms. */
   pollIntervalMs?: number;
@@ -516,6 +519,15 @@ export class Transport {
         opened.stream.destroy();
       }
       if (!progressed) fruitless++;
+      if (opts.mode === undefined || opts.mode === 'auto') {
+        if (!progressed && fruitless >= 2) {
+          // Two streams in a row that brought nothing: often a proxy that buffers text/event-stream. Poll instead.
+          this.log?.debug(`${opts.ssePath}: ${fruitless} event streams brought no event; switching to long-poll`);
+          mode = 'poll';
+          fruitless = 0;
+          continue;
+        }
+      }
       if (fruitless > maxReconnects) {
         throw new PlatformError(
           'unreachable',
@@ -524,7 +536,7 @@ export class Transport {
         );
       }
       const delay = this.backoff(Math.max(1, fruitless));
-      this.log?.debug(`${opts.ssePath}: stream closed before its end (${dropped instanceof Error ? dropped.message : "closed"}); resuming after ${String(after)} in ${delay} ms`);
+      this.log?.debug(`${opts.ssePath}: stream closed before its end (${dropped instanceof Error ? dropped.message : 'closed'}); resuming after ${String(after)} in ${delay} ms`);
       await this.clock.sleep(delay, opts.signal);
     }
   }

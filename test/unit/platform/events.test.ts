@@ -136,15 +136,32 @@ describe('platform transport: event streams (SSE with resume, long-poll fallback
     assert.equal(server.requests[1].url, '/v1/deployments/d1/events?after=1');
   });
 
-  it('a stream that keeps dropping without news gives up as unreachable', async () => {
+  it('sse mode: a stream that keeps dropping without news gives up as unreachable', async () => {
     server.handle((_req, res) => {
       sse(res);
       res.end();
     });
-    const err = await rejection(collect(t().events(opts({ maxReconnects: 2 }))));
+    const err = await rejection(collect(t().events(opts({ maxReconnects: 2, mode: 'sse' }))));
     assert.equal(err.code, 'unreachable');
     assert.equal(err.message, 'The event stream from the platform keeps closing before it ends. Try again later.');
     assert.equal(server.requests.length, 3);
+  });
+
+  it('auto mode: two silent streams in a row (a buffering proxy) switch to the long-poll', async () => {
+    server.handle((req, res) => {
+      if (req.headers.accept === 'text/event-stream') {
+        sse(res); // headers, then nothing: the proxy holds the events back
+        res.flushHeaders();
+        return;
+      }
+      json(res, 200, { items: [{ seq: 1, type: 'completed' }], done: true, lastSeq: 1 });
+    });
+    const events = await collect(t().events(opts({ idleTimeoutMs: 50, pollDone: (b) => (b as { done: boolean }).done })));
+    assert.deepEqual(events.map((e) => e.seq), [1]);
+    assert.deepEqual(
+      server.requests.map((r) => r.headers.accept),
+      ['text/event-stream', 'text/event-stream', 'application/json'],
+    );
   });
 
   it('falls back to the JSON long-poll when the SSE request is answered with JSON', async () => {
