@@ -464,7 +464,9 @@ export class Transport {
           signal: opts.signal,
         });
       } catch (err) {
-        if (opts.mode !== 'sse' && PlatformError.isPlatformError(err) && (err.code === 'not-found' || err.status === 406 || err.status === 415)) {
+        const noStream = PlatformError.isPlatformError(err) && (err.code === 'not-found' || err.status === 406 || err.status === 415 || err.code === 'timeout');
+        if (opts.mode !== 'sse' && noStream && !opts.signal?.aborted) {
+          // 404/406/415: the server offers no stream here; timeout: something in between holds the stream back.
           this.log?.debug(`${opts.ssePath}: no event stream (${err.status ?? err.code}); falling back to long-poll`);
           mode = 'poll';
           continue;

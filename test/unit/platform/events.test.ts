@@ -164,6 +164,17 @@ describe('platform transport: event streams (SSE with resume, long-poll fallback
     );
   });
 
+  it('auto mode: an event stream whose headers never come (timeout) falls back to the long-poll', async () => {
+    server.handle((req, res) => {
+      if (req.headers.accept === 'text/event-stream') return; // never answers
+      json(res, 200, { items: [{ seq: 4, type: 'completed' }], done: true, lastSeq: 4 });
+    });
+    const quick = new Transport({ baseUrl: server.url, clock, timeoutMs: 150 });
+    const events = await collect(quick.events(opts({ after: 3, pollDone: (b) => (b as { done: boolean }).done })));
+    assert.deepEqual(events.map((e) => e.seq), [4]);
+    assert.equal(server.requests[1].url, '/v1/deployments/d1/events?after=3');
+  });
+
   it('falls back to the JSON long-poll when the SSE request is answered with JSON', async () => {
     server.handle((req, res) => {
       if (req.headers.accept === 'text/event-stream') {
