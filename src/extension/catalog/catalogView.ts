@@ -4,7 +4,7 @@ import type { CommandRunner } from '../commands';
 import { Commands, ContextKeys, Settings, StateKeys, Views } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
-import type { PlatformConnection } from '../platform/connection';
+import { NotConfiguredError, type PlatformConnection } from '../platform/connection';
 import {
   CatalogModel,
   type CatalogNode,
@@ -41,7 +41,7 @@ const GROUP_ICONS: Record<GroupBy, string> = { system: 'symbol-namespace', owner
 
 /** A connection failure that means "nothing to show on purpose": the welcome view explains it, no error node. */
 export function isBlocking(err: unknown): boolean {
-  return PlatformError.isPlatformError(err, 'untrusted') || (PlatformError.isPlatformError(err, 'invalid-input') && err.action === 'open-settings');
+  return PlatformError.isPlatformError(err, 'untrusted') || err instanceof NotConfiguredError;
 }
 
 /**

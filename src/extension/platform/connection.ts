@@ -19,6 +19,16 @@ export type BackendFactory = (target: BackendTarget) => PlatformBackend;
 /** Why there is no backend right now; drives the welcome views (context key `paved.platform.state`). */
 export type ConnectionState = 'unknown' | 'untrusted' | 'not-configured' | 'connected' | 'failed';
 
+/** Nothing to connect to: kind `paved`/`backstage` without `paved.platform.url`. The welcome view explains it. */
+export class NotConfiguredError extends PlatformError {
+  constructor(kind: string) {
+    super('invalid-input', `No platform URL is set for paved.platform.kind "${kind}". Set paved.platform.url, or switch paved.platform.kind to "local".`, {
+      action: 'open-settings',
+    });
+    this.name = 'NotConfiguredError';
+  }
+}
+
 /** Secret storage key of the token for one platform URL (one token per platform). */
 export function tokenKey(url: string): string {
   return `paved.platform.token:${url.replace(/\/+$/, '')}`;
@@ -107,16 +117,12 @@ export class PlatformConnection extends Component {
     try {
       settings = this.settings();
     } catch (err) {
-      this.setState('not-configured');
+      this.setState('failed');
       throw err;
     }
     if (settings.kind !== 'local' && settings.url === '') {
       this.setState('not-configured');
-      throw new PlatformError(
-        'invalid-input',
-        `No platform URL is set for paved.platform.kind "${settings.kind}". Set paved.platform.url, or switch paved.platform.kind to "local".`,
-        { action: 'open-settings' },
-      );
+      throw new NotConfiguredError(settings.kind);
     }
     const key = `${settings.kind} ${settings.url}`;
     if (!this.cached || this.cached.key !== key) {
@@ -126,9 +132,10 @@ export class PlatformConnection extends Component {
       backend.then(
         () => this.setState('connected'),
         (err: unknown) => {
-          // A failed connection is not cached: the next call tries again.
+          // A failed connection is not cached: the next call tries again. Whoever awaited current() reports it.
+          this.deps.log.warn(`connection failed: ${err instanceof Error ? err.message : String(err)}`);
           if (this.cached?.backend === backend) this.cached = undefined;
-          this.setState(PlatformError.isPlatformError(err, 'invalid-input') ? 'not-configured' : 'failed');
+          this.setState('failed');
         },
       );
     }
