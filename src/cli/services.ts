@@ -20,7 +20,8 @@ export interface CatalogCliDeps {
   backendOptions?: BackendOptions;
 }
 
-const connectionHelp = `Connection:
+/** Usage text of CONNECTION_FLAGS and the token rules. */
+export const connectionHelp = `Connection:
   --backend KIND     local (default), paved or backstage (env PAVED_BACKEND)
   --url URL          platform base URL for paved/backstage; https unless loopback (env PAVED_URL)
   --state-dir DIR    state directory of the local platform (default ${defaultLocalStateDir()}; env PAVED_STATE_DIR)
@@ -53,10 +54,12 @@ ${connectionHelp}
 
 Exit codes: 0 shown, 1 not found or the platform failed, 2 usage error.`;
 
-interface Parsed {
+/** Parsed command line: positional arguments and `--flag value` / `--flag` entries. */
+export interface ParsedArgs {
   positional: string[];
   flags: Map<string, string | true>;
 }
+type Parsed = ParsedArgs;
 
 class UsageError extends Error {}
 
@@ -85,14 +88,18 @@ function parseArgs(args: string[], valued: readonly string[], boolean: readonly 
   return { positional, flags };
 }
 
-const CONNECTION_FLAGS = ['--backend', '--url', '--state-dir'] as const;
+/** The options every platform command takes (see `connectionHelp`). */
+export const CONNECTION_FLAGS = ['--backend', '--url', '--state-dir'] as const;
 
 function str(p: Parsed, name: string): string | undefined {
   const v = p.flags.get(name);
   return typeof v === 'string' ? v : undefined;
 }
 
-/** Opens the backend the flags and environment describe. */
+/**
+ * Opens the backend the flags (`--backend`, `--url`, `--state-dir`) and the environment (PAVED_BACKEND, PAVED_URL,
+ * PAVED_STATE_DIR, PAVED_TOKEN) describe. A bad `--backend` is a plain Error (usage, exit 2); the rest PlatformErrors.
+ */
 export async function openBackend(p: Parsed, deps: CatalogCliDeps): Promise<PlatformBackend> {
   const kind = str(p, '--backend') ?? deps.env.PAVED_BACKEND ?? 'local';
   if (!(PLATFORM_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--backend must be one of ${PLATFORM_KINDS.join(', ')}, not '${kind}'`);
