@@ -237,10 +237,13 @@ interface Located {
 
 function locateAll(r: FileReport): Located[] {
   const idx = new LineIndex(r.text);
+  // Editors do not count a byte-order mark as a column: neither do we.
+  const bom = r.text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const col = (p: { line: number; column: number }) => (p.line === 0 ? Math.max(0, p.column - bom) : p.column) + 1;
   return r.result.findings.map((f) => {
     const s = idx.position(f.offset);
     const e = idx.position(f.offset + f.length);
-    return { f, line: s.line + 1, column: s.column + 1, endLine: e.line + 1, endColumn: e.column + 1 };
+    return { f, line: s.line + 1, column: col(s), endLine: e.line + 1, endColumn: col(e) };
   });
 }
 

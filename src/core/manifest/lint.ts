@@ -9,7 +9,8 @@ import { lineEndAt } from './position';
 import { missingKeyRange, schemaFindings } from './schemaFindings';
 import type { SchemaId } from './schemas';
 import { BACKSTAGE_KINDS, SCHEMAS, validate } from './schemas';
-import type { Finding, LintContext, LintOptions, LintResult, ManifestKind, PavedManifest } from './types';
+import { PavedError } from '../errors';
+import type { Finding, Fix, LintContext, LintOptions, LintResult, ManifestKind, PavedManifest } from './types';
 import type { YDoc, YMap, YNode } from './tree';
 import { decodePointer, findPair, locate, toPlain } from './tree';
 
@@ -113,7 +114,8 @@ function lintDocument(text: string, doc: YDoc, fileKind: ManifestKind, options: 
   const kind = kindFromApiVersion(api.value) !== 'unknown' ? kindFromApiVersion(api.value) : fileKind;
   if (kind === 'unknown') return kind;
   if (root.type !== 'map') {
-    out.push({ offset: root.start, length: Math.max(1, Math.min(root.end, lineEndAt(text, root.start)) - root.start), severity: 'error', ruleId: 'schema/type', source: 'schema', message: 'A manifest must be a map of keys (apiVersion, kind, metadata, …).' });
+    const len = Math.min(root.end, lineEndAt(text, root.start)) - root.start;
+    out.push({ offset: root.start, length: Math.max(Math.min(1, text.length - root.start), len), severity: 'error', ruleId: 'schema/type', source: 'schema', message: 'A manifest must be a map of keys (apiVersion, kind, metadata, …).' });
     return kind;
   }
   const plain = toPlain(root);
@@ -152,8 +154,9 @@ function lintPaved(text: string, root: YMap, plain: unknown, api: { value: unkno
       source: 'schema',
       message: `${V1ALPHA1} is deprecated: migrate this manifest to ${V1}.`,
       docsUrl: `${DOCS}#migrating-from-v1alpha1`,
-      fixes: [migrationFix(text, root)],
     });
+    const fix = migrationFix(text, root);
+    if (fix) out[out.length - 1].fixes = [fix];
   } else if (api.value !== V1 && api.node) {
     ignore.add('/apiVersion');
     out.push({
@@ -172,11 +175,18 @@ function lintPaved(text: string, root: YMap, plain: unknown, api: { value: unkno
   out.push(...policyFindings(text, root, v1, policies, options.context, schema === 'paved.v1alpha1'));
 }
 
-/** Replaces the document (from its first key to its last value) with its v1 form. */
-function migrationFix(text: string, root: YMap) {
+/** Replaces the document (from its first key to its last value) with its v1 form; none while it has YAML errors. */
+function migrationFix(text: string, root: YMap): Fix | undefined {
   const end = lineEndAt(text, Math.max(root.start, root.end - 1));
   const original = text.slice(root.start, end);
-  return { title: `Migrate this manifest to ${V1}`, edits: [{ offset: root.start, length: end - root.start, newText: migrateText(original) }], isPreferred: true };
+  let migrated: string;
+  try {
+    migrated = migrateText(original);
+  } catch (err) {
+    if (PavedError.is(err, 'invalid-input')) return undefined; // offered again once the YAML parses
+    throw err;
+  }
+  return { title: `Migrate this manifest to ${V1}`, edits: [{ offset: root.start, length: end - root.start, newText: migrated }], isPreferred: true };
 }
 
 function policyFindings(text: string, root: YMap, manifest: unknown, policies: PolicySet, context: LintContext | undefined, alpha: boolean): Finding[] {

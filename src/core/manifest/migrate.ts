@@ -9,6 +9,7 @@
  */
 import { isMap, isScalar, Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
 import type { Document } from 'yaml';
+import { PavedError } from '../errors';
 
 function scalarText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
@@ -85,11 +86,14 @@ function findPairNode(map: YAMLMap, key: string): Pair | undefined {
 }
 
 /**
- * Migrates one v1alpha1 document's text to v1, keeping comments. Throws nothing for odd input: parts that do not
- * have the v1alpha1 shape are left as they are.
+ * Migrates one v1alpha1 document's text to v1, keeping comments. Parts that do not have the v1alpha1 shape are left
+ * as they are. Throws PavedError('invalid-input') when the text has YAML errors.
  */
 export function migrateText(docText: string): string {
   const doc = parseDocument(docText, { uniqueKeys: false });
+  if (doc.errors.length > 0) {
+    throw new PavedError('invalid-input', `Fix the YAML errors before migrating (${doc.errors[0].message.split('\n')[0]}).`);
+  }
   migrateDocument(doc);
   const eol = docText.includes('\r\n') ? '\r\n' : '\n';
   let out = doc.toString({ lineWidth: 0 });

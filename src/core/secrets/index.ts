@@ -83,7 +83,7 @@ export function scanSecrets(text: string): SecretMatch[] {
     const offset = m.index;
     // Secret references (vault://…), URLs and paths are not secrets themselves.
     const before = text.slice(Math.max(0, offset - 12), offset);
-    if (/:\/\/[^\s]*$|[/.]$/.test(before)) continue;
+    if (/:\/\/[^\s]*$|[/.]$|sha(?:1|256|384|512):$/.test(before)) continue;
     if (!looksHighEntropy(tok)) continue;
     if (overlaps(offset, offset + tok.length)) continue;
     claimed.push([offset, offset + tok.length]);
