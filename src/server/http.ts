@@ -248,6 +248,8 @@ export class ApiServer {
         return this.idempotent(ctx, (i) => p.getDeployment(i), () => p.promote(name, ctx.body), 202);
       case 'getServiceMetrics':
         return { status: 200, body: p.serviceMetrics(name, (ctx.query.windowDays as number | undefined) ?? 30, (ctx.query.environment as string | undefined) ?? 'production') };
+      case 'listDeployments':
+        return { status: 200, body: p.listAllDeployments({ service: ctx.query.service, environment: ctx.query.environment, active: ctx.query.active, limit: this.limit(ctx), cursor: ctx.query.cursor }) };
       case 'getDeployment':
         return { status: 200, body: p.getDeployment(id) };
       case 'getDeploymentEvents':

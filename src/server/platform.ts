@@ -213,7 +213,7 @@ export class LocalPlatform {
     this.feedback.push(...this.feedbackJournal.readAll());
     for (const r of this.idempotencyJournal.readAll()) this.idempotency.set(r.scope, r);
     this.loadReleases();
-    this.loadDeployments();
+    await this.loadDeployments();
     await this.reapSlots();
     this.loadTasks();
     this.reloadTemplates();
@@ -242,7 +242,7 @@ export class LocalPlatform {
     }
   }
 
-  private loadDeployments(): void {
+  private async loadDeployments(): Promise<void> {
     const ddir = path.join(this.dir, 'deployments');
     if (!fs.existsSync(ddir)) return;
     const files = fs.readdirSync(ddir).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
@@ -252,11 +252,8 @@ export class LocalPlatform {
       const events = new EventLog<DeploymentEvent>(path.join(ddir, `${d.id}.events.jsonl`));
       if (!isTerminal(d.state)) {
         if (d.pid !== undefined && d.pid > 0 && isAlive(d.pid) && isOwnedBy(d.pid, this.owner)) {
-          try {
-            process.kill(-d.pid, 'SIGKILL');
-          } catch (err) {
-            this.log(`could not stop leftover process group ${d.pid}: ${describeError(err)}`);
-          }
+          this.log(`stopping the build/start of deployment ${d.id} (process group ${d.pid}) left by an earlier instance`);
+          await stopGroup(d.pid, 500);
         }
         d.state = 'failed';
         d.error = 'the platform stopped while this deployment was running; it was marked failed on restart';
@@ -324,7 +321,23 @@ export class LocalPlatform {
 
   /** Number of service processes running now. */
   runningServices(): number {
+    this.checkSlots();
     return [...this.slots.values()].filter((s) => s.state === 'running').length;
+  }
+
+  /** A service process that died on its own (crash, killed by someone) turns its slot `failed`. */
+  private checkSlots(): void {
+    let changed = false;
+    for (const slot of this.slots.values()) {
+      if (slot.state === 'running' && !(slot.pid > 0 && isAlive(slot.pid))) {
+        slot.state = 'failed';
+        slot.since = this.now().toISOString();
+        this.usedPorts.delete(slot.port);
+        this.log(`${slot.service}/${slot.environment}: release ${slot.release} (pid ${slot.pid}) exited on its own`);
+        changed = true;
+      }
+    }
+    if (changed) this.saveSlots();
   }
 
   /** True while a deployment or scaffold task is in progress. */
@@ -404,6 +417,7 @@ export class LocalPlatform {
   }
 
   private environmentStatuses(service: string): ServiceEnvironmentStatus[] {
+    if (this.slots.size > 0) this.checkSlots();
     const history = this.deploymentsByService.get(service) ?? [];
     return this.environments.map((env) => {
       const slot = this.slots.get(`${service}/${env.name}`);
@@ -691,6 +705,14 @@ export class LocalPlatform {
     // newest first; the cursor key is an inverted position-independent key: createdAt + id, descending.
     const key = (d: DeploymentRecord): string => invert(`${d.createdAt}|${d.id}`);
     return pageSorted(list, key, { limit, cursor, map: publicDeployment });
+  }
+
+  /** Deployments across services, newest first; `active` keeps the ones still in progress. */
+  listAllDeployments(q: { service?: string; environment?: string; active?: boolean; limit: number; cursor?: string }): Page<Deployment> {
+    const list = [...this.deployments.values()]
+      .filter((d) => (q.service === undefined || d.service === q.service) && (q.environment === undefined || d.environment === q.environment) && (q.active === undefined || q.active === !isTerminal(d.state)))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+    return pageSorted(list, (d) => invert(`${d.createdAt}|${d.id}`), { limit: q.limit, cursor: q.cursor, map: publicDeployment });
   }
 
   metrics(service: string, windowDays: number, environment: string): DoraMetrics {

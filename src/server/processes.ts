@@ -43,12 +43,20 @@ export function spawnLogged(command: string, opts: { cwd: string; env: NodeJS.Pr
   return { child, pid: child.pid, exited, hasExited: () => done };
 }
 
+/** Whether the process exists and still runs (a zombie waiting to be reaped does not count, on Linux). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return process.platform !== 'linux';
+    throw err;
   }
 }
 

@@ -163,6 +163,11 @@ describe('Platform API contract: deployments', function () {
     assert.equal(p3.body.nextCursor, undefined);
     const staging = await call<Page<Deployment>>(s, 'GET', '/v1/services/shop/deployments?environment=staging');
     assert.equal(staging.body.items.length, 1);
+    const across = await call<Page<Deployment>>(s, 'GET', '/v1/deployments?service=shop&limit=100');
+    assert.deepEqual(across.body.items.map((d) => d.id), all.body.items.map((d) => d.id));
+    const acrossPaged = await call<Page<Deployment>>(s, 'GET', '/v1/deployments?limit=2');
+    assert.deepEqual(acrossPaged.body.items.map((d) => d.id), all.body.items.slice(0, 2).map((d) => d.id));
+    assert.equal((await call<Page<Deployment>>(s, 'GET', '/v1/deployments?active=true')).body.items.length, 0);
   });
 
   it('events resume after N as SSE (query and Last-Event-ID) and as JSON', async () => {
@@ -182,6 +187,8 @@ describe('Platform API contract: deployments', function () {
     await waitForEvent(s, r.body.id, (e) => e.message === 'build of slow ok');
     const busy = await call<Problem>(s, 'POST', '/v1/services/slow/deployments', { body: { environment: 'local' } });
     assert.equal(busy.status, 409);
+    const active = await call<Page<Deployment>>(s, 'GET', '/v1/deployments?active=true');
+    assert.deepEqual(active.body.items.map((d) => [d.id, d.state]), [[r.body.id, 'building']]);
     const record = JSON.parse(fs.readFileSync(path.join(s.stateDir, 'deployments', `${r.body.id}.json`), 'utf8')) as { pid: number };
     assert.ok(pidAlive(record.pid));
     const c = await call<Deployment>(s, 'POST', `/v1/deployments/${r.body.id}/cancel`);
@@ -297,6 +304,24 @@ describe('Platform API contract: crash safety', function () {
     } finally {
       if (s1.proc.exitCode === null && s1.proc.signalCode === null) await s1.stop();
       if (s2 && s2.proc.exitCode === null) await s2.stop();
+    }
+  });
+
+  it('a service process that dies on its own shows as failed', async () => {
+    const ws = tempDir('crash2-ws');
+    writeService(path.join(ws, 'api'), 'api');
+    const s = await serve(['--state-dir', tempDir('crash2-state'), '--workspace', ws, '--port-base', String(portBase()), '--idle-timeout', '0']);
+    try {
+      const { deployment } = await deploy(s, 'api', { environment: 'local' });
+      const slots = JSON.parse(fs.readFileSync(path.join(s.stateDir, 'slots.json'), 'utf8')) as { pid: number; service: string }[];
+      const pid = slots.find((x) => x.service === 'api')?.pid as number;
+      process.kill(-pid, 'SIGKILL');
+      while (pidAlive(pid)) await new Promise<void>((resolve) => setImmediate(resolve));
+      const svc = await call<ServiceDetails>(s, 'GET', '/v1/services/api');
+      assert.deepEqual([svc.body.environments[0].state, svc.body.environments[0].release, svc.body.environments[0].url], ['failed', deployment.release, undefined]);
+      assert.equal((await call(s, 'GET', '/v1/health')).body.runningServices, 0);
+    } finally {
+      assert.equal(await s.stop(), 0);
     }
   });
 

@@ -189,13 +189,17 @@ process.on('SIGTERM', () => process.exit(0));
   );
 }
 
+/** Whether the process exists and is not a zombie (an exited child its new parent has not reaped yet). */
 export function pidAlive(pid: number): boolean {
+  let stat: string;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
+  const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  return state !== 'Z' && state !== 'X';
 }
 
 export async function answers(url: string): Promise<number | 'refused'> {

@@ -322,6 +322,16 @@ export interface Deployment {
   from?: string;
 }
 
+/** Query of `GET /v1/deployments` (across services, newest first). */
+export interface DeploymentQuery {
+  service?: string;
+  environment?: string;
+  /** true: in progress only; false: finished only. */
+  active?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
 export interface CreateDeploymentRequest {
   environment: string;
   /** Deploy an existing release instead of snapshotting the source. */
