@@ -44,7 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
 
   const deployments = new DeploymentsView(commands, platform, log.child('deployments'));
   const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService);
-  const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'));
+  const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService);
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d) });
 

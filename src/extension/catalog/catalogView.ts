@@ -63,6 +63,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     private readonly connection: PlatformConnection,
     private readonly state: vscode.Memento,
     private readonly log: Logger,
+    serviceChanged?: vscode.Event<string>,
   ) {
     super();
     const source = async (): Promise<CatalogSource> => {
@@ -82,6 +83,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     this.treeView = this.register(vscode.window.createTreeView(Views.catalog, { treeDataProvider: this, showCollapseAll: true }));
     this.updateViewDescription();
     this.register(connection.onDidChange(() => this.refresh()));
+    if (serviceChanged) this.register(serviceChanged((ref) => void this.updateStatus(ref)));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${Settings.section}.${Settings.catalogPageSize}`)) {
@@ -103,6 +105,17 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
   refresh(): void {
     this.model.reset();
     this.changed.fire(undefined);
+  }
+
+  /** Re-reads one service's environment status (a deployment changed it) and refreshes just its tree items. */
+  async updateStatus(ref: string): Promise<void> {
+    try {
+      const service = await (await this.connection.current()).getService(ref);
+      const status = Object.fromEntries(service.environments.filter((e) => e.state !== 'not-deployed').map((e) => [e.environment, e.state]));
+      for (const node of this.model.updateStatus(ref, status)) this.changed.fire(node);
+    } catch (err) {
+      this.log.warn(`catalog: status of ${ref} not updated: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   async loadMore(node: LoadMoreNode): Promise<void> {

@@ -205,6 +205,20 @@ export class CatalogModel {
     await this.fetchPage(node.parent, state, state.next);
   }
 
+  /**
+   * Replaces the environment status of a loaded service (after a deployment changed it) without reloading the tree;
+   * returns the nodes that changed so the view refreshes just those items.
+   */
+  updateStatus(ref: string, status: Record<string, EnvironmentState>): ServiceNode[] {
+    const changed: ServiceNode[] = [];
+    for (const node of this.loadedServices()) {
+      if (node.service.ref !== ref || !(node instanceof LoadedServiceNode)) continue;
+      node.service = this.compact.service({ ...node.service, status });
+      changed.push(node);
+    }
+    return changed;
+  }
+
   /** Every service node loaded so far (for lookups by name); no fetch. */
   *loadedServices(): Iterable<ServiceNode> {
     for (const state of this.paging.values()) for (const n of state.items) if (n.kind === 'service') yield n;
@@ -383,7 +397,7 @@ export class CatalogModel {
 class LoadedServiceNode implements ServiceNode {
   constructor(
     private readonly parentId: string,
-    readonly service: CatalogService,
+    public service: CatalogService,
     readonly deployable: boolean,
   ) {}
   get kind(): 'service' {

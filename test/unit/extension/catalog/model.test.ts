@@ -211,6 +211,21 @@ describe('CatalogModel', () => {
     assert.deepEqual(await pending, []);
   });
 
+  it('updates the status of a loaded service in every group it appears in, without fetching', async () => {
+    const fake = catalog();
+    const model = new CatalogModel(async () => fake, { myTeams: ['team-payments'] });
+    const [my, checkout] = await model.getChildren();
+    await model.getChildren(my);
+    await model.getChildren(checkout);
+    const calls = fake.calls.length;
+    const changed = model.updateStatus('ledger', { local: 'running' });
+    assert.deepEqual(changed.map((n) => n.id), ['my/ledger', 'system:checkout/ledger']);
+    assert.equal(fake.calls.length, calls);
+    const ledger = (await model.getChildren(checkout)).find((n) => n.kind === 'service' && n.service.name === 'ledger') as ServiceNode;
+    assert.deepEqual(ledger.service.status, { local: 'running' });
+    assert.equal(serviceDescription(ledger.service), 'team-payments · local ✓');
+  });
+
   it('finds loaded services without fetching', async () => {
     const fake = catalog();
     const model = new CatalogModel(async () => fake);
