@@ -51,6 +51,8 @@ export interface DeployArgs {
   release?: string;
   /** paved.yaml the deployment comes from (CodeLens). */
   manifestUri?: string;
+  /** Health-check timeout for this deployment (the platform's default otherwise). */
+  healthTimeoutSeconds?: number;
 }
 
 const UNTRUSTED =
@@ -64,6 +66,8 @@ const UNTRUSTED =
 export class DeployComponent extends Component {
   inputs: QuickInputs = new VsCodeQuickInputs();
   private readonly watching = new Map<string, Promise<Deployment>>();
+  /** Cancellation of each watched deployment (by deployment id): the notification's Cancel button fires it. */
+  private readonly cancellers = new Map<string, vscode.CancellationTokenSource>();
   private readonly channels = new Map<string, vscode.LogOutputChannel>();
   private readonly ended = this.register(new vscode.EventEmitter<{ deployment: Deployment; outcome: Outcome }>());
   /** Fires when a watched deployment ends, with what the user was shown. */
@@ -101,6 +105,16 @@ export class DeployComponent extends Component {
     return backend;
   }
 
+  /**
+   * Cancels a watched deployment exactly as the notification's Cancel button does (the platform is asked to cancel;
+   * the stream continues until the final state). False when the deployment is not being watched.
+   */
+  cancel(deploymentId: string): boolean {
+    const cts = this.cancellers.get(deploymentId);
+    cts?.cancel();
+    return cts !== undefined;
+  }
+
   /** The records currently stored. */
   records(): DeploymentRecord[] {
     return readRecords(this.deps.state.get(StateKeys.runningDeployments));
@@ -130,7 +144,12 @@ export class DeployComponent extends Component {
     if (needsApproval(manifest.object, environment)) {
       approved = await this.confirmApproval(service, environment.name, release);
     }
-    const request = { environment: environment.name, ...(release ? { release } : {}), ...(approved ? { approved } : {}) };
+    const request = {
+      environment: environment.name,
+      ...(release ? { release } : {}),
+      ...(approved ? { approved } : {}),
+      ...(args.healthTimeoutSeconds ? { healthTimeoutSeconds: args.healthTimeoutSeconds } : {}),
+    };
     return this.start(backend, { kind: 'deploy', service, environment: environment.name, request }, (opts) => backend.deploy(service, request, opts), async (err) => {
       // The platform asks for approval the client could not see in the manifest (policy): ask, then retry once.
       if (PlatformError.is(err, 'forbidden') && err instanceof PlatformError && /approval/i.test(`${err.detail ?? ''} ${err.message}`) && !approved) {
@@ -253,7 +272,11 @@ export class DeployComponent extends Component {
     channel.info(`${record.kind} ${record.service} → ${record.environment}: deployment ${id}${record.lastSeq > 0 ? ` (re-attached after event ${record.lastSeq})` : ''}`);
     const final = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${verb(record)} ${record.service} to ${record.environment}`, cancellable: true },
-      async (progress, token) => {
+      async (progress, notificationToken) => {
+        const cts = new vscode.CancellationTokenSource();
+        this.cancellers.set(id, cts);
+        const forward = notificationToken.onCancellationRequested(() => cts.cancel());
+        const token = cts.token;
         const cancel = token.onCancellationRequested(() => {
           channel.warn('cancel requested by the user');
           backend.cancelDeployment(id).then(
@@ -275,6 +298,9 @@ export class DeployComponent extends Component {
           return await backend.getDeployment(id);
         } finally {
           cancel.dispose();
+          forward.dispose();
+          this.cancellers.delete(id);
+          cts.dispose();
         }
       },
     );
@@ -420,6 +446,7 @@ function toArgs(arg: unknown, env: unknown): DeployArgs {
     if (typeof a.environment === 'string') out.environment = a.environment;
     if (typeof a.release === 'string') out.release = a.release;
     if (typeof a.manifestUri === 'string') out.manifestUri = a.manifestUri;
+    if (typeof a.healthTimeoutSeconds === 'number') out.healthTimeoutSeconds = a.healthTimeoutSeconds;
   }
   const service = serviceFromArg(arg);
   if (service) out.service = service;

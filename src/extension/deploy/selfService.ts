@@ -1,18 +1,28 @@
 import type * as vscode from 'vscode';
+import { UserCancelledError } from '../../core/errors';
 import type { Deployment } from '../../core/api/types';
 import type { CommandRunner } from '../commands';
+import { StateKeys } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import { ScaffoldComponent, type BackendSource } from '../scaffold/scaffoldCommand';
-import type { QuickInputs } from '../scaffold/quickInputs';
+import { BACK, type QuickInputs } from '../scaffold/quickInputs';
 import { DeployComponent } from './deployCommands';
 
 /** Hooks the integration tests use through PavedApi.selfService. */
 export interface SelfServiceTestHooks {
+  /** The value an input returns for the Back button (the extension bundle's own symbol). */
+  readonly BACK: typeof BACK;
+  /** The error an input throws when the user dismisses it (the extension bundle's UserCancelledError). */
+  dismissed(): Error;
   /** Replaces the QuickPick/InputBox/confirm UI of New Service and Deploy (undefined: back to the real one). */
   setQuickInputs(inputs: QuickInputs | undefined): void;
   /** Disposes the deploy component and builds a new one, as a window reload would: it re-attaches recorded deployments. */
   recreateDeploy(): DeployComponent;
+  /** Forgets the owner team New Service remembered (so the owner step is asked again). */
+  forgetLastOwner(): Thenable<void>;
+  /** Replaces where New Service and Deploy get their backend (e.g. a wrapper that misbehaves); undefined restores it. */
+  setBackendSource(source: BackendSource | undefined): void;
 }
 
 /**
@@ -23,6 +33,9 @@ export class SelfService extends Component {
   readonly scaffold: ScaffoldComponent;
   private deployComponent: DeployComponent;
   private inputsOverride: QuickInputs | undefined;
+  private sourceOverride: BackendSource | undefined;
+  /** What the components call: the connection, or the test's replacement. */
+  private readonly source: BackendSource = { current: () => (this.sourceOverride ?? this.deps.connection).current() };
   readonly testHooks: SelfServiceTestHooks;
 
   constructor(
@@ -40,7 +53,7 @@ export class SelfService extends Component {
     this.scaffold = this.register(
       new ScaffoldComponent({
         commands: deps.commands,
-        connection: deps.connection,
+        connection: this.source,
         log: deps.log.child('scaffold'),
         globalState: deps.globalState,
         deploy: (service, environment) => deps.commands.run('paved.deploy', (a: unknown) => this.deploy.deploy(a as never), [{ service, environment }]),
@@ -49,10 +62,16 @@ export class SelfService extends Component {
     this.register({ dispose: () => this.deployComponent.dispose() });
     const scaffoldDefault = this.scaffold.inputs;
     this.testHooks = {
+      BACK,
+      dismissed: () => new UserCancelledError('Dismissed'),
       setQuickInputs: (inputs) => {
         this.inputsOverride = inputs;
         this.scaffold.inputs = inputs ?? scaffoldDefault;
         if (inputs) this.deployComponent.inputs = inputs;
+      },
+      forgetLastOwner: () => deps.globalState.update(StateKeys.lastOwner, undefined),
+      setBackendSource: (source) => {
+        this.sourceOverride = source;
       },
       recreateDeploy: () => {
         this.deployComponent.dispose();
@@ -67,7 +86,7 @@ export class SelfService extends Component {
   }
 
   private makeDeploy(): DeployComponent {
-    const d = new DeployComponent({ commands: this.deps.commands, connection: this.deps.connection, log: this.deps.log.child('deploy'), state: this.deps.workspaceState, track: this.deps.track });
+    const d = new DeployComponent({ commands: this.deps.commands, connection: this.source, log: this.deps.log.child('deploy'), state: this.deps.workspaceState, track: this.deps.track });
     if (this.inputsOverride) d.inputs = this.inputsOverride;
     return d;
   }
