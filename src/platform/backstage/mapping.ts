@@ -478,6 +478,49 @@ export function toLocationRef(location: string, pathToFileUrl: (p: string) => st
   return `url:${pathToFileUrl(l)}`;
 }
 
+/** A reference an entity makes in its spec, with where it is and the kind it defaults to. */
+export interface SpecRef {
+  /** JSON pointer of the value, e.g. `/spec/owner`, `/spec/dependsOn/1`. */
+  pointer: string;
+  /** The value as written. */
+  value: string;
+  /** Kind used when the value has none (`undefined`: the kind must be written, as in `dependsOn`). */
+  defaultKind?: string;
+}
+
+/** Spec fields holding entity refs, and their default kinds (as the catalog's processors read them). */
+export const SPEC_REF_FIELDS: readonly { field: string; defaultKind?: string; many: boolean }[] = [
+  { field: 'owner', defaultKind: 'group', many: false },
+  { field: 'system', defaultKind: 'system', many: false },
+  { field: 'domain', defaultKind: 'domain', many: false },
+  { field: 'subcomponentOf', defaultKind: 'component', many: false },
+  { field: 'parent', defaultKind: 'group', many: false },
+  { field: 'dependsOn', many: true },
+  { field: 'dependencyOf', many: true },
+  { field: 'providesApis', defaultKind: 'api', many: true },
+  { field: 'consumesApis', defaultKind: 'api', many: true },
+  { field: 'memberOf', defaultKind: 'group', many: true },
+  { field: 'children', defaultKind: 'group', many: true },
+];
+
+/** The refs an entity's spec makes (only string values; other shapes are the schema check's business). */
+export function specRefs(entity: Record<string, unknown>): SpecRef[] {
+  const spec = isRecord(entity.spec) ? entity.spec : {};
+  const out: SpecRef[] = [];
+  for (const f of SPEC_REF_FIELDS) {
+    const v = spec[f.field];
+    const withKind = (r: SpecRef): SpecRef => (f.defaultKind ? { ...r, defaultKind: f.defaultKind } : r);
+    if (f.many && Array.isArray(v)) {
+      v.forEach((x, i) => {
+        if (typeof x === 'string' && x.trim() !== '') out.push(withKind({ pointer: `/spec/${f.field}/${i}`, value: x }));
+      });
+    } else if (!f.many && typeof v === 'string' && v.trim() !== '') {
+      out.push(withKind({ pointer: `/spec/${f.field}`, value: v }));
+    }
+  }
+  return out;
+}
+
 /** Canonical ref of a Template given as `name`, `default/name` or `template:default/name`. */
 export function templateRefOf(id: string): string {
   return stringifyEntityRef(parseEntityRef(id, { defaultKind: 'template' }));

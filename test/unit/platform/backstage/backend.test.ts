@@ -450,6 +450,48 @@ describe('Backstage backend against a fake Backstage', () => {
     assert.equal(err.code, 'server-error');
   });
 
+  it('checks spec refs against the live catalog in one by-refs call, with pointers', async () => {
+    const entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'new-svc', namespace: 'default' },
+      spec: {
+        type: 'service',
+        lifecycle: 'experimental',
+        owner: 'team-c',
+        system: 'payments',
+        dependsOn: ['component:ledger', 'ledger', 'resource:default/gone-db'],
+        providesApis: ['payments-openapi'],
+      },
+    };
+    assert.deepEqual(await backend.checkRefs(entity), [
+      { message: '"team-c" (group:default/team-c) is not in the Backstage catalog.', pointer: '/spec/owner' },
+      { message: '"ledger" needs a kind here, e.g. component:default/ledger.', pointer: '/spec/dependsOn/1' },
+      { message: '"resource:default/gone-db" (resource:default/gone-db) is not in the Backstage catalog.', pointer: '/spec/dependsOn/2' },
+    ]);
+    const calls = fake.requests.filter((r) => r.path === '/api/catalog/entities/by-refs');
+    assert.equal(calls.length, 1);
+    assert.deepEqual((calls[0].body as { entityRefs: string[] }).entityRefs, [
+      'group:default/team-c',
+      'system:default/payments',
+      'component:default/ledger',
+      'resource:default/gone-db',
+      'api:default/payments-openapi',
+    ]);
+    assert.deepEqual(await backend.checkRefs({ ...entity, spec: { owner: 'team-a', system: 'system:payments' } }), []);
+  });
+
+  it('suggests refs for completion, written the short way for the field', async () => {
+    assert.deepEqual(await backend.suggestRefs(['Group'], 'team-', { defaultKind: 'group' }), [
+      { ref: 'team-a', label: 'group:default/team-a', title: 'Team A' },
+      { ref: 'team-b', label: 'group:default/team-b' },
+    ]);
+    assert.deepEqual(await backend.suggestRefs(['System'], ''), [
+      { ref: 'system:identity', label: 'system:default/identity' },
+      { ref: 'system:payments', label: 'system:default/payments', title: 'Payments' },
+    ]);
+  });
+
   it('deploy is unsupported unless the entity names a Paved Platform API; then it is delegated there', async () => {
     const calls: string[] = [];
     const delegate = {
