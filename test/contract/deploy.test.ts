@@ -341,6 +341,19 @@ describe('Platform API contract: crash safety', function () {
     assert.match(open.stderr, /refusing to listen on 0\.0\.0\.0 \(not loopback\) without --token-file/);
   });
 
+  it('bad command-line options exit 2 with the reason and the usage', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--require', 'tsx/cjs', 'src/cli/main.ts', 'serve', ...args], { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8' });
+    const port = run('--port', 'abc');
+    assert.equal(port.status, 2);
+    assert.match(port.stderr, /^paved serve: --port must be an integer from 0 to 65535, not 'abc'\nUsage: paved serve \[options\]/);
+    const unknown = run('--colour');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /^paved serve: unknown option '--colour'/);
+    const missing = run('--workspace');
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^paved serve: --workspace needs a value/);
+  });
+
   it('stops by itself after the idle timeout when no service runs', async () => {
     const s = await serve(['--state-dir', tempDir('idle-state'), '--idle-timeout', '1']);
     assert.equal(await new Promise<number | null>((resolve) => s.proc.once('exit', resolve)), 0);
