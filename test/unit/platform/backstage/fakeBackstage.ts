@@ -83,7 +83,7 @@ export interface FakeBackstageOptions {
   port?: number;
   /** Extra generated components `generated-service-001…` owned by team-a/team-b (for paging). Default 0. */
   components?: number;
-  /** Directory with catalog.yaml and templates/ (default test/fixtures/backstage). */
+  /** Directory with catalog.yaml and templates/ (default: test/fixtures/backstage of this repository). */
   fixtureDir?: string;
   /** Pause between the events of a running task, ms. Default 5. */
   stepDelayMs?: number;
@@ -105,7 +105,17 @@ export interface FakeBackstage {
   close(): Promise<void>;
 }
 
-const DEFAULT_FIXTURE_DIR = path.resolve(__dirname, '../../../fixtures/backstage');
+/**
+ * test/fixtures/backstage, found by walking up from this file: it works from the source tree (tsx) and from a bundle
+ * anywhere inside the repository (the integration harness bundles tests to out/integration/suite/).
+ */
+function defaultFixtureDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'test', 'fixtures', 'backstage');
+    if (fs.existsSync(path.join(candidate, 'catalog.yaml'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`fakeBackstage: test/fixtures/backstage not found above ${__dirname}; pass fixtureDir`);
+  }
+}
 const NAME_RE = /^[a-zA-Z0-9]+(?:[-_.][a-zA-Z0-9]+)*$/;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -397,7 +407,7 @@ export async function startFakeBackstage(options: FakeBackstageOptions = {}): Pr
   const token = options.token ?? `paved-test-${randomUUID()}`;
   const stepDelayMs = options.stepDelayMs ?? 5;
   const longPollTimeoutMs = options.longPollTimeoutMs ?? 30_000;
-  const fixtureDir = options.fixtureDir ?? DEFAULT_FIXTURE_DIR;
+  const fixtureDir = options.fixtureDir ?? defaultFixtureDir();
   const requests: RecordedBackstageRequest[] = [];
   const faults: FakeBackstageFaults = {};
   const tasks = new Map<string, FakeTask>();
