@@ -463,11 +463,37 @@ export class BackstageBackend implements PlatformBackend {
    */
   scaffoldTaskEvents(id: string, opts: StreamOptions = {}): AsyncIterable<ScaffoldEvent> {
     const signal = this.signal(opts);
+    if (opts.after === undefined) return this.liveTaskEvents(id, opts.after, signal);
+    return this.resumedTaskEvents(id, opts.after, signal);
+  }
+
+  /**
+   * A re-attach (`after` given): Backstage always re-sends a task's `completion`, even when its id is not after
+   * `after`. If the task already finished, its remaining events come from one `events` call, the completion included
+   * (so the caller sees the end even when it had seen everything but the end); otherwise the live stream takes over.
+   */
+  private async *resumedTaskEvents(id: string, after: number, signal: AbortSignal): AsyncGenerator<ScaffoldEvent, void, undefined> {
+    const base = `/api/scaffolder/v2/tasks/${seg(id)}`;
+    const task = await this.transport.request({ path: base, schema: taskValidator, signal });
+    if (!['completed', 'failed', 'cancelled', 'skipped'].includes(task.status)) {
+      yield* this.liveTaskEvents(id, after, signal);
+      return;
+    }
+    const events = await this.transport.request({ path: `${base}/events`, query: { after }, schema: taskEventsValidator, signal });
+    for (const e of events) {
+      if (e.id <= after && e.type !== 'completion') continue;
+      const ev = toScaffoldEvent(e);
+      yield ev;
+      if (ev.type === 'completed' || ev.type === 'failed') return;
+    }
+  }
+
+  private liveTaskEvents(id: string, after: number | undefined, signal: AbortSignal): AsyncIterable<ScaffoldEvent> {
     const base = `/api/scaffolder/v2/tasks/${seg(id)}`;
     return this.transport.events<ScaffoldEvent>({
       ssePath: `${base}/eventstream`,
       pollPath: `${base}/events`,
-      after: opts.after,
+      after,
       signal,
       mode: this.eventMode,
       idleTimeoutMs: this.eventIdleTimeoutMs,

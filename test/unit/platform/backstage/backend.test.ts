@@ -342,6 +342,9 @@ describe('Backstage backend against a fake Backstage', () => {
     const all = fake.tasks.get(task.id)!.events.map((e) => e.id);
     const events = await collect(backend.scaffoldTaskEvents(task.id, { after: all[5] }));
     assert.deepEqual(events.map((e) => e.seq), all.slice(6));
+    // Everything seen but the end: only the completion comes (Backstage re-sends it), then the stream ends.
+    const end = await collect(backend.scaffoldTaskEvents(task.id, { after: all.at(-1) }));
+    assert.deepEqual(end.map((e) => [e.seq, e.type]), [[all.at(-1), 'completed']]);
   });
 
   it('falls back to the events long-poll when the server offers no event stream', async () => {
