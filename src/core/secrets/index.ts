@@ -14,27 +14,49 @@ export interface SecretMatch {
 interface Detector {
   id: string;
   description: string;
+  /** A cheap test that must pass before the regular expression runs over the text. */
+  hint: (text: string) => boolean;
   re: RegExp;
   /** Which capture group is the secret (default: the whole match). */
   group?: number;
 }
 
 const DETECTORS: Detector[] = [
-  { id: 'private-key', description: 'a private key block', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?/g },
-  { id: 'aws-access-key-id', description: 'an AWS access key id', re: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
+  { id: 'private-key', description: 'a private key block', hint: (t) => t.includes('PRIVATE KEY'), re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?/g },
+  { id: 'aws-access-key-id', description: 'an AWS access key id', hint: (t) => /A[KSBC][IC]A/.test(t), re: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
   {
     id: 'aws-secret-access-key',
     description: 'an AWS secret access key',
+    hint: (t) => /aws_?secret/i.test(t),
     re: /\baws_?secret_?(?:access_?)?key\b["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
     group: 1,
   },
-  { id: 'github-token', description: 'a GitHub token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { id: 'gitlab-token', description: 'a GitLab token', re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}\b/g },
-  { id: 'slack-token', description: 'a Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
-  { id: 'jwt', description: 'a JSON Web Token', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { id: 'github-token', description: 'a GitHub token', hint: (t) => /gh[pousr]_|github_pat_/.test(t), re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
+  { id: 'gitlab-token', description: 'a GitLab token', hint: (t) => t.includes('gl'), re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}\b/g },
+  { id: 'slack-token', description: 'a Slack token', hint: (t) => t.includes('xox'), re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
+  { id: 'jwt', description: 'a JSON Web Token', hint: (t) => t.includes('eyJ'), re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
 ];
 
-const TOKEN_RE = /[A-Za-z0-9+/_=-]{24,}/g;
+/** Whether a UTF-16 code unit can be part of a token: A-Z a-z 0-9 + / _ = - */
+function tokenChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x3d || c === 0x2d;
+}
+
+/** Runs of token characters at least `min` long (offset, token), in one linear pass. */
+function tokens(text: string, min: number): [number, string][] {
+  const out: [number, string][] = [];
+  let start = -1;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && tokenChar(text.charCodeAt(i))) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (i - start >= min) out.push([start, text.slice(start, i)]);
+      start = -1;
+    }
+  }
+  return out;
+}
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
   const counts = new Map<string, number>();
@@ -65,6 +87,7 @@ export function scanSecrets(text: string): SecretMatch[] {
   const claimed: [number, number][] = [];
   const overlaps = (a: number, b: number) => claimed.some(([s, e]) => a < e && b > s);
   for (const d of DETECTORS) {
+    if (!d.hint(text)) continue;
     d.re.lastIndex = 0;
     for (let m = d.re.exec(text); m !== null && out.length < MAX_MATCHES; m = d.re.exec(text)) {
       const g = d.group ?? 0;
@@ -77,10 +100,8 @@ export function scanSecrets(text: string): SecretMatch[] {
       out.push({ offset, length: value.length, detector: d.id, description: d.description });
     }
   }
-  TOKEN_RE.lastIndex = 0;
-  for (let m = TOKEN_RE.exec(text); m !== null && out.length < MAX_MATCHES; m = TOKEN_RE.exec(text)) {
-    const tok = m[0];
-    const offset = m.index;
+  for (const [offset, tok] of tokens(text, 24)) {
+    if (out.length >= MAX_MATCHES) break;
     // Secret references (vault://…), URLs and paths are not secrets themselves.
     const before = text.slice(Math.max(0, offset - 12), offset);
     if (/:\/\/[^\s]*$|[/.]$|sha(?:1|256|384|512):$/.test(before)) continue;
