@@ -35,7 +35,7 @@ import type {
   TemplateDetails,
   TemplateSummary,
 } from '../core/api/types';
-import { Catalog, asV1, computeDora, entryFromPavedManifest, pageSorted, type CatalogEntry } from '../core/catalog';
+import { Catalog, asV1, computeDora, entryFromPavedManifest, pageSorted, serviceRefTarget, type CatalogEntry } from '../core/catalog';
 import {
   DEFAULT_ENVIRONMENTS,
   effectiveSpec,
@@ -373,18 +373,16 @@ export class LocalPlatform {
     if (!force && Date.now() - this.lastScan < 2000) return;
     this.lastScan = Date.now();
     const scan = scanWorkspaces(this.opts.workspaces);
-    for (const name of this.workspaceNames) {
-      const e = this.catalog.get(name);
-      if (e?.source === 'workspace') this.catalog.remove(name);
+    const previous = this.workspaceNames;
+    this.workspaceNames = new Set(scan.entries.map((e) => e.name));
+    for (const name of previous) {
+      if (this.workspaceNames.has(name) || this.catalog.get(name)?.source !== 'workspace') continue;
+      this.catalog.remove(name);
+      // A registration the workspace file was hiding comes back.
+      const reg = this.registrations.get(name);
+      if (reg) this.catalog.put(entryFromPavedManifest(reg.manifest, { source: 'registered', sourceDir: reg.sourceDir }));
     }
-    this.workspaceNames = new Set();
-    for (const e of scan.entries) {
-      this.catalog.put(e); // a workspace manifest wins over a registration of the same name
-      this.workspaceNames.add(e.name);
-    }
-    for (const [name, reg] of this.registrations) {
-      if (!this.catalog.get(name)) this.catalog.put(entryFromPavedManifest(reg.manifest, { source: 'registered', sourceDir: reg.sourceDir }));
-    }
+    for (const e of scan.entries) this.catalog.put(e); // a workspace manifest wins over a registration of the same name
     this.teams = scan.teams;
     const fresh = scan.errors.filter((e) => !this.catalogErrors.includes(e));
     for (const e of fresh) this.log(`catalog: ${e}`);
@@ -454,7 +452,7 @@ export class LocalPlatform {
       dependents: this.catalog.dependents(e.name),
       apis: { provides: e.providesApis, consumes: e.consumesApis },
       environments: this.environmentStatuses(e.name),
-      scorecard: e.manifestKind === 'catalog-info.yaml' ? { score: 0, results: [] } : scorecardFor(asV1(e.manifest), { deprecatedServices: this.deprecatedNames() }),
+      scorecard: e.manifestKind === 'catalog-info.yaml' ? { score: 0, results: [] } : scorecardFor(asV1(e.manifest), { deprecatedServices: this.deprecatedDependencies(e) }),
       metrics: this.metrics(e.name, 30, 'production'),
     };
     if (e.manifestPath) d.manifestPath = e.manifestPath;
@@ -463,15 +461,19 @@ export class LocalPlatform {
     return d;
   }
 
-  private deprecatedNames(): Set<string> {
+  /** The deprecated services among `e`'s dependencies (what the no-deprecated-dependency policy needs). */
+  private deprecatedDependencies(e: CatalogEntry): Set<string> {
     const out = new Set<string>();
-    for (const e of this.catalog.all()) if (e.lifecycle === 'deprecated') out.add(e.name);
+    for (const ref of e.dependsOn) {
+      const target = serviceRefTarget(ref);
+      if (target !== undefined && this.catalog.get(target)?.lifecycle === 'deprecated') out.add(target);
+    }
     return out;
   }
 
   register(req: RegisterServiceRequest): { details: ServiceDetails; created: boolean } {
     const entry = entryFromPavedManifestChecked(req);
-    this.refreshWorkspaces(true);
+    this.refreshWorkspaces();
     const existing = this.catalog.get(entry.name);
     if (existing) {
       if (existing.source === 'workspace' && req.sourceDir && path.resolve(req.sourceDir) === existing.sourceDir) {

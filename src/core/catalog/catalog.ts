@@ -93,7 +93,8 @@ export function serviceRefTarget(ref: string): string | undefined {
 export class Catalog {
   private sorted: CatalogEntry[] = [];
   private readonly byName = new Map<string, CatalogEntry>();
-  private dependentsIndex: Map<string, string[]> | undefined;
+  /** target name → names of entries whose dependsOn points at it; built on first use, then kept up to date. */
+  private dependentsIndex: Map<string, Set<string>> | undefined;
 
   constructor(entries: Iterable<CatalogEntry> = []) {
     for (const e of entries) this.byName.set(e.name, e);
@@ -114,15 +115,38 @@ export class Catalog {
 
   /** Adds or replaces an entry. */
   put(entry: CatalogEntry): void {
-    const existed = this.byName.has(entry.name);
+    const previous = this.byName.get(entry.name);
     this.byName.set(entry.name, entry);
-    if (existed) {
+    if (previous) {
       const i = this.indexOf(entry.name);
       this.sorted[i] = entry;
+      this.unindex(previous);
     } else {
       this.sorted.splice(this.insertionPoint(entry.name), 0, entry);
     }
-    this.dependentsIndex = undefined;
+    this.index(entry);
+  }
+
+  private index(e: CatalogEntry): void {
+    if (!this.dependentsIndex) return;
+    for (const ref of e.dependsOn) {
+      const target = serviceRefTarget(ref);
+      if (target === undefined || target === e.name) continue;
+      let set = this.dependentsIndex.get(target);
+      if (!set) {
+        set = new Set();
+        this.dependentsIndex.set(target, set);
+      }
+      set.add(e.name);
+    }
+  }
+
+  private unindex(e: CatalogEntry): void {
+    if (!this.dependentsIndex) return;
+    for (const ref of e.dependsOn) {
+      const target = serviceRefTarget(ref);
+      if (target !== undefined) this.dependentsIndex.get(target)?.delete(e.name);
+    }
   }
 
   /** Adds or replaces many entries with one sort (bulk loads of 100k entries). */
@@ -132,9 +156,11 @@ export class Catalog {
   }
 
   remove(name: string): boolean {
-    if (!this.byName.delete(name)) return false;
+    const e = this.byName.get(name);
+    if (!e) return false;
     this.sorted.splice(this.indexOf(name), 1);
-    this.dependentsIndex = undefined;
+    this.byName.delete(name);
+    this.unindex(e);
     return true;
   }
 
@@ -151,19 +177,10 @@ export class Catalog {
   /** Names of catalog services whose dependsOn points at `name`, sorted. */
   dependents(name: string): string[] {
     if (!this.dependentsIndex) {
-      const idx = new Map<string, string[]>();
-      for (const e of this.sorted) {
-        for (const ref of e.dependsOn) {
-          const target = serviceRefTarget(ref);
-          if (target === undefined || target === e.name) continue;
-          const list = idx.get(target) ?? [];
-          if (!list.includes(e.name)) list.push(e.name);
-          idx.set(target, list);
-        }
-      }
-      this.dependentsIndex = idx;
+      this.dependentsIndex = new Map();
+      for (const e of this.sorted) this.index(e);
     }
-    return [...(this.dependentsIndex.get(name) ?? [])];
+    return [...(this.dependentsIndex.get(name) ?? [])].sort();
   }
 
   private resort(): void {
