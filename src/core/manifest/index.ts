@@ -27,3 +27,5 @@ export { migrateObject, migrateText, V1, V1ALPHA1 } from './migrate';
 export { SCHEMAS, BACKSTAGE_KINDS, subschema } from './schemas';
 export type { SchemaId, JsonSchema } from './schemas';
 export { didYouMean } from './suggest';
+export { completionsAt, hoverAt, pathAt } from './assist';
+export type { CompletionItem, HoverInfo, ReferenceProvider } from './assist';
