@@ -76,8 +76,8 @@ export class DeployComponent extends Component {
   /** Fires for every deployment event seen (tests wait for a state before reloading or cancelling). */
   readonly onDidSeeEvent = this.events.event;
   private readonly lifetime = new AbortController();
-  /** Resolves once the recorded deployments have been re-attached. */
-  readonly reattached: Promise<void>;
+  /** Resolves, once watching has resumed, with the records that were re-attached (as they were stored). */
+  readonly reattached: Promise<DeploymentRecord[]>;
 
   constructor(private readonly deps: DeployDeps) {
     super();
@@ -215,21 +215,21 @@ export class DeployComponent extends Component {
   }
 
   /** Re-attaches every recorded deployment of the current platform. */
-  private async reattach(): Promise<void> {
-    const records = this.records();
-    if (records.length === 0 || !vscode.workspace.isTrusted) return;
+  private async reattach(): Promise<DeploymentRecord[]> {
+    if (this.records().length === 0 || !vscode.workspace.isTrusted) return [];
     let backend: PlatformBackend;
     try {
       backend = await this.deps.connection.current();
     } catch (err) {
-      this.deps.log.warn(`cannot re-attach ${records.length} deployment(s): ${err instanceof Error ? err.message : String(err)}`);
-      return;
+      this.deps.log.warn(`cannot re-attach ${this.records().length} deployment(s): ${err instanceof Error ? err.message : String(err)}`);
+      return [];
     }
+    const records = this.records().filter((r) => r.platform === backend.baseUrl);
     for (const r of records) {
-      if (r.platform !== backend.baseUrl) continue;
       this.deps.log.info(`re-attaching ${r.kind} of ${r.service} to ${r.environment} (${r.id ?? 'not yet acknowledged'}, after event ${r.lastSeq})`);
       void this.resume(backend, r).catch((err: unknown) => this.deps.log.error(`re-attaching ${r.service} failed`, err));
     }
+    return records;
   }
 
   private async resume(backend: PlatformBackend, r: DeploymentRecord): Promise<Deployment> {
@@ -284,9 +284,11 @@ export class DeployComponent extends Component {
             (err: unknown) => channel.error(`cancel failed: ${err instanceof Error ? err.message : String(err)}`),
           );
         });
+        let pendingSave: Promise<void> = Promise.resolve();
         try {
-          let pendingSave: Promise<void> = Promise.resolve();
           for await (const ev of backend.deploymentEvents(id, { after: record.lastSeq, signal: this.lifetime.signal })) {
+            // Disposed (window closing): stop at once; what was seen so far is stored, the next window resumes after it.
+            if (this.lifetime.signal.aborted) throw new UserCancelledError(`stopped watching deployment ${id}`);
             logEvent(channel, ev);
             if (ev.type === 'state' || ev.type === 'step' || ev.type === 'health' || ev.type === 'rollback') progress.report({ message: ev.message });
             record = { ...record, lastSeq: ev.seq };
@@ -297,6 +299,8 @@ export class DeployComponent extends Component {
           await pendingSave;
           return await backend.getDeployment(id);
         } finally {
+          // Even when the stream stops early (window closing), the last seen seq is stored before this settles.
+          await pendingSave;
           cancel.dispose();
           forward.dispose();
           this.cancellers.delete(id);
@@ -389,21 +393,31 @@ export class DeployComponent extends Component {
     return notBack(await this.inputs.quickPick<string | undefined>({ title: `Roll back ${service} in ${environment}`, canGoBack: false, id: 'release', placeholder: 'Roll back to which release?', items }));
   }
 
-  /** The manifest to check: the open paved.yaml, the service's workspace file, or the catalog's copy. */
+  /**
+   * The manifest to check: the paved.yaml the platform will build from (the CodeLens document, the workspace manifest
+   * or the source folder's file), read from disk; unsaved changes in an editor are saved first, with the user's consent.
+   */
   private async manifestText(backend: PlatformBackend, service: string, manifestUri?: string): Promise<{ text: string; fileName: string; object: unknown }> {
+    const { parse } = await import('yaml');
+    const fromFile = async (file: string) => {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+      if (open?.isDirty) {
+        const choice = await this.inputs.confirm(`${vscode.workspace.asRelativePath(file)} has unsaved changes`, 'The platform deploys what is on disk.', ['Save and Deploy']);
+        if (choice !== 'Save and Deploy') throw new UserCancelledError('not deploying unsaved changes');
+        if (!(await open.save())) throw new PavedError('io', `could not save ${file}`);
+      }
+      const text = await fs.promises.readFile(file, 'utf8');
+      return { text, fileName: 'paved.yaml', object: parse(text) as unknown };
+    };
     if (manifestUri) {
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(manifestUri));
-      const { parse } = await import('yaml');
+      const uri = vscode.Uri.parse(manifestUri);
+      if (uri.scheme === 'file') return fromFile(uri.fsPath);
+      const doc = await vscode.workspace.openTextDocument(uri);
       return { text: doc.getText(), fileName: 'paved.yaml', object: parse(doc.getText()) as unknown };
     }
     const info = await backend.getService(service);
     const file = manifestFileCandidates(info).find((f) => fs.existsSync(f));
-    if (file) {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
-      const text = open ? open.getText() : await fs.promises.readFile(file, 'utf8');
-      const { parse } = await import('yaml');
-      return { text, fileName: 'paved.yaml', object: parse(text) as unknown };
-    }
+    if (file) return fromFile(file);
     const fileName = info.manifestKind === 'catalog-info.yaml' ? 'catalog-info.yaml' : 'paved.yaml';
     return { text: stringify(info.manifest), fileName, object: info.manifest };
   }

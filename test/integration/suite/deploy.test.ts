@@ -1,0 +1,175 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Deployment, DeploymentEvent } from '../../../src/core/api/types';
+import type { DeployResult } from '../../../src/extension/deploy/deployCommands';
+import type { ScaffoldResult } from '../../../src/extension/scaffold/scaffoldCommand';
+import { api, nextEvent, ScriptedInputs } from './selfServiceHelpers';
+
+const SERVICE = 'it-deploy';
+
+function asDeployment(r: DeployResult | undefined): Deployment {
+  assert.ok(r && !('refused' in r), `a deployment, not ${JSON.stringify(r)}`);
+  return r;
+}
+
+describe('Deploy, Roll Back, Promote in the extension host against the local platform', function () {
+  this.timeout(240_000);
+  let tmp: string;
+  let folder: string;
+  let manifest: string;
+  let good: string;
+  let first: Deployment;
+
+  before(async () => {
+    const p = await api();
+    await p.selfService.testHooks.forgetLastOwner();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-it-deploy-'));
+    folder = path.join(tmp, SERVICE);
+    p.selfService.testHooks.setQuickInputs(
+      new ScriptedInputs(p.selfService.testHooks, {
+        template: { pick: 'Node.js HTTP service' },
+        name: { type: SERVICE },
+        owner: { pick: 'team-payments' },
+        folder: { type: folder },
+        review: { pick: '$(check) Create' },
+      }),
+    );
+    const created = await vscode.commands.executeCommand<ScaffoldResult | undefined>('paved.newService');
+    assert.equal(created?.registered, SERVICE);
+    manifest = path.join(folder, 'paved.yaml');
+    good = fs.readFileSync(manifest, 'utf8');
+  });
+
+  afterEach(async () => {
+    fs.writeFileSync(manifest, good);
+    const p = await api();
+    p.selfService.testHooks.setQuickInputs(undefined);
+  });
+
+  after(async () => {
+    const p = await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const backend = await p.platform.current();
+    await backend.unregister(SERVICE).catch((err: unknown) => console.log(`unregister: ${String(err)}`));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (fs.existsSync(path.join(p.platform.localStateDir, 'serve.json'))) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+  });
+
+  it('shows "Deploy to local | staging | production" on paved.yaml and deploys to local from the lens: the service answers on its port', async () => {
+    const p = await api();
+    const uri = vscode.Uri.file(manifest);
+    await vscode.window.showTextDocument(uri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)).filter((l) => l.command?.command === 'paved.deploy');
+    assert.deepEqual(lenses.map((l) => l.command!.title), ['$(rocket) Deploy to local', 'staging', 'production (approval)']);
+    assert.equal(lenses[0].range.start.line, good.split('\n').findIndex((l) => l.startsWith('metadata:')));
+
+    const ended = nextEvent(p.selfService.deploy.onDidEnd, (e) => e.deployment.service === SERVICE, 120_000, 'the end of the deployment');
+    first = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.deploy', ...(lenses[0].command!.arguments ?? [])));
+    assert.equal(first.state, 'succeeded');
+    assert.equal(first.environment, 'local');
+    assert.ok(first.url && first.release);
+    const res = await fetch(`${first.url}/healthz`);
+    assert.equal(res.status, 200);
+    const outcome = (await ended).outcome;
+    assert.deepEqual(outcome, { severity: 'info', message: `${SERVICE} (${first.release}) is running in local at ${first.url}.`, actions: ['Open Service', 'View Logs'] });
+    assert.deepEqual(p.selfService.deploy.records(), [], 'nothing left recorded once it ended');
+  });
+
+  it('refuses a manifest with policy errors and lists the problems', async () => {
+    fs.writeFileSync(manifest, good.replace('port: 8080', 'port: "eighty"'));
+    const line = good.split('\n').findIndex((l) => l.includes('port: 8080')) + 1;
+    const col = good.split('\n')[line - 1].indexOf('8080') + 1;
+    const result = await vscode.commands.executeCommand<DeployResult>('paved.deploy', { service: SERVICE, environment: 'local', manifestUri: vscode.Uri.file(manifest).toString() });
+    assert.deepEqual(result, { refused: [`${line}:${col} Incorrect type: spec.run.port must be an integer, not a string. (schema/type)`] });
+  });
+
+  it('shows an automatic rollback when the new release fails its health check; the old release keeps serving', async () => {
+    const p = await api();
+    fs.writeFileSync(manifest, good.replace('health: { path: /healthz }', 'health: { path: /missing }'));
+    const ended = nextEvent(p.selfService.deploy.onDidEnd, (e) => e.deployment.service === SERVICE, 120_000, 'the end of the deployment');
+    const d = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.deploy', { service: SERVICE, environment: 'local', healthTimeoutSeconds: 2 }));
+    assert.equal(d.state, 'rolled-back');
+    assert.equal(d.automaticRollback, true);
+    assert.equal(d.previousRelease, first.release);
+    const { outcome } = await ended;
+    assert.equal(outcome.severity, 'warning');
+    assert.match(outcome.message, new RegExp(`^Deployment of ${SERVICE} to local failed: .+\\. Automatic rollback: ${first.release} keeps serving\\.$`));
+    assert.equal((await fetch(`${first.url}/healthz`)).status, 200);
+  });
+
+  it('cancels a running deployment on the platform too', async () => {
+    const p = await api();
+    fs.writeFileSync(manifest, good.replace('health: { path: /healthz }', 'health: { path: /missing }'));
+    const checking = nextEvent<{ key: string; event: DeploymentEvent }>(p.selfService.deploy.onDidSeeEvent, (e) => e.event.state === 'health-checking', 120_000, 'health-checking');
+    const running = vscode.commands.executeCommand<DeployResult>('paved.deploy', { service: SERVICE, environment: 'local', healthTimeoutSeconds: 120 });
+    const { key } = await checking;
+    const id = p.selfService.deploy.records().find((r) => r.key === key)?.id;
+    assert.ok(id, 'the deployment is recorded with its id');
+    assert.equal(p.selfService.deploy.cancel(id), true);
+    const d = asDeployment(await running);
+    assert.equal(d.state, 'cancelled');
+    const backend = await p.platform.current();
+    assert.equal((await backend.getDeployment(id)).state, 'cancelled');
+    assert.equal((await fetch(`${first.url}/healthz`)).status, 200);
+  });
+
+  it('survives a reload during a deployment: the recreated component re-attaches and resumes after the last seen event', async () => {
+    const p = await api();
+    const old = p.selfService.deploy;
+    const started = nextEvent<{ key: string; event: DeploymentEvent }>(old.onDidSeeEvent, (e) => e.event.state === 'building', 120_000, 'building');
+    const running = vscode.commands.executeCommand<DeployResult>('paved.deploy', { service: SERVICE, environment: 'local' });
+    const { key } = await started;
+    // "Reload": the deploy component goes away mid-stream and a new one is built from the recorded state.
+    const fresh = p.selfService.testHooks.recreateDeploy();
+    const seen: number[] = [];
+    const types: string[] = [];
+    const sub = fresh.onDidSeeEvent((e) => {
+      if (e.key !== key) return;
+      seen.push(e.event.seq);
+      types.push(e.event.type);
+    });
+    const ended = nextEvent(fresh.onDidEnd, (e) => e.deployment.service === SERVICE, 120_000, 're-attached deployment end');
+    const record = (await fresh.reattached).find((r) => r.key === key);
+    assert.ok(record?.id, 'recorded with its id before the reload');
+    // What was stored before the reload (saves trail the stream by at most a few events): resume right after it.
+    assert.ok(record.lastSeq < 10, `stored seq ${record.lastSeq} is from before the deployment finished`);
+    const { deployment } = await ended;
+    sub.dispose();
+    assert.equal(await running, undefined, 'the old window’s command ended without a result');
+    assert.equal(deployment.id, record.id);
+    assert.equal(deployment.state, 'succeeded');
+    assert.equal(seen[0], record.lastSeq + 1, 'resumed right after the last seen event');
+    assert.deepEqual(seen, seen.map((_s, i) => record.lastSeq + 1 + i));
+    assert.equal(types[types.length - 1], 'completed', 'the re-attached stream delivered the end of the live deployment');
+    assert.deepEqual(fresh.records(), []);
+  });
+
+  it('rolls back to the release that served before', async () => {
+    const p = await api();
+    const backend = await p.platform.current();
+    const before = (await backend.getService(SERVICE)).environments.find((e) => e.environment === 'local');
+    assert.ok(before?.release && before.release !== first.release, 'a newer release serves now');
+    const d = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.rollback', { service: SERVICE, environment: 'local' }));
+    assert.deepEqual([d.kind, d.state, d.release], ['rollback', 'succeeded', first.release]);
+    assert.equal((await fetch(`${d.url}/healthz`)).status, 200);
+  });
+
+  it('promotes local → staging, and staging → production after the approval the manifest requires', async () => {
+    const p = await api();
+    const staging = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.promote', { service: SERVICE, environment: 'local' }));
+    assert.deepEqual([staging.kind, staging.environment, staging.state, staging.release], ['promote', 'staging', 'succeeded', first.release]);
+
+    const refuse = new ScriptedInputs(p.selfService.testHooks, { confirm: { dismiss: true } });
+    p.selfService.testHooks.setQuickInputs(refuse);
+    assert.equal(await vscode.commands.executeCommand('paved.promote', { service: SERVICE, environment: 'staging' }), undefined);
+    assert.deepEqual(refuse.asked.map((a) => a.shown), [`Deploy ${SERVICE} to production?`]);
+
+    p.selfService.testHooks.setQuickInputs(new ScriptedInputs(p.selfService.testHooks, { confirm: { button: 'Approve and Deploy' } }));
+    const prod = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.promote', { service: SERVICE, environment: 'staging' }));
+    assert.deepEqual([prod.environment, prod.state, prod.release], ['production', 'succeeded', first.release]);
+    assert.equal((await fetch(`${prod.url}/healthz`)).status, 200);
+  });
+});
