@@ -57,6 +57,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
   readonly onDidLoad = this.loaded.event;
   readonly model: CatalogModel;
   readonly treeView: vscode.TreeView<CatalogNode>;
+  private readonly statusSeq = new Map<string, number>();
 
   constructor(
     commands: CommandRunner,
@@ -109,8 +110,12 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
 
   /** Re-reads one service's environment status (a deployment changed it) and refreshes just its tree items. */
   async updateStatus(ref: string): Promise<void> {
+    const seq = (this.statusSeq.get(ref) ?? 0) + 1;
+    this.statusSeq.set(ref, seq);
     try {
       const service = await (await this.connection.current()).getService(ref);
+      if (this.statusSeq.get(ref) !== seq) return; // a newer change is being read: its answer wins
+      this.statusSeq.delete(ref);
       const status = Object.fromEntries(service.environments.filter((e) => e.state !== 'not-deployed').map((e) => [e.environment, e.state]));
       for (const node of this.model.updateStatus(ref, status)) this.changed.fire(node);
     } catch (err) {

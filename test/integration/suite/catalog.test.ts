@@ -2,8 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { Deployment } from '../../../src/core/api/types';
 import type { CatalogNode, GroupNode, LoadMoreNode, ServiceNode } from '../../../src/extension/catalog/model';
 import type { DetailsRenderEvent } from '../../../src/extension/details/detailsPanel';
 import type { PavedApi } from '../../../src/extension/main';
@@ -261,5 +263,55 @@ describe('Catalog view against the local platform the extension starts', functio
     p.deployments.refresh();
     const nodes = await p.deployments.getChildren();
     assert.deepEqual(nodes, [{ kind: 'message', message: 'No deployments yet.' }]);
+  });
+
+  it('follows a tracked deployment live and updates the service in the catalog', async () => {
+    const p = await api();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-live-'));
+    fs.writeFileSync(path.join(dir, 'build.js'), "require('fs').mkdirSync('dist',{recursive:true});require('fs').copyFileSync('server.js','dist/server.js');\n");
+    fs.writeFileSync(
+      path.join(dir, 'server.js'),
+      "require('http').createServer((q,r)=>r.end('ok')).listen(Number(process.env.PORT),'127.0.0.1');process.on('SIGTERM',()=>process.exit(0));\n",
+    );
+    const backend = await p.platform.current();
+    await backend.register({
+      manifest: {
+        apiVersion: 'paved.dev/v1',
+        kind: 'Service',
+        metadata: { name: 'live-demo', owner: 'team-live', system: 'live', lifecycle: 'experimental' },
+        spec: { build: { command: 'node build.js' }, run: { command: 'node dist/server.js', port: 8080 }, health: { path: '/healthz' } },
+      },
+      sourceDir: dir,
+    });
+    p.catalog.refresh();
+    const live = await child(p, undefined, 'live');
+    const before = (await child(p, live, 'live-demo')) as ServiceNode;
+    assert.equal(p.catalog.getTreeItem(before).description, 'team-live');
+
+    const finished = new Promise<Deployment>((resolve) => {
+      const sub = p.deployments.onDidChangeDeployment((d) => {
+        if (d.service !== 'live-demo' || ['pending', 'building', 'starting', 'health-checking'].includes(d.state)) return;
+        sub.dispose();
+        resolve(d);
+      });
+    });
+    const updated = new Promise<void>((resolve) => {
+      const sub = p.catalog.onDidChangeTreeData((node) => {
+        if (node?.kind !== 'service' || node.service.name !== 'live-demo' || node.service.status.local !== 'running') return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    const started = await backend.deploy('live-demo', { environment: 'local' });
+    p.deployments.track(started);
+    assert.equal(p.deployments.deployments[0].id, started.id);
+    const done = await finished;
+    assert.equal(done.state, 'succeeded', done.error);
+    await updated;
+    assert.equal(p.catalog.getTreeItem(before).description, 'team-live · local ✓');
+    assert.equal((p.catalog.getTreeItem(before).iconPath as vscode.ThemeIcon).id, 'pass-filled');
+    const rows = await p.deployments.getChildren();
+    assert.equal(rows[0].kind === 'deployment' && rows[0].deployment.state, 'succeeded');
+    assert.match(String(p.deployments.getTreeItem(rows[0]).description), /^succeeded · r-/);
   });
 });
