@@ -30,6 +30,7 @@ export const Commands = {
   deploy: 'paved.deploy',
   rollback: 'paved.rollback',
   promote: 'paved.promote',
+  dryRunTemplate: 'paved.backstage.dryRunTemplate',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
