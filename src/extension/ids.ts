@@ -30,7 +30,7 @@ export const Commands = {
   deploy: 'paved.deploy',
   rollback: 'paved.rollback',
   promote: 'paved.promote',
-  dryRunTemplate: 'paved.backstage.dryRunTemplate',
+  lintManifests: 'paved.manifests.lintAll',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -1,0 +1,251 @@
+/**
+ * Manifest linting in the editor: the core engine (src/core/manifest) behind diagnostics, quick fixes, completion and
+ * hover for paved.yaml, catalog-info.yaml and score.yaml. This file only adapts offsets to VS Code positions.
+ *
+ *  - As you type: debounced per document; a result for a document version that is no longer current is dropped.
+ *  - On open, and for the whole workspace at start and on "Paved: Lint All Manifests" (files on disk, not opened).
+ *  - Files above 1 MB: linted on save only (the as-you-type diagnostic says so).
+ *  - With the Red Hat YAML extension active (it reports YAML syntax errors itself), Paved drops its own YAML-syntax
+ *    findings so the same problem is not shown twice; schema, policy and secret findings stay Paved's alone because
+ *    Paved does not register its schemas with that extension.
+ *  - A status bar item shows how many manifests were checked and their errors/warnings.
+ */
+import * as vscode from 'vscode';
+import type { Finding, Fix, ReferenceProvider } from '../../core/manifest/index';
+import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint } from '../../core/manifest/index';
+import type { PolicySet } from '../../core/policy/index';
+import { defaultPolicySet } from '../../core/policy/index';
+import type { CommandRunner } from '../commands';
+import { Commands, Settings } from '../ids';
+import { Component } from '../lifecycle';
+import type { Logger } from '../log';
+
+export const DIAGNOSTIC_SOURCE = 'paved';
+const DEBOUNCE_MS = 250;
+const SAVE_MAX_SIZE = 16_000_000;
+const WORKSPACE_GLOB = '**/{paved.yaml,paved.yml,*.paved.yaml,catalog-info.yaml,catalog-info.yml,score.yaml,score.yml}';
+const RED_HAT_YAML = 'redhat.vscode-yaml';
+const MANIFEST_API = /^apiVersion:\s*["']?(paved\.dev|backstage\.io|scaffolder\.backstage\.io|score\.dev)\//m;
+
+const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+/** A diagnostic that carries the engine's fixes, for the code action provider. */
+class PavedDiagnostic extends vscode.Diagnostic {
+  constructor(
+    range: vscode.Range,
+    readonly finding: Finding,
+  ) {
+    super(range, finding.message, SEVERITY[finding.severity]);
+    this.source = DIAGNOSTIC_SOURCE;
+    this.code = finding.docsUrl ? { value: finding.ruleId, target: vscode.Uri.parse(finding.docsUrl) } : finding.ruleId;
+  }
+}
+
+export interface ManifestLinterOptions {
+  commands: CommandRunner;
+  log: Logger;
+  /** Catalog names for reference completion (the catalog fills it once a backend provides them). */
+  references?: ReferenceProvider;
+  /** The platform's policy set (default: Paved's). */
+  policies?: () => PolicySet;
+}
+
+/** What a document is to Paved: a manifest by name or by apiVersion. */
+export function isManifest(doc: vscode.TextDocument): boolean {
+  if (doc.languageId !== 'yaml' && !/\.ya?ml$/i.test(doc.fileName)) return false;
+  if (kindFromFileName(doc.fileName) !== 'unknown') return true;
+  return MANIFEST_API.test(doc.getText(new vscode.Range(0, 0, Math.min(doc.lineCount, 50), 0)));
+}
+
+export class ManifestLinter extends Component implements vscode.CodeActionProvider, vscode.CompletionItemProvider, vscode.HoverProvider {
+  readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE));
+  private readonly status = this.register(vscode.window.createStatusBarItem('paved.manifests', vscode.StatusBarAlignment.Left, 10));
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly changed = this.register(new vscode.EventEmitter<{ uri: vscode.Uri; version: number | undefined; findings: readonly Finding[] }>());
+  /** Fires after each lint whose result was applied (for tests and the status item). */
+  readonly onDidLint = this.changed.event;
+
+  constructor(private readonly opts: ManifestLinterOptions) {
+    super();
+    const selector: vscode.DocumentSelector = [{ language: 'yaml' }];
+    this.status.name = 'Paved manifests';
+    this.status.command = 'workbench.actions.view.problems';
+    this.register(vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
+    this.register(vscode.languages.registerCompletionItemProvider(selector, this, ':', ' ', '-'));
+    this.register(vscode.languages.registerHoverProvider(selector, this));
+    this.register(vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)));
+    this.register(vscode.workspace.onDidSaveTextDocument((d) => this.lintDocument(d, true)));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${Settings.section}.${Settings.lintEnable}`)) void this.lintWorkspace();
+      }),
+    );
+    this.register(opts.commands.register(Commands.lintManifests, () => this.lintWorkspace()));
+    this.register({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+    void this.lintWorkspace();
+  }
+
+  private enabled(uri: vscode.Uri): boolean {
+    return vscode.workspace.getConfiguration(Settings.section, uri).get<boolean>(Settings.lintEnable, true);
+  }
+
+  private schedule(doc: vscode.TextDocument, delay: number): void {
+    if (!isManifest(doc)) return;
+    const key = doc.uri.toString();
+    const pending = this.timers.get(key);
+    if (pending) clearTimeout(pending);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.lintDocument(doc, false);
+      }, delay),
+    );
+  }
+
+  /** Lints an open document; `onSave` lifts the as-you-type size limit. */
+  lintDocument(doc: vscode.TextDocument, onSave: boolean): void {
+    if (doc.isClosed || !isManifest(doc)) return;
+    if (!this.enabled(doc.uri)) {
+      this.diagnostics.delete(doc.uri);
+      return;
+    }
+    const version = doc.version;
+    const text = doc.getText();
+    const findings = this.run(text, doc.fileName, onSave ? SAVE_MAX_SIZE : DEFAULT_MAX_SIZE);
+    // A newer edit arrived while linting: its own lint will report; never show results for an old version.
+    if (doc.isClosed || doc.version !== version) return;
+    this.diagnostics.set(doc.uri, findings.map((f) => new PavedDiagnostic(new vscode.Range(doc.positionAt(f.offset), doc.positionAt(f.offset + f.length)), f)));
+    this.changed.fire({ uri: doc.uri, version, findings });
+    this.updateStatus();
+  }
+
+  private run(text: string, fileName: string, maxSize: number): Finding[] {
+    const findings = lint(text, fileName, { policies: this.opts.policies?.() ?? defaultPolicySet(), maxSize }).findings;
+    if (!this.redHatYamlValidates()) return findings;
+    return findings.filter((f) => f.source !== 'yaml' || f.ruleId.startsWith('paved/') || f.ruleId === 'yaml/binary');
+  }
+
+  private redHatYamlValidates(): boolean {
+    const ext = vscode.extensions.getExtension(RED_HAT_YAML);
+    return ext !== undefined && ext.isActive && vscode.workspace.getConfiguration('yaml').get<boolean>('validate', true);
+  }
+
+  /** Lints every manifest of the workspace (from disk, except those open in an editor). */
+  async lintWorkspace(): Promise<number> {
+    const uris = await vscode.workspace.findFiles(WORKSPACE_GLOB, '**/node_modules/**', 2000);
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    const decoder = new TextDecoder('utf-8');
+    let count = 0;
+    for (const uri of uris) {
+      if (open.has(uri.toString())) continue;
+      if (!this.enabled(uri)) {
+        this.diagnostics.delete(uri);
+        continue;
+      }
+      let text: string;
+      try {
+        text = decoder.decode(await vscode.workspace.fs.readFile(uri));
+      } catch (err) {
+        this.opts.log.warn(`cannot read ${uri.toString()}: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      const findings = this.run(text, uri.path, SAVE_MAX_SIZE);
+      const lines = text.split('\n');
+      const starts: number[] = [];
+      let o = 0;
+      for (const l of lines) {
+        starts.push(o);
+        o += l.length + 1;
+      }
+      const pos = (offset: number) => {
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (starts[mid] <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return new vscode.Position(lo, offset - starts[lo]);
+      };
+      this.diagnostics.set(uri, findings.map((f) => new PavedDiagnostic(new vscode.Range(pos(f.offset), pos(f.offset + f.length)), f)));
+      this.changed.fire({ uri, version: undefined, findings });
+      count++;
+    }
+    this.updateStatus();
+    this.opts.log.info(`linted ${count} manifests of the workspace`);
+    return count;
+  }
+
+  private updateStatus(): void {
+    let files = 0;
+    let errors = 0;
+    let warnings = 0;
+    this.diagnostics.forEach((_uri, diags) => {
+      files++;
+      for (const d of diags) {
+        if (d.severity === vscode.DiagnosticSeverity.Error) errors++;
+        else if (d.severity === vscode.DiagnosticSeverity.Warning) warnings++;
+      }
+    });
+    if (files === 0) {
+      this.status.hide();
+      return;
+    }
+    this.status.text = `$(${errors > 0 ? 'error' : warnings > 0 ? 'warning' : 'check'}) Paved ${files}`;
+    this.status.tooltip = `Paved checked ${files} manifest${files === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}. Click for the Problems view.`;
+    this.status.show();
+  }
+
+  // ---- quick fixes ---------------------------------------------------------------------------------------------
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const out: vscode.CodeAction[] = [];
+    for (const d of context.diagnostics) {
+      if (!(d instanceof PavedDiagnostic)) continue;
+      for (const fix of d.finding.fixes ?? []) out.push(this.action(doc, d, fix));
+    }
+    return out;
+  }
+
+  private action(doc: vscode.TextDocument, d: vscode.Diagnostic, fix: Fix): vscode.CodeAction {
+    const a = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+    a.diagnostics = [d];
+    a.isPreferred = fix.isPreferred ?? false;
+    const edit = new vscode.WorkspaceEdit();
+    for (const e of fix.edits) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.newText);
+    a.edit = edit;
+    return a;
+  }
+
+  // ---- completion and hover -------------------------------------------------------------------------------------
+
+  provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] {
+    if (!isManifest(doc)) return [];
+    return completionsAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.opts.references).map((c) => {
+      const item = new vscode.CompletionItem(
+        c.label,
+        c.kind === 'key' ? vscode.CompletionItemKind.Property : c.kind === 'reference' ? vscode.CompletionItemKind.Reference : vscode.CompletionItemKind.EnumMember,
+      );
+      item.insertText = c.isSnippet ? new vscode.SnippetString(c.insertText) : c.insertText;
+      item.range = new vscode.Range(doc.positionAt(c.replace.offset), doc.positionAt(c.replace.offset + c.replace.length));
+      if (c.detail) item.detail = c.detail;
+      if (c.documentation) item.documentation = new vscode.MarkdownString(c.documentation);
+      return item;
+    });
+  }
+
+  provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (!isManifest(doc)) return undefined;
+    const h = hoverAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.opts.policies?.() ?? defaultPolicySet());
+    if (!h) return undefined;
+    return new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(doc.positionAt(h.offset), doc.positionAt(h.offset + h.length)));
+  }
+}
