@@ -31,6 +31,7 @@ export const Commands = {
   rollback: 'paved.rollback',
   promote: 'paved.promote',
   lintManifests: 'paved.manifests.lintAll',
+  dryRunTemplate: 'paved.backstage.dryRunTemplate',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

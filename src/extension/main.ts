@@ -6,6 +6,7 @@ import { ServiceStatusBar } from './catalog/statusBar';
 import { DetailsPanels } from './details/detailsPanel';
 import { DeploymentsView } from './deployments/deploymentsView';
 import { SelfService } from './deploy/selfService';
+import { BackstageTools } from './backstage';
 import { CommandRunner } from './commands';
 import { Commands, ContextKeys } from './ids';
 import { createLogger } from './log';
@@ -31,6 +32,8 @@ export interface PavedApi {
   readonly statusBar: ServiceStatusBar;
   /** New Service, Deploy, Roll Back, Promote (`selfService.testHooks` for the integration tests). */
   readonly selfService: SelfService;
+  /** catalog-info.yaml checks against Backstage (`backstage.checks.onDidCheck`) and Dry Run Template. */
+  readonly backstage: BackstageTools;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -41,12 +44,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const log = createLogger(channel);
   const commands = new CommandRunner(log.child('commands'), { signIn: () => vscode.commands.executeCommand(Commands.signIn) });
   const local = new LocalPlatform({ stateDir: vscode.Uri.joinPath(context.globalStorageUri, 'local-platform').fsPath, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('local'), locate: (dir) => findLocalPlatform(dir) });
-  const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: backendFactory(context.extensionPath), local });
+  const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: backendFactory(context.extensionPath, context.secrets), local });
 
   const deployments = new DeploymentsView(commands, platform, log.child('deployments'));
   const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService);
   const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService);
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
+  const backstage = new BackstageTools(commands, platform, log.child('backstage'));
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d) });
 
   context.subscriptions.push(
@@ -59,13 +63,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     new FeedbackCommand(commands, platform, log.child('feedback')),
     statusBar,
     selfService,
+    backstage,
     new ManifestLinter({ commands, log: log.child('manifests') }),
   );
 
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage };
 }
 
 export function deactivate(): void {
