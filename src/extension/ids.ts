@@ -39,6 +39,7 @@ export const Views = {
   container: 'paved',
   catalog: 'paved.catalog',
   deployments: 'paved.deployments',
+  goldenPaths: 'paved.goldenPaths',
 } as const;
 
 export const Settings = {

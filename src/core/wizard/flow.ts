@@ -3,13 +3,14 @@
  * review page shows. The editor drives it with real QuickPicks/InputBoxes; tests drive it directly.
  *
  * Steps: every field that still needs an answer (required without a value, or every field when `askAll`), then
- * the target folder, then a review page. The review lists every value and lets the user edit any field (the edit
+ * the target folder when it has no default, then a review page. The review lists every value and lets the user edit any field (the edit
  * returns to the review), change the folder, create, or create and deploy. Back from the first step leaves the
  * flow (`exitedBack`), so the caller can show the template list again.
  */
 import { PavedError } from '../errors';
 import { formatFieldValue, initialValues, TemplateValidator, withoutUndefined, type WizardField } from './fields';
 
+/** `index` is the 0-based position among the asked steps, -1 for a step opened from the review (not numbered). */
 export type WizardStep =
   | { type: 'field'; field: WizardField; value: unknown; index: number; total: number }
   | { type: 'folder'; value: string | undefined; index: number; total: number }
@@ -59,7 +60,10 @@ export class WizardFlow {
     this.validator = validator;
     this.values = initialValues(fields, given);
     const asked = fields.filter((f) => options.askAll || (f.required && this.values[f.key] === undefined));
-    this.plan = [...asked.map((f): Position => ({ type: 'field', key: f.key })), ...(options.noFolder ? [] : [{ type: 'folder' } as Position]), { type: 'review' }];
+    // The folder is asked only when there is no default for it (no workspace folder) or with askAll; otherwise the
+    // review shows the default (workspace root / name) and the user can change it there.
+    const askFolder = !options.noFolder && (options.askAll === true || options.defaultFolder === undefined);
+    this.plan = [...asked.map((f): Position => ({ type: 'field', key: f.key })), ...(askFolder ? [{ type: 'folder' } as Position] : []), { type: 'review' }];
     this.pos = this.plan[0]!;
   }
 
@@ -88,7 +92,7 @@ export class WizardFlow {
     const total = numbered.length;
     switch (this.pos.type) {
       case 'field':
-        return { type: 'field', field: this.field(this.pos.key), value: this.values[this.pos.key], index: index < 0 ? total : index, total };
+        return { type: 'field', field: this.field(this.pos.key), value: this.values[this.pos.key], index, total };
       case 'folder':
         return { type: 'folder', value: this.suggestedFolder(), index, total };
       default:

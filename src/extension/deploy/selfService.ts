@@ -5,6 +5,7 @@ import type { CommandRunner } from '../commands';
 import { StateKeys } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
+import { GoldenPathsView } from '../scaffold/goldenPathsView';
 import { ScaffoldComponent, type BackendSource } from '../scaffold/scaffoldCommand';
 import { BACK, type QuickInputs } from '../scaffold/quickInputs';
 import { DeployComponent } from './deployCommands';
@@ -31,6 +32,7 @@ export interface SelfServiceTestHooks {
  */
 export class SelfService extends Component {
   readonly scaffold: ScaffoldComponent;
+  readonly goldenPaths: GoldenPathsView;
   private deployComponent: DeployComponent;
   private inputsOverride: QuickInputs | undefined;
   private sourceOverride: BackendSource | undefined;
@@ -46,6 +48,8 @@ export class SelfService extends Component {
       workspaceState: vscode.Memento;
       globalState: vscode.Memento;
       track?: (deployment: Deployment) => void;
+      /** Fires when the platform connection changes (the Golden Paths view reloads). */
+      onDidChangeConnection?: vscode.Event<void>;
     },
   ) {
     super();
@@ -60,6 +64,7 @@ export class SelfService extends Component {
       }),
     );
     this.register({ dispose: () => this.deployComponent.dispose() });
+    this.goldenPaths = this.register(new GoldenPathsView(this.source, deps.onDidChangeConnection));
     const scaffoldDefault = this.scaffold.inputs;
     this.testHooks = {
       BACK,

@@ -57,19 +57,23 @@ export class ScaffoldComponent extends Component {
   constructor(private readonly deps: ScaffoldDeps) {
     super();
     this.output = this.register(vscode.window.createOutputChannel('Paved: Scaffold', { log: true }));
-    this.register(deps.commands.register(Commands.newService, () => this.newService()));
+    this.register(deps.commands.register(Commands.newService, (arg?: unknown) => this.newService(templateIdOf(arg))));
   }
 
-  async newService(): Promise<ScaffoldResult> {
+  /** Runs the wizard; with `templateId` (a Golden Paths click) it starts at that template's first question. */
+  async newService(templateId?: string): Promise<ScaffoldResult> {
     if (!vscode.workspace.isTrusted) {
       throw new PavedError('untrusted', 'Creating services is disabled in an untrusted workspace: Paved would write files and contact the platform. Trust the workspace to use New Service.');
     }
     const backend = await this.deps.connection.current();
     const templates = listAllTemplates(backend);
     const references = catalogReferences(backend, this.deps.log);
+    let preset = templateId;
     for (;;) {
-      const summary = await new TemplateStep().prompt(this.inputs, templates);
-      if (summary === BACK) continue;
+      const summary = preset ? await templates.then((list) => list.find((t) => t.id === preset)) : await new TemplateStep().prompt(this.inputs, templates);
+      if (preset && !summary) throw new PavedError('not-found', `${backend.displayName} has no golden path '${preset}'`);
+      preset = undefined;
+      if (summary === BACK || !summary) continue;
       const template = await backend.getTemplate(summary.id);
       const answered = await this.collect(backend, template, summary, references);
       if (answered === BACK) continue;
@@ -96,7 +100,7 @@ export class ScaffoldComponent extends Component {
     }
     const flow = new WizardFlow(fields, validator, given, {
       noFolder: !writesFiles,
-      defaultFolder: (v) => (root && typeof v.name === 'string' && v.name !== '' ? path.join(root, v.name) : undefined),
+      defaultFolder: root ? (v) => (typeof v.name === 'string' && v.name !== '' ? path.join(root, v.name) : undefined) : undefined,
     });
     const ctx: StepContext = { inputs: this.inputs, validator, references, title: `New Service: ${summary.title} v${template.version}` };
     while (flow.state === 'asking') {
@@ -256,6 +260,15 @@ export class ScaffoldComponent extends Component {
     const link = links.find((l) => (l.title ?? l.url) === choice);
     if (link?.url) await vscode.env.openExternal(vscode.Uri.parse(link.url));
   }
+}
+
+function templateIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string' && arg !== '') return arg;
+  if (arg !== null && typeof arg === 'object') {
+    const t = (arg as { template?: { id?: unknown } }).template;
+    if (typeof t?.id === 'string') return t.id;
+  }
+  return undefined;
 }
 
 async function listAllTemplates(backend: PlatformBackend): Promise<TemplateSummary[]> {

@@ -25,7 +25,7 @@ export interface StepContext {
 type FieldStepState = Extract<WizardStep, { type: 'field' }>;
 
 function position(ctx: StepContext, s: { index: number; total: number }, canGoBack: boolean) {
-  return { title: ctx.title, step: s.index + 1, totalSteps: s.total, canGoBack };
+  return s.index >= 0 ? { title: ctx.title, step: s.index + 1, totalSteps: s.total, canGoBack } : { title: ctx.title, canGoBack };
 }
 
 function prompt(field: WizardField): string {

@@ -34,7 +34,7 @@ describe('Deploy, Roll Back, Promote in the extension host against the local pla
         name: { type: SERVICE },
         owner: { pick: 'team-payments' },
         folder: { type: folder },
-        review: { pick: '$(check) Create' },
+        review: [{ pick: '$(edit) Folder' }, { pick: '$(check) Create' }],
       }),
     );
     const created = await vscode.commands.executeCommand<ScaffoldResult | undefined>('paved.newService');

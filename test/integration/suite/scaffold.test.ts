@@ -69,11 +69,11 @@ describe('New Service (scaffold) in the extension host against the local platfor
         name: { type: name },
         owner: { pick: 'team-payments' },
         folder: { type: folder },
-        review: { pick: '$(check) Create' },
+        review: [{ pick: '$(edit) Folder' }, { pick: '$(check) Create' }],
       });
       assert.ok(result, 'the command returned a result');
       assert.deepEqual(inputs.unused(), []);
-      assert.deepEqual(inputs.asked.map((a) => a.id), ['template', 'name', 'owner', 'folder', 'review']);
+      assert.deepEqual(inputs.asked.map((a) => a.id), ['template', 'name', 'owner', 'review', 'folder', 'review']);
       assert.equal(result.folder, folder);
       assert.equal(result.registered, name);
       assert.deepEqual(tree(folder), await expectedFiles(id, { name }));
@@ -100,13 +100,12 @@ describe('New Service (scaffold) in the extension host against the local platfor
       template: [{ pick: 'Node.js HTTP service' }, { pick: 'Node.js HTTP service' }],
       name: [{ back: true }, { type: 'Bad Name' }, { type: name }, { accept: true }],
       owner: [{ back: true }, { pick: 'team-data' }],
-      folder: { accept: true },
       review: [{ pick: 'Default port' }, { pick: '$(check) Create' }],
       port: [{ type: '80' }, { type: '9090' }],
     });
     assert.ok(result);
     assert.deepEqual(inputs.unused(), []);
-    assert.deepEqual(inputs.asked.map((a) => a.id), ['template', 'name', 'template', 'name', 'name', 'owner', 'name', 'owner', 'folder', 'review', 'port', 'port', 'review']);
+    assert.deepEqual(inputs.asked.map((a) => a.id), ['template', 'name', 'template', 'name', 'name', 'owner', 'name', 'owner', 'review', 'port', 'port', 'review']);
     const nameAsked = inputs.asked.filter((a) => a.id === 'name');
     // "Bad Name": refused from the first capital letter on; the next answer is accepted.
     assert.equal(nameAsked[1].validation![0], 'Service name must match the pattern ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$');
@@ -117,7 +116,8 @@ describe('New Service (scaffold) in the extension host against the local platfor
     assert.equal(portAsked[0].shown, '8080');
     assert.equal(portAsked[0].validation![1], 'Default port (PORT overrides it) must be at least 1024');
     const folder = path.join(workspace(), name);
-    assert.equal(inputs.asked.find((a) => a.id === 'folder')!.shown, folder);
+    const review = inputs.asked.find((a) => a.id === 'review')!;
+    assert.equal(review.descriptions![(review.shown as string[]).indexOf('$(edit) Folder')], folder, 'the review shows the default folder');
     assert.equal(result.folder, folder);
     assert.deepEqual(result.values, { name, owner: 'team-data', description: 'A new HTTP service.', system: 'default', port: 9090 });
     assert.match(fs.readFileSync(path.join(folder, 'paved.yaml'), 'utf8'), /port: 9090/);
@@ -128,7 +128,7 @@ describe('New Service (scaffold) in the extension host against the local platfor
     const folder = path.join(tmp, 'it-conflict');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'README.md'), 'my own readme\n');
-    const base = { template: { pick: 'Static website' }, name: { type: 'it-conflict' }, owner: { pick: 'team-web' }, folder: { type: folder }, review: { pick: '$(check) Create' } };
+    const base = { template: { pick: 'Static website' }, name: { type: 'it-conflict' }, owner: { pick: 'team-web' }, folder: { type: folder }, review: [{ pick: '$(edit) Folder' }, { pick: '$(check) Create' }] };
 
     const dismissed = await newService({ ...base, confirm: { dismiss: true } });
     assert.equal(dismissed.result, undefined);
@@ -170,7 +170,7 @@ describe('New Service (scaffold) in the extension host against the local platfor
           name: { type: 'it-unsafe' },
           owner: { pick: 'team-web' },
           folder: { type: folder },
-          review: { pick: '$(check) Create' },
+          review: [{ pick: '$(edit) Folder' }, { pick: '$(check) Create' }],
         });
         p.selfService.testHooks.setQuickInputs(inputs);
         await assert.rejects(p.selfService.scaffold.newService(), (e: Error & { code?: string }) => e.code === 'untrusted' && e.message.startsWith(`refusing to write ${JSON.stringify(bad)}: `));
@@ -192,7 +192,7 @@ describe('New Service (scaffold) in the extension host against the local platfor
         name: { type: 'it-linked' },
         owner: { pick: 'team-web' },
         folder: { type: folder },
-        review: { pick: '$(check) Create' },
+        review: [{ pick: '$(edit) Folder' }, { pick: '$(check) Create' }],
       });
       p.selfService.testHooks.setQuickInputs(inputs);
       await assert.rejects(p.selfService.scaffold.newService(), /refusing to write "public\/.+": public in the target is a symbolic link/);

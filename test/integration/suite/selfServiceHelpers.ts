@@ -29,6 +29,8 @@ export interface Asked {
   title?: string;
   /** Input box: the pre-filled value. Pick: the item labels. Confirm: the message. */
   shown: string | string[];
+  /** Pick: the item descriptions, in the order of `shown`. */
+  descriptions?: (string | undefined)[];
   /** Input box: every validation message seen while the scripted text was typed. */
   validation?: (string | undefined)[];
 }
@@ -77,7 +79,7 @@ export class ScriptedInputs implements QuickInputs {
   async quickPick<T>(r: QuickPickRequest<T>): Promise<T | typeof this.hooks.BACK> {
     const items = await r.items;
     const selectable = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator);
-    this.asked.push({ id: r.id, kind: 'pick', title: r.title, shown: items.map((i) => i.label) });
+    this.asked.push({ id: r.id, kind: 'pick', title: r.title, shown: items.map((i) => i.label), descriptions: items.map((i) => i.description) });
     const a = this.next(r.id);
     if ('back' in a) return this.hooks.BACK;
     if ('dismiss' in a) throw this.hooks.dismissed();

@@ -177,19 +177,16 @@ describe('wizard flow (navigation)', () => {
     return new WizardFlow(validator.fields, validator, given, { askAll, defaultFolder: (v) => (typeof v.name === 'string' ? `/ws/${v.name}` : undefined) });
   };
 
-  it('asks only required fields without a value, then the folder (defaulting to workspace/name), then the review', () => {
+  it('asks only required fields without a value, then the review, where the folder defaults to workspace/name', () => {
     const flow = make();
     let step = flow.current();
     assert.equal(step.type, 'field');
     assert.equal(step.type === 'field' && step.field.key, 'name');
-    assert.equal(step.type === 'field' && `${step.index + 1}/${step.total}`, '1/3');
+    assert.equal(step.type === 'field' && `${step.index + 1}/${step.total}`, '1/2');
     flow.answerField('orders');
     step = flow.current();
     assert.equal(step.type === 'field' && step.field.key, 'owner');
     flow.answerField('team-a');
-    step = flow.current();
-    assert.deepEqual(step, { type: 'folder', value: '/ws/orders', index: 2, total: 3 });
-    flow.answerFolder('/ws/orders');
     step = flow.current();
     assert.equal(step.type, 'review');
     assert.deepEqual(step.type === 'review' && step.items.map((i) => `${i.key}=${i.value}`), [
@@ -210,6 +207,17 @@ describe('wizard flow (navigation)', () => {
     });
   });
 
+  it('asks for the folder when there is no default (no workspace folder), and refuses to finish without one', () => {
+    const validator = new TemplateValidator(template);
+    const flow = new WizardFlow(validator.fields, validator, { name: 'orders', owner: 'team-a' });
+    assert.deepEqual(flow.current(), { type: 'folder', value: undefined, index: 0, total: 1 });
+    assert.throws(() => flow.answerFolder('  '), /the folder must not be empty/);
+    flow.answerFolder('/srv/orders');
+    assert.deepEqual(flow.reviewItems().find((i) => i.key === 'folder'), { key: 'folder', label: 'Folder', value: '/srv/orders', required: true });
+    flow.finish('create');
+    assert.equal(flow.result().folder, '/srv/orders');
+  });
+
   it('goes back step by step, keeps answers, and leaves the flow from the first step', () => {
     const flow = make();
     flow.answerField('orders');
@@ -226,8 +234,15 @@ describe('wizard flow (navigation)', () => {
 
   it('edits one field from the review and returns to the review; the folder follows the name until chosen', () => {
     const flow = make({ name: 'a', owner: 't' });
-    assert.equal(flow.current().type, 'folder');
+    assert.equal(flow.current().type, 'review');
+    flow.edit('name');
+    flow.answerField('b');
+    assert.equal(flow.reviewItems().find((i) => i.key === 'folder')?.value, '/ws/b', 'the default folder follows the name');
+    flow.edit('folder');
+    assert.deepEqual(flow.current(), { type: 'folder', value: '/ws/b', index: -1, total: 0 });
     flow.answerFolder('/ws/a');
+    flow.edit('name');
+    flow.answerField('a');
     flow.edit('port');
     const step = flow.current();
     assert.equal(step.type === 'field' && step.field.key, 'port');
