@@ -205,6 +205,22 @@ describe('policy sets', () => {
     );
   });
 
+  it('when.schema limits a rule to the manifests that match it', () => {
+    const set = loadPolicySet(
+      repo(`  - id: checkout-needs-tags
+    when: { schema: { properties: { metadata: { required: [system], properties: { system: { const: checkout } } } } } }
+    condition: { properties: { metadata: { required: [tags] } } }
+    path: /metadata/tags
+    message: Checkout services need tags.
+`),
+      'p.yaml',
+    );
+    const withSystem = PRODUCTION.replace('  owner: team-payments\n', '  owner: team-payments\n  system: checkout\n');
+    expectFinding(withSystem, policyFindings(withSystem, { policies: set }), 'Checkout services need tags.', 2, 0, 2, 8);
+    assert.deepEqual(policyFindings(PRODUCTION, { policies: set }), []);
+    assert.deepEqual(policyFindings(withSystem.replace('system: checkout', 'system: ledger'), { policies: set }), []);
+  });
+
   it('a repository may make a mandatory rule stricter', () => {
     const platform = loadPolicySet(repo('  - { id: a, severity: warning, mandatory: true, condition: { required: [x] }, message: need x }\n'), 'platform');
     const merged = mergePolicySets(platform, loadPolicySet(repo('  - { id: a, severity: error }\n'), 'repo'));
