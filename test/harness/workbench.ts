@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openWorkbench } from './browser';
+import { stopLocalPlatforms } from './localPlatforms';
 import { ensureCodeServer, installExtensions, startCodeServer, type RunningCodeServer } from './codeServer';
 import { packagePaved } from './package';
 import { testResultsDir } from './paths';
@@ -50,6 +51,7 @@ export async function openPavedWorkbench(options: { fixture: string; trusted?: b
       async close() {
         await b.close();
         await codeServer.stop();
+        await stopLocalPlatforms(profile.path);
         profile.dispose();
         ws.dispose();
       },
@@ -57,6 +59,7 @@ export async function openPavedWorkbench(options: { fixture: string; trusted?: b
   } catch (err) {
     await browser?.close();
     await codeServer.stop();
+    await stopLocalPlatforms(profile.path);
     profile.dispose();
     ws.dispose();
     throw err;

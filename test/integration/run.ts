@@ -16,6 +16,7 @@ import { launchBrowser, openWorkbench } from '../harness/browser';
 import { ensureCodeServer, installExtensions, startCodeServer } from '../harness/codeServer';
 import { packagePaved, packageRunner } from '../harness/package';
 import { outDir, repoRoot } from '../harness/paths';
+import { stopLocalPlatforms } from '../harness/localPlatforms';
 import { writeSummary } from '../harness/summary';
 import { copyFixtureWorkspace, tempDir } from '../harness/workspace';
 import { RUNNER_ENV, type RunnerConfig, type RunnerEvent } from './runner/protocol';
@@ -45,7 +46,8 @@ async function compileSuite(dir: string): Promise<string[]> {
     .filter((f) => f.endsWith('.test.ts') && (only.length === 0 || only.some((w) => f.includes(w))))
     .map((f) => path.join(srcDir, f));
   if (entries.length === 0) return [];
-  const target = path.join(outDir, 'integration', dir);
+  // One folder per harness run, so two runs at once never overwrite each other's bundles.
+  const target = path.join(outDir, 'integration', String(process.pid), dir);
   fs.rmSync(target, { recursive: true, force: true });
   await build({ entryPoints: entries, bundle: true, platform: 'node', format: 'cjs', target: 'node18', external: ['vscode', 'mocha'], outdir: target, sourcemap: 'inline', logLevel: 'warning' });
   return entries.map((e) => path.join(target, path.basename(e).replace(/\.ts$/, '.js')));
@@ -131,6 +133,8 @@ async function runSessionInCodeServer(session: Session, files: string[], vsixes:
   } finally {
     await browser?.close().catch((e: unknown) => say(`browser close: ${String(e)}`));
     await code?.stop();
+    const stopped = await stopLocalPlatforms(profile.path);
+    if (stopped) say(`  (stopped ${stopped} local platform${stopped > 1 ? 's' : ''} the session left running)`);
     server.close();
     profile.dispose();
     ws.dispose();
@@ -183,6 +187,7 @@ async function main(): Promise<number> {
     totals.failures += t.failures;
     totals.pending += t.pending;
   }
+  fs.rmSync(path.join(outDir, 'integration', String(process.pid)), { recursive: true, force: true });
   writeSummary('integration', totals);
   say(`\nintegration (${route}): ${totals.passes} passed, ${totals.failures} failed`);
   if (totals.passes === 0) say('✘ no integration test ran');
