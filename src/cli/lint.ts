@@ -344,7 +344,7 @@ export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): P
     const context = { ...(o.environment ? { environment: o.environment } : {}), ...(o.deprecated.length ? { deprecatedServices: new Set(o.deprecated) } : {}) };
     for (const file of files) {
       const text = readText(file);
-      const result = lint(text, file, { policies, context, maxSize: CLI_MAX_SIZE, tooLargeHint: 'paved lint skips it' });
+      const result = lint(text, file, { policies, context, maxSize: CLI_MAX_SIZE, maxFullParseSize: CLI_MAX_SIZE, tooLargeHint: 'paved lint skips it' });
       reports.push({ file, display: path.relative(cwd, file).split(path.sep).join('/') || path.basename(file), text, result });
     }
   } catch (err) {

@@ -15,6 +15,7 @@ import type { YDoc, YMap, YNode } from './tree';
 import { decodePointer, findPair, locate, toPlain } from './tree';
 
 export const DEFAULT_MAX_SIZE = 1_000_000;
+export const DEFAULT_MAX_FULL_PARSE = 300_000;
 const DOCS = 'https://paved.dev/docs/manifest';
 
 /** The kind a file name implies (paved.yaml, catalog-info.yaml, score.yaml and their .yml / prefixed variants). */
@@ -95,7 +96,22 @@ function lintUnchecked(text: string, fileName: string, options: LintOptions): Li
       findings: [{ offset: nul, length: 1, severity: 'error', ruleId: 'yaml/binary', source: 'yaml', message: 'This file contains NUL bytes: it is binary, not YAML.' }],
     };
   }
-  const parsed = parseYaml(text);
+  const maxFull = options.maxFullParseSize ?? DEFAULT_MAX_FULL_PARSE;
+  const parsed = parseYaml(text, maxFull);
+  if (parsed.skipped) {
+    return {
+      kind: fileKind,
+      findings: [
+        {
+          ...firstLine(text),
+          severity: 'info',
+          ruleId: 'paved/needs-full-parse',
+          source: 'yaml',
+          message: `This ${Math.round(text.length / 1000)} KB file has YAML errors or uses YAML features (anchors, tags, multi-line scalars…) that need the full parser, which is too slow to run as you type above ${Math.round(maxFull / 1000)} KB: ${options.tooLargeHint ?? 'it is linted on save and by `paved lint` only'}.`,
+        },
+      ],
+    };
+  }
   const findings: Finding[] = [...parsed.findings];
   let resultKind: ManifestKind = fileKind;
   for (const doc of parsed.docs) {
@@ -252,7 +268,7 @@ function secretFindings(text: string, docs: YDoc[]): Finding[] {
  * when there is no error-severity YAML or schema finding; `findings` lists those problems.
  */
 export function parsePavedManifest(text: string, fileName = 'paved.yaml'): { manifest?: PavedManifest; findings: Finding[] } {
-  const result = lint(text, fileName, { policies: { name: 'none', rules: [], notes: [] }, skipSecrets: true, maxSize: Number.POSITIVE_INFINITY });
+  const result = lint(text, fileName, { policies: { name: 'none', rules: [], notes: [] }, skipSecrets: true, maxSize: Number.POSITIVE_INFINITY, maxFullParseSize: Number.POSITIVE_INFINITY });
   const findings = result.findings.filter((f) => f.source === 'yaml' || f.source === 'schema');
   if (findings.some((f) => f.severity === 'error')) return { findings };
   const parsed = parseYaml(text);

@@ -10,11 +10,14 @@ export interface ParsedYaml {
   findings: Finding[];
   /** True when the fast scanner read the file (false: `yaml`'s parser did). */
   fast: boolean;
+  /** True when the file needed the full parser and was longer than `maxFullParseSize`: nothing was parsed. */
+  skipped?: boolean;
 }
 
 /** Parses YAML text (all documents) into the light tree, with syntax errors and duplicate keys as findings. */
-export function parseYaml(text: string): ParsedYaml {
+export function parseYaml(text: string, maxFullParseSize = Number.POSITIVE_INFINITY): ParsedYaml {
   const fast = fastParse(text);
+  if (!fast && text.length > maxFullParseSize) return { docs: [], findings: [], fast: false, skipped: true };
   const res = fast ?? fullParse(text);
   const findings: Finding[] = fast ? [] : (res as ReturnType<typeof fullParse>).findings;
   for (const key of res.duplicates) {

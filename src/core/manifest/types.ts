@@ -45,6 +45,12 @@ export interface LintOptions {
   context?: LintContext;
   /** Files longer than this (in characters) get one finding instead of a lint (default 1,000,000; editors lint larger files on save). */
   maxSize?: number;
+  /**
+   * Longest text (characters) handed to the full `yaml` parser when the fast scanner cannot read it (YAML errors,
+   * anchors, tags…): that parser takes about 2 ms per KB, so editors keep it off the typing path for big files.
+   * Default 300,000; above it the file gets one finding instead.
+   */
+  maxFullParseSize?: number;
   /** What happens to a file above `maxSize`, for its finding (default: it is linted on save and by `paved lint` only). */
   tooLargeHint?: string;
   /** Skip the secret scanner. */

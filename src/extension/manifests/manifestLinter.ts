@@ -128,7 +128,8 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
   }
 
   private run(text: string, fileName: string, maxSize: number): Finding[] {
-    const findings = lint(text, fileName, { policies: this.opts.policies?.() ?? defaultPolicySet(), maxSize }).findings;
+    const onSave = maxSize > DEFAULT_MAX_SIZE;
+    const findings = lint(text, fileName, { policies: this.opts.policies?.() ?? defaultPolicySet(), maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
     if (!this.redHatYamlValidates()) return findings;
     return findings.filter((f) => f.source !== 'yaml' || f.ruleId.startsWith('paved/') || f.ruleId === 'yaml/binary');
   }

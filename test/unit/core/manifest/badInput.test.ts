@@ -74,6 +74,21 @@ describe('bad input never throws and lands at a sensible place', () => {
     assertSane(noNul, lint(noNul, 'paved.yaml').findings, 'junk without NUL');
   });
 
+  it('a big file that needs the slow full parser is linted on save only, unless the caller lifts the limit', () => {
+    const entries: string[] = [];
+    for (let i = 0; i < 8000; i++) entries.push(`    VAR_${i}: value-${i}-${'x'.repeat(20)}\n`);
+    const text = MINIMAL.replace('owner: team-payments', 'owner: &o team-payments') + '  env:\n' + entries.join('');
+    assert.ok(text.length > 300_000);
+    const findings = lint(text, 'paved.yaml').findings;
+    assert.deepEqual(findings.map((f) => [f.ruleId, f.severity, f.offset, f.length]), [['paved/needs-full-parse', 'info', 0, 24]]);
+    assert.equal(
+      findings[0].message,
+      `This ${Math.round(text.length / 1000)} KB file has YAML errors or uses YAML features (anchors, tags, multi-line scalars…) that need the full parser, which is too slow to run as you type above 300 KB: it is linted on save and by \`paved lint\` only.`,
+    );
+    assert.deepEqual(lint(text, 'paved.yaml', { maxFullParseSize: Number.POSITIVE_INFINITY }).findings, []);
+    assert.deepEqual(lint(text.replace('&o ', ''), 'paved.yaml').findings, [], 'the fast scanner has no such limit');
+  });
+
   it('a 5 MB file above the limit → one finding saying so; with the limit lifted it is linted', function () {
     this.timeout(60000);
     const entries: string[] = [];
