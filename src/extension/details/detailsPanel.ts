@@ -6,6 +6,7 @@ import { Commands } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
+import { deployNoteFor } from '../backstage/deployNote';
 import { makeNonce, renderDetails, renderMessage, type RenderContext, safeUrl } from './render';
 
 export const DETAILS_VIEW_TYPE = 'paved.serviceDetails';
@@ -88,7 +89,7 @@ export class DetailsPanels extends Component {
         backend.getService(ref),
         backend.capabilities.deploy ? backend.listDeployments(ref, { limit: 50 }).then((p) => p.items) : Promise.resolve<Deployment[]>([]),
       ]);
-      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy, fetchedAt: new Date().toISOString() }, ctx);
+      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString() }, ctx);
       entry.panel.title = service.title ?? service.name;
       outcome = 'loaded';
     } catch (err) {

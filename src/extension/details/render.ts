@@ -23,6 +23,8 @@ export interface DetailsData {
   deployments: Deployment[];
   /** Names of services that exist in the catalog (dependencies on others are not links). */
   canDeploy: boolean;
+  /** Why Deploy is not offered, when the platform cannot deploy (e.g. Backstage has no deploy API). */
+  deployNote?: string;
   /** When the data was fetched (ISO). */
   fetchedAt: string;
 }
@@ -152,7 +154,7 @@ function environments(data: DetailsData): string {
   const status = Object.fromEntries(s.environments.map((e) => [e.environment, e.state]));
   for (const e of envNames) status[e] ??= 'not-deployed';
   const ordered = orderedEnvironments(status);
-  if (ordered.length === 0) return `<p class="muted">Not deployed anywhere yet.${data.canDeploy ? ' Deploy it with “Paved: Deploy”.' : ''}</p>`;
+  if (ordered.length === 0) return `<p class="muted">Not deployed anywhere yet.${data.canDeploy ? ' Deploy it with “Paved: Deploy”.' : ''}</p>${data.deployNote ? `<p class="muted deploy-note">${esc(data.deployNote)}</p>` : ''}`;
   return ordered
     .map(([env, state]) => {
       const e = s.environments.find((x) => x.environment === env);

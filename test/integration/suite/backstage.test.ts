@@ -140,14 +140,20 @@ describe('Backstage as the platform, in the extension host', function () {
     ]) {
       assert.ok(page.html.includes(html), html);
     }
-    // Backstage cannot deploy: the details offer no Deploy.
+    // Backstage cannot deploy: the details offer no Deploy and say where this (annotated) entity deploys.
     assert.ok(!page.html.includes('Paved: Deploy'));
+    assert.ok(
+      page.html.includes(
+        '<p class="muted deploy-note">Backstage has no deploy API. This entity deploys through the Paved platform at http://127.0.0.1:9/ (service &quot;payments-api&quot;, annotation paved.dev/platform-api): set paved.platform.kind to &quot;paved&quot; and paved.platform.url to it to deploy from Paved.</p>',
+      ),
+    );
   });
 
   it('checks a saved catalog-info.yaml with validate-entity and the live catalog: diagnostics at the exact ranges', async () => {
     const file = path.join(dir(), 'catalog-info.yaml');
-    fs.writeFileSync(file, BAD_CATALOG_INFO.replace('lifecycle: production', 'lifecycle: experimental'));
     const uri = vscode.Uri.file(file);
+    // Written through VS Code's file service, so the editor knows its on-disk version (no save conflict later).
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(BAD_CATALOG_INFO.replace('lifecycle: production', 'lifecycle: experimental')));
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     fake.requests.length = 0;

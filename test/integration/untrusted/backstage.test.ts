@@ -27,8 +27,9 @@ describe('Backstage in an untrusted workspace', function () {
     await p.backstage.testHooks.storeToken(fake.url, fake.token);
     await config().update('platform.kind', 'backstage', vscode.ConfigurationTarget.Global);
     await config().update('platform.url', fake.url, vscode.ConfigurationTarget.Global);
-    fs.mkdirSync(path.dirname(file()), { recursive: true });
-    fs.writeFileSync(file(), 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: Bad Name\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n');
+    // Written through VS Code's file service, so the editor knows its on-disk version (no save conflict later).
+    const text = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: Bad Name\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n';
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(file()), new TextEncoder().encode(text));
   });
 
   after(async () => {
