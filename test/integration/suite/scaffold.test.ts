@@ -147,6 +147,48 @@ describe('New Service (scaffold) in the extension host against the local platfor
     assert.notEqual(fs.readFileSync(path.join(folder, 'README.md'), 'utf8'), 'my own readme\n');
   });
 
+  it('with a backend that publishes itself (Backstage-like): streams the task log, shows its links, writes nothing', async () => {
+    const p = await api();
+    const real = await p.platform.current();
+    const backstage: PlatformBackend = Object.create(real) as PlatformBackend;
+    Object.defineProperty(backstage, 'capabilities', { value: { ...real.capabilities, scaffoldWritesFiles: false, deploy: false, register: false } });
+    const seenRequests: unknown[] = [];
+    backstage.createScaffoldTask = async (req) => {
+      seenRequests.push(req);
+      return { id: 'task-1', templateId: req.templateId, state: 'running', createdAt: new Date().toISOString() };
+    };
+    backstage.scaffoldTaskEvents = async function* (id) {
+      assert.equal(id, 'task-1');
+      yield { seq: 1, type: 'log', message: 'Fetching skeleton', at: new Date().toISOString() };
+      yield { seq: 2, type: 'log', message: 'Publishing to the repository', at: new Date().toISOString() };
+      yield {
+        seq: 3,
+        type: 'completed',
+        message: 'done',
+        at: new Date().toISOString(),
+        outcome: { files: [], nextSteps: [], links: [{ title: 'Repository', url: 'https://example.invalid/it-published' }, { title: 'Open in catalog', entityRef: 'component:default/it-published' }] },
+      };
+    };
+    p.selfService.testHooks.setBackendSource({ current: async () => backstage });
+    const before = tree(tmp);
+    const { result, inputs } = await newService({
+      template: { pick: 'Static website' },
+      name: { type: 'it-published' },
+      owner: { pick: 'team-web' },
+      review: { pick: '$(check) Create' },
+    });
+    assert.ok(result);
+    assert.deepEqual(inputs.unused(), []);
+    assert.deepEqual(inputs.asked.map((a) => a.id), ['template', 'name', 'owner', 'review']);
+    const review = inputs.asked.find((a) => a.id === 'review')!;
+    assert.ok(!(review.shown as string[]).some((l) => l.includes('Folder') || l.includes('deploy')), `no folder, no deploy: ${JSON.stringify(review.shown)}`);
+    assert.equal(result.folder, undefined);
+    assert.equal(result.registered, undefined);
+    assert.deepEqual(result.outcome.links, [{ title: 'Repository', url: 'https://example.invalid/it-published' }, { title: 'Open in catalog', entityRef: 'component:default/it-published' }]);
+    assert.deepEqual(seenRequests, [{ templateId: 'static-site', version: '1.0.1', values: { name: 'it-published', owner: 'team-web', title: 'Welcome', description: 'A static website.' } }]);
+    assert.deepEqual(tree(tmp), before, 'nothing written');
+  });
+
   describe('unsafe paths from a misbehaving platform are refused with nothing written', () => {
     const fixtures = ['../escaped.txt', 'src/../../escaped.txt', '/tmp/paved-absolute.txt', 'C:/Windows/escaped.txt', '..\\escaped.txt', 'a/b:stream', ''];
     for (const bad of fixtures) {
