@@ -19,9 +19,9 @@ const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => 
 
 /**
  * The CLI under test: bundled from the current source once (esbuild, as `npm run build:cli` does) into
- * test-results/, inside the repository so it finds schemas/ like the installed CLI does.
+ * test-results/, one level under the repository, so it finds schemas/ and the golden paths as dist/cli.js does.
  */
-const bundle = path.join(repoRoot, 'test-results', 'cli-under-test', `cli-${process.pid}.js`);
+const bundle = path.join(repoRoot, 'test-results', `paved-cli-under-test-${process.pid}.js`);
 function buildCli(): void {
   fs.mkdirSync(path.dirname(bundle), { recursive: true });
   buildSync({ entryPoints: [path.join(repoRoot, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node18', outfile: bundle, logLevel: 'warning' });
@@ -77,7 +77,8 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
     buildCli();
     stateDir = tempDir('cli-state');
     work = tempDir('cli-work');
-    served = await serve(['--port', '0', '--state-dir', stateDir, '--port-base', String(portBase()), '--templates', path.join(repoRoot, 'test/fixtures/golden-paths'), '--idle-timeout', '0']);
+    // `paved serve` from the same bundle: it finds the golden paths and schemas of the repository like dist/cli.js does.
+    served = await serve(['--port', '0', '--state-dir', stateDir, '--port-base', String(portBase()), '--templates', path.join(repoRoot, 'test/fixtures/golden-paths'), '--idle-timeout', '0'], {}, bundle);
   });
   after(async () => {
     await served?.stop();
@@ -98,7 +99,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
     const r = await paved(['templates'], { stateDir });
     assert.equal(r.code, 0, r.stderr);
     const ids = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' '));
-    assert.deepEqual(ids, ['node-http-service 1.2.0 team-platform', 'scheduled-worker 0.3.0 team-platform', 'static-site 1.0.1 team-platform', 'unsafe-paths 0.0.1 team-platform']);
+    assert.deepEqual(ids, ['node-http-service 1.2.0 team-platform', 'scheduled-worker 0.3.0 team-platform', 'static-site 1.0.1 team-platform', 'typescript-http-service 1.0.0 team-platform', 'unsafe-paths 0.0.1 team-platform']);
     const one = await paved(['templates', 'node-http-service'], { stateDir });
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /\n {2}port {15}integer {8}Default port \(PORT overrides it\) \(default 8080\)\n/);
@@ -210,6 +211,36 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
         const r = await paved(['deploy', 'orders', '--env', 'local', '--wait', '--health-timeout', '2'], { stateDir });
         assert.equal(r.code, 3, r.stderr);
         assert.match(r.stderr, /Deployment of orders to local failed: .*Automatic rollback: r-\S+ keeps serving\.\n$/);
+      } finally {
+        fs.writeFileSync(manifest, good);
+      }
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    });
+
+    it('Ctrl-C while waiting cancels the deployment on the platform: exit 130, the old release keeps serving', async () => {
+      const manifest = path.join(folder, 'paved.yaml');
+      const good = fs.readFileSync(manifest, 'utf8');
+      fs.writeFileSync(manifest, good.replace('health: { path: /healthz }', 'health: { path: /missing }'));
+      try {
+        const proc = spawn(process.execPath, [bundle, 'deploy', 'orders', '--env', 'local', '--wait', '--health-timeout', '120'], {
+          cwd: repoRoot,
+          env: { ...cleanEnv, PAVED_STATE_DIR: stateDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+        await new Promise<void>((resolve) => {
+          proc.stdout.on('data', (c: Buffer) => {
+            stdout += c.toString();
+            if (/state → health-checking/.test(stdout)) resolve();
+          });
+        });
+        proc.kill('SIGINT');
+        assert.equal(await exited, 130, stderr);
+        assert.match(stderr, /paved: cancelling deployment d-\S+…\n/);
+        assert.match(stderr, /Deployment of orders to local was cancelled\.\n$/);
       } finally {
         fs.writeFileSync(manifest, good);
       }
