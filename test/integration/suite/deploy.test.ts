@@ -157,6 +157,31 @@ describe('Deploy, Roll Back, Promote in the extension host against the local pla
     assert.equal((await fetch(`${d.url}/healthz`)).status, 200);
   });
 
+  it('deploys from the catalog context menu, picking the environment and an earlier release', async () => {
+    const p = await api();
+    await p.catalog.setFilter(SERVICE);
+    const text = (n: Parameters<typeof p.catalog.getTreeItem>[0]) => {
+      const l = p.catalog.getTreeItem(n).label;
+      return typeof l === 'string' ? l : (l?.label ?? '');
+    };
+    // Filtered, the catalog lists the matching services flat.
+    const roots = await p.catalog.getChildren();
+    assert.deepEqual(roots.map(text), [SERVICE]);
+    const node = roots[0];
+    assert.match(p.catalog.getTreeItem(node).contextValue ?? '', /deployable/, 'the context menu offers Deploy');
+    const inputs = new ScriptedInputs(p.selfService.testHooks, { environment: { pick: 'local' }, release: { pick: first.release! } });
+    p.selfService.testHooks.setQuickInputs(inputs);
+    try {
+      const d = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.deploy', node));
+      assert.deepEqual([d.environment, d.state, d.release], ['local', 'succeeded', first.release]);
+      assert.deepEqual(inputs.asked.map((a) => a.id), ['environment', 'release']);
+      assert.deepEqual(inputs.asked[0].shown, ['local', 'staging', 'production']);
+      assert.equal((inputs.asked[1].shown as string[])[0], '$(package) New release');
+    } finally {
+      await p.catalog.setFilter('');
+    }
+  });
+
   it('promotes local → staging, and staging → production after the approval the manifest requires', async () => {
     const p = await api();
     const staging = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.promote', { service: SERVICE, environment: 'local' }));
