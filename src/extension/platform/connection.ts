@@ -66,6 +66,8 @@ export class PlatformConnection extends Component {
   readonly onDidChange = this.changed.event;
 
   private cached: { key: string; backend: Promise<PlatformBackend> } | undefined;
+  /** Pid of the local platform the cached backend talks to. */
+  private localPid: number | undefined;
   private stateValue: ConnectionState = 'unknown';
 
   constructor(private readonly deps: PlatformConnectionDeps) {
@@ -125,6 +127,12 @@ export class PlatformConnection extends Component {
       throw new NotConfiguredError(settings.kind);
     }
     const key = `${settings.kind} ${settings.url}`;
+    if (this.cached && settings.kind === 'local' && this.localPid !== undefined && !processAlive(this.localPid)) {
+      // The local platform stopped (idle timeout, "Stop Local Platform" in another window, a crash): start it again
+      // instead of handing out a client for a port nobody listens on.
+      this.deps.log.info(`local platform (pid ${this.localPid}) is no longer running; starting it again`);
+      this.dropCached();
+    }
     if (!this.cached || this.cached.key !== key) {
       this.dropCached();
       const backend = this.connect(settings);
@@ -155,6 +163,7 @@ export class PlatformConnection extends Component {
     if (settings.kind === 'local') {
       const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
       const instance = await local.ensureRunning(folders);
+      this.localPid = instance.pid;
       log.info(`local platform at ${instance.url} (pid ${instance.pid}${instance.started ? ', started now' : ', reused'})`);
       return factory({ kind: 'local', url: instance.url, token: localTokenProvider(local.stateDir, instance) });
     }
@@ -179,6 +188,7 @@ export class PlatformConnection extends Component {
   private dropCached(): void {
     const old = this.cached;
     this.cached = undefined;
+    this.localPid = undefined;
     if (old) {
       old.backend.then(
         (b) => b.dispose(),
@@ -232,5 +242,15 @@ export class PlatformConnection extends Component {
     void vscode.window.showInformationMessage(
       stopped ? `Paved: stopped the local platform (pid ${stopped.pid}).` : 'Paved: the local platform is not running.',
     );
+  }
+}
+
+/** Whether a process exists (signal 0 checks without signalling). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
