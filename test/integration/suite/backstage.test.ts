@@ -4,6 +4,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
@@ -290,6 +292,31 @@ describe('Backstage as the platform, in the extension host', function () {
     assert.equal(doc.getText(), preview.result.files.find((f) => f.path === 'catalog-info.yaml')!.content);
     assert.ok(doc.getText().includes('dry-svc'), doc.getText());
     assert.deepEqual(fs.readdirSync(target).sort(), ['skeleton', 'template.yaml']);
+  });
+
+  it('an entity annotated paved.dev/platform-api deploys through that Paved API with the token stored for it, never the Backstage token', async () => {
+    const seen: { method?: string; url?: string; authorization?: string }[] = [];
+    const paved = http.createServer((req, res) => {
+      seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+      res.writeHead(403, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'not allowed in this test' }));
+    });
+    await new Promise<void>((resolve) => paved.listen(0, '127.0.0.1', resolve));
+    const pavedUrl = `http://127.0.0.1:${(paved.address() as AddressInfo).port}`;
+    try {
+      fake.addEntity({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'annotated-svc', annotations: { 'paved.dev/platform-api': pavedUrl, 'paved.dev/service': 'svc-x' } },
+        spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+      });
+      await p.backstage.testHooks.storeToken(pavedUrl, 'paved-api-token');
+      const backend = await p.platform.current();
+      await assert.rejects(backend.deploy('component:default/annotated-svc', { environment: 'dev' }), (err: { code?: string }) => err.code === 'forbidden');
+      assert.deepEqual(seen, [{ method: 'POST', url: '/v1/services/svc-x/deployments', authorization: 'Bearer paved-api-token' }]);
+    } finally {
+      await p.backstage.testHooks.storeToken(pavedUrl, undefined);
+      await new Promise<void>((resolve) => paved.close(() => resolve()));
+    }
   });
 });
 
