@@ -13,7 +13,19 @@ export interface Subcommand {
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-export function helpText(subcommands: readonly Subcommand[]): string {
+/**
+ * A registry entry (src/cli/subcommands.ts): name and summary for `paved --help` without loading the command; `load`
+ * imports the command's module only when that subcommand runs or prints its usage (the bundle evaluates a module on
+ * first import), so `paved --version` and `paved lint` do not pay for the other subcommands' start-up.
+ * `summary` must equal the loaded command's own summary (test/unit/cli/subcommands.test.ts checks it).
+ */
+export interface SubcommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Subcommand>;
+}
+
+export function helpText(subcommands: readonly SubcommandEntry[]): string {
   const width = Math.max(8, ...subcommands.map((c) => c.name.length)) + 2;
   const lines = [
     `paved ${version}: the Paved platform from the command line`,
@@ -32,7 +44,7 @@ export function helpText(subcommands: readonly Subcommand[]): string {
   return lines.join('\n') + '\n';
 }
 
-export async function runCli(argv: string[], io: CliIO, subcommands: readonly Subcommand[]): Promise<number> {
+export async function runCli(argv: string[], io: CliIO, subcommands: readonly SubcommandEntry[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     io.stdout.write(helpText(subcommands));
@@ -47,9 +59,10 @@ export async function runCli(argv: string[], io: CliIO, subcommands: readonly Su
     io.stderr.write(`paved: unknown command '${first}'. Run 'paved --help' for the list.\n`);
     return 2;
   }
+  const loaded = await cmd.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${cmd.usage}\n`);
+    io.stdout.write(`${loaded.usage}\n`);
     return 0;
   }
-  return cmd.run(rest, io);
+  return loaded.run(rest, io);
 }
