@@ -34,6 +34,8 @@ export interface PavedApi {
   readonly selfService: SelfService;
   /** catalog-info.yaml checks against Backstage (`backstage.checks.onDidCheck`) and Dry Run Template. */
   readonly backstage: BackstageTools;
+  /** Manifest linting in the editor (`manifests.onDidLint`, `manifests.diagnostics`, `manifests.lintWorkspace()`). */
+  readonly manifests: ManifestLinter;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -51,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService);
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
+  const manifests = new ManifestLinter({ commands, log: log.child('manifests') });
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
 
   context.subscriptions.push(
@@ -64,13 +67,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     statusBar,
     selfService,
     backstage,
-    new ManifestLinter({ commands, log: log.child('manifests') }),
+    manifests,
   );
 
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests };
 }
 
 export function deactivate(): void {

@@ -64,10 +64,11 @@ export function isManifest(doc: vscode.TextDocument): boolean {
 
 export class ManifestLinter extends Component implements vscode.CodeActionProvider, vscode.CompletionItemProvider, vscode.HoverProvider {
   readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE));
-  private readonly status = this.register(vscode.window.createStatusBarItem('paved.manifests', vscode.StatusBarAlignment.Left, 10));
+  /** The status item (text/tooltip read by the integration tests). */
+  readonly status = this.register(vscode.window.createStatusBarItem('paved.manifests', vscode.StatusBarAlignment.Left, 10));
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly changed = this.register(new vscode.EventEmitter<{ uri: vscode.Uri; version: number | undefined; findings: readonly Finding[] }>());
-  /** Fires after each lint whose result was applied (for tests and the status item). */
+  /** Fires after each lint whose result was applied, and with no findings when `paved.lint.enable` cleared a file's. */
   readonly onDidLint = this.changed.event;
 
   constructor(private readonly opts: ManifestLinterOptions) {
@@ -83,7 +84,10 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     this.register(vscode.workspace.onDidSaveTextDocument((d) => this.lintDocument(d, true)));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${Settings.section}.${Settings.lintEnable}`)) void this.lintWorkspace();
+        if (!e.affectsConfiguration(`${Settings.section}.${Settings.lintEnable}`)) return;
+        // Open manifests too: lintWorkspace() reads only the files that are not open.
+        for (const d of vscode.workspace.textDocuments) this.lintDocument(d, false);
+        void this.lintWorkspace();
       }),
     );
     this.register(opts.commands.register(Commands.lintManifests, () => this.lintWorkspace()));
@@ -114,7 +118,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
   lintDocument(doc: vscode.TextDocument, onSave: boolean): void {
     if (doc.isClosed || !isManifest(doc)) return;
     if (!this.enabled(doc.uri)) {
-      this.diagnostics.delete(doc.uri);
+      this.clear(doc.uri, doc.version);
       return;
     }
     const version = doc.version;
@@ -124,6 +128,13 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     if (doc.isClosed || doc.version !== version) return;
     this.diagnostics.set(doc.uri, findings.map((f) => new PavedDiagnostic(new vscode.Range(doc.positionAt(f.offset), doc.positionAt(f.offset + f.length)), f)));
     this.changed.fire({ uri: doc.uri, version, findings });
+    this.updateStatus();
+  }
+
+  private clear(uri: vscode.Uri, version: number | undefined): void {
+    if (!this.diagnostics.has(uri)) return;
+    this.diagnostics.delete(uri);
+    this.changed.fire({ uri, version, findings: [] });
     this.updateStatus();
   }
 
@@ -148,7 +159,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     for (const uri of uris) {
       if (open.has(uri.toString())) continue;
       if (!this.enabled(uri)) {
-        this.diagnostics.delete(uri);
+        this.clear(uri, undefined);
         continue;
       }
       let text: string;
@@ -230,13 +241,15 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] {
     if (!isManifest(doc)) return [];
-    return completionsAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.opts.references).map((c) => {
+    return completionsAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.opts.references).map((c, i) => {
       const item = new vscode.CompletionItem(
         c.label,
         c.kind === 'key' ? vscode.CompletionItemKind.Property : c.kind === 'reference' ? vscode.CompletionItemKind.Reference : vscode.CompletionItemKind.EnumMember,
       );
       item.insertText = c.isSnippet ? new vscode.SnippetString(c.insertText) : c.insertText;
       item.range = new vscode.Range(doc.positionAt(c.replace.offset), doc.positionAt(c.replace.offset + c.replace.length));
+      // The engine's order (required keys first, enum values in schema order) rather than VS Code's alphabetical one.
+      item.sortText = String(i).padStart(4, '0');
       if (c.detail) item.detail = c.detail;
       if (c.documentation) item.documentation = new vscode.MarkdownString(c.documentation);
       return item;
