@@ -30,6 +30,9 @@ interface Session {
 }
 const sessions: Session[] = [
   { name: 'trusted workspace', fixture: 'basic', trusted: true, suiteDir: 'suite' },
+  // Backstage tests switch the platform kind and store tokens: a window of their own keeps the local-platform suites
+  // above independent of them.
+  { name: 'Backstage platform', fixture: 'basic', trusted: true, suiteDir: 'backstage' },
   { name: 'untrusted workspace', fixture: 'basic', trusted: false, suiteDir: 'untrusted' },
 ].filter((s) => fs.existsSync(path.join(__dirname, s.suiteDir)));
 

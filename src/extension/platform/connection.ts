@@ -9,7 +9,7 @@ import type { CommandRunner } from '../commands';
 import { Commands, ContextKeys, Settings } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
-import type { LocalPlatform } from './localPlatform';
+import { isAlive, type LocalPlatform } from './localPlatform';
 
 export type { BackendTarget, ConnectionSettings };
 
@@ -127,7 +127,7 @@ export class PlatformConnection extends Component {
       throw new NotConfiguredError(settings.kind);
     }
     const key = `${settings.kind} ${settings.url}`;
-    if (this.cached && settings.kind === 'local' && this.localPid !== undefined && !processAlive(this.localPid)) {
+    if (this.cached && settings.kind === 'local' && this.localPid !== undefined && !isAlive(this.localPid)) {
       // The local platform stopped (idle timeout, "Stop Local Platform" in another window, a crash): start it again
       // instead of handing out a client for a port nobody listens on.
       this.deps.log.info(`local platform (pid ${this.localPid}) is no longer running; starting it again`);
@@ -242,15 +242,5 @@ export class PlatformConnection extends Component {
     void vscode.window.showInformationMessage(
       stopped ? `Paved: stopped the local platform (pid ${stopped.pid}).` : 'Paved: the local platform is not running.',
     );
-  }
-}
-
-/** Whether a process exists (signal 0 checks without signalling). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

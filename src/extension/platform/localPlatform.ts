@@ -30,7 +30,8 @@ export interface LocalPlatformOptions {
   startTimeoutMs?: number;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process exists (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -75,6 +76,11 @@ export class LocalPlatform {
     if (!record || !isAlive(record.pid)) return undefined;
     this.options.log.info(`stopping local platform pid ${record.pid}`);
     process.kill(record.pid, 'SIGTERM');
+    // Wait until it is gone (it stops the services it started first), so that whatever runs next starts a fresh
+    // instance instead of reusing the one that is shutting down.
+    const deadline = Date.now() + 15_000;
+    while (isAlive(record.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(record.pid)) this.options.log.warn(`local platform pid ${record.pid} is still shutting down after 15 s`);
     return record;
   }
 

@@ -86,7 +86,7 @@ describe('New Service (scaffold) in the extension host against the local platfor
       }
       const manifest = parseYaml(fs.readFileSync(path.join(folder, 'paved.yaml'), 'utf8')) as { metadata: { name: string; owner: string } };
       assert.deepEqual([manifest.metadata.name, manifest.metadata.owner], [name, 'team-payments']);
-      const open = vscode.window.visibleTextEditors.map((e) => e.document.uri.fsPath).sort();
+      const open = vscode.window.visibleTextEditors.filter((e) => e.document.uri.scheme === 'file').map((e) => e.document.uri.fsPath).sort();
       assert.deepEqual(open, [path.join(folder, 'README.md'), path.join(folder, 'paved.yaml')].sort());
       const backend = await (await api()).platform.current();
       const svc = await backend.getService(name);

@@ -15,7 +15,7 @@ import type { DetailsRenderEvent } from '../../../src/extension/details/detailsP
 import type { PavedApi } from '../../../src/extension/main';
 import type { ScaffoldResult } from '../../../src/extension/scaffold/scaffoldCommand';
 import { startFakeBackstage, type FakeBackstage } from '../../unit/platform/backstage/fakeBackstage';
-import { api, nextEvent, ScriptedInputs, tree } from './selfServiceHelpers';
+import { api, nextEvent, ScriptedInputs, tree } from '../suite/selfServiceHelpers';
 
 const workspace = () => process.env.PAVED_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders![0].uri.fsPath;
 const config = () => vscode.workspace.getConfiguration('paved');
