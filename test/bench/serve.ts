@@ -1,6 +1,6 @@
 /**
  * Benchmark of `paved serve` (not a test): list 10k and 100k registered services page by page (time to first page,
- * full walk, server RSS) and scaffold → healthy time for the node-http-service golden path.
+ * full walk, server RSS) and scaffold → healthy time for the TypeScript golden path (and the JavaScript one).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -86,11 +86,11 @@ async function listBench(n: number): Promise<Record<string, number | string>> {
   }
 }
 
-async function scaffoldToHealthy(): Promise<Record<string, number>> {
+async function scaffoldToHealthy(templateId: string): Promise<Record<string, number | string>> {
   const s: Served = await serve(['--state-dir', tempDir('bench-deploy'), '--idle-timeout', '0'], {}, cli);
   try {
     const t0 = performance.now();
-    const c = await call<ScaffoldTask>(s, 'POST', '/v1/scaffold-tasks', { body: { templateId: 'node-http-service', values: { name: 'bench-svc', owner: 'team-bench' } } });
+    const c = await call<ScaffoldTask>(s, 'POST', '/v1/scaffold-tasks', { body: { templateId, values: { name: 'bench-svc', owner: 'team-bench' } } });
     let after = 0;
     for (;;) {
       const ev = await call<TaskEventsPage>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}/events?after=${after}&wait=10`);
@@ -111,7 +111,7 @@ async function scaffoldToHealthy(): Promise<Record<string, number>> {
     const { deployment } = await followDeployment(s, d.body.id);
     if (deployment.state !== 'succeeded') throw new Error(`deployment ended ${deployment.state}: ${deployment.error}`);
     const deployMs = performance.now() - t1;
-    return { 'scaffold + write files (ms)': Math.round(scaffoldMs), 'deploy to healthy (ms)': Math.round(deployMs), 'scaffold → healthy (ms)': Math.round(performance.now() - t0) };
+    return { template: templateId, 'scaffold + write files (ms)': Math.round(scaffoldMs), 'deploy to healthy (ms)': Math.round(deployMs), 'scaffold → healthy (ms)': Math.round(performance.now() - t0) };
   } finally {
     await s.stop();
   }
@@ -120,7 +120,7 @@ async function scaffoldToHealthy(): Promise<Record<string, number>> {
 export async function run(): Promise<void> {
   console.log(`paved serve from ${cli ?? 'sources (tsx); run npm run build to measure dist/cli.js'}`);
   for (const n of [10_000, 100_000]) console.log(JSON.stringify(await listBench(n)));
-  console.log(JSON.stringify(await scaffoldToHealthy()));
+  for (const id of ['typescript-http-service', 'node-http-service']) console.log(JSON.stringify(await scaffoldToHealthy(id)));
 }
 
 if (require.main === module) {
