@@ -112,6 +112,7 @@ export interface PavedManifest {
     secrets?: Record<string, SecretRef>;
     dependsOn?: string[];
     providesApis?: string[];
+    consumesApis?: string[];
     slos?: { name: string; objective: number; window: string }[];
     oncall?: { schedule: string; escalation?: string };
     environments?: Record<string, EnvironmentOverride>;
