@@ -25,6 +25,7 @@ export const Commands = {
   openDashboard: 'paved.service.openDashboard',
   openRepo: 'paved.service.openRepo',
   refreshDeployments: 'paved.deployments.refresh',
+  showDeploymentLog: 'paved.deployments.showLog',
   sendFeedback: 'paved.sendFeedback',
   newService: 'paved.newService',
   deploy: 'paved.deploy',

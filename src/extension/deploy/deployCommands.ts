@@ -13,6 +13,7 @@ import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import { BACK, VsCodeQuickInputs, type PickItem, type QuickInputs } from '../scaffold/quickInputs';
 import { DeployCodeLensProvider } from './codeLens';
+import { showLogLink, type DeploymentLog, type DeploymentLogs } from '../deployments/deploymentLogs';
 import {
   deployLenses,
   describeOutcome,
@@ -39,6 +40,8 @@ export interface DeployDeps {
   state: vscode.Memento;
   /** The Deployments view's `track`, when there is one. */
   track?: (deployment: Deployment) => void;
+  /** One output per deployment (outlives this component, as the window's outputs outlive a re-created one). */
+  logs: DeploymentLogs;
 }
 
 /** The outcome of Deploy / Roll Back / Promote as the command returns it. */
@@ -68,7 +71,6 @@ export class DeployComponent extends Component {
   private readonly watching = new Map<string, Promise<Deployment>>();
   /** Cancellation of each watched deployment (by deployment id): the notification's Cancel button fires it. */
   private readonly cancellers = new Map<string, vscode.CancellationTokenSource>();
-  private readonly channels = new Map<string, vscode.LogOutputChannel>();
   private readonly ended = this.register(new vscode.EventEmitter<{ deployment: Deployment; outcome: Outcome }>());
   /** Fires when a watched deployment ends, with what the user was shown. */
   readonly onDidEnd = this.ended.event;
@@ -89,7 +91,6 @@ export class DeployComponent extends Component {
     this.register(vscode.languages.registerCodeLensProvider({ pattern: '**/paved.yaml' }, lenses));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.updateContext()));
     this.register({ dispose: () => this.lifetime.abort() });
-    this.register({ dispose: () => this.channels.forEach((c) => c.dispose()) });
     this.updateContext();
     this.reattached = this.reattach();
   }
@@ -255,21 +256,28 @@ export class DeployComponent extends Component {
     return p;
   }
 
-  private channelFor(record: DeploymentRecord): vscode.LogOutputChannel {
-    const name = `Paved: ${record.kind === 'deploy' ? 'Deploy' : record.kind === 'rollback' ? 'Roll Back' : 'Promote'} ${record.service} → ${record.environment}`;
-    let ch = this.channels.get(name);
-    if (!ch) {
-      ch = vscode.window.createOutputChannel(name, { log: true });
-      this.channels.set(name, ch);
+  private async watchOnce(backend: PlatformBackend, start: DeploymentRecord): Promise<Deployment> {
+    const log = this.deps.logs.open({ id: start.id!, kind: start.kind, service: start.service, environment: start.environment });
+    const held = this.deps.logs.hold(log);
+    try {
+      return await this.follow(backend, start, log);
+    } finally {
+      held.dispose();
     }
-    return ch;
   }
 
-  private async watchOnce(backend: PlatformBackend, start: DeploymentRecord): Promise<Deployment> {
+  /**
+   * Streams the deployment's events into its log and the notification until it ends. Events up to `record.lastSeq`
+   * were seen before (an earlier window): the stream resumes after them, except that those this window's log does not
+   * show yet (a real reload starts with an empty output) are replayed into it first — each event lands in the log once.
+   */
+  private async follow(backend: PlatformBackend, start: DeploymentRecord, log: DeploymentLog): Promise<Deployment> {
     let record = start;
     const id = record.id!;
-    const channel = this.channelFor(record);
-    channel.info(`${record.kind} ${record.service} → ${record.environment}: deployment ${id}${record.lastSeq > 0 ? ` (re-attached after event ${record.lastSeq})` : ''}`);
+    const seen = record.lastSeq;
+    const from = Math.min(seen, log.shownSeq);
+    if (seen > 0 && from < seen) log.info(`re-attached after a window reload: events ${from + 1}–${seen} were shown before it (replayed from the platform); live from event ${seen + 1}`);
+    else if (seen > 0) log.info(`re-attached: continuing after event ${log.shownSeq}`);
     const final = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${verb(record)} ${record.service} to ${record.environment}`, cancellable: true },
       async (progress, notificationToken) => {
@@ -278,19 +286,22 @@ export class DeployComponent extends Component {
         const forward = notificationToken.onCancellationRequested(() => cts.cancel());
         const token = cts.token;
         const cancel = token.onCancellationRequested(() => {
-          channel.warn('cancel requested by the user');
+          log.warn('cancel requested by the user');
           backend.cancelDeployment(id).then(
-            (d) => channel.info(`platform answered the cancel: ${d.state}`),
-            (err: unknown) => channel.error(`cancel failed: ${err instanceof Error ? err.message : String(err)}`),
+            (d) => log.info(`platform answered the cancel: ${d.state}`),
+            (err: unknown) => log.error(`cancel failed: ${err instanceof Error ? err.message : String(err)}`),
           );
         });
         let pendingSave: Promise<void> = Promise.resolve();
+        const link = showLogLink(id);
+        progress.report({ message: link });
         try {
-          for await (const ev of backend.deploymentEvents(id, { after: record.lastSeq, signal: this.lifetime.signal })) {
+          for await (const ev of backend.deploymentEvents(id, { after: from, signal: this.lifetime.signal })) {
             // Disposed (window closing): stop at once; what was seen so far is stored, the next window resumes after it.
             if (this.lifetime.signal.aborted) throw new UserCancelledError(`stopped watching deployment ${id}`);
-            logEvent(channel, ev);
-            if (ev.type === 'state' || ev.type === 'step' || ev.type === 'health' || ev.type === 'rollback') progress.report({ message: ev.message });
+            log.event(ev);
+            if (ev.type === 'state' || ev.type === 'step' || ev.type === 'health' || ev.type === 'rollback') progress.report({ message: `${ev.message} · ${link}` });
+            if (ev.seq <= seen) continue; // replayed into this window's log; seen before the reload
             record = { ...record, lastSeq: ev.seq };
             const snapshot = record;
             pendingSave = pendingSave.then(() => this.save((rs) => (rs.some((x) => x.key === snapshot.key) ? upsertRecord(rs, snapshot) : rs)));
@@ -314,17 +325,17 @@ export class DeployComponent extends Component {
     await this.save((rs) => removeRecord(rs, record.key));
     this.deps.track?.(final);
     const outcome = describeOutcome(final);
-    channel.info(`finished: ${final.state}${final.automaticRollback ? ' (automatic rollback)' : ''}`);
+    log.info(`finished: ${final.state}${final.automaticRollback ? ' (automatic rollback)' : ''}`);
     this.ended.fire({ deployment: final, outcome });
-    void this.showOutcome(final, outcome, channel);
+    void this.showOutcome(final, outcome).catch((err: unknown) => this.deps.log.error(`showing the outcome of ${id} failed`, err));
     return final;
   }
 
-  private async showOutcome(d: Deployment, outcome: Outcome, channel: vscode.LogOutputChannel): Promise<void> {
+  private async showOutcome(d: Deployment, outcome: Outcome): Promise<void> {
     const show = outcome.severity === 'info' ? vscode.window.showInformationMessage : outcome.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     const choice = await show(outcome.message, ...outcome.actions);
     if (choice === 'Open Service' && d.url) await vscode.env.openExternal(vscode.Uri.parse(d.url));
-    else if (choice === 'View Logs') channel.show(true);
+    else if (choice === 'View Logs') await this.deps.logs.showLog(d);
     else if (choice === 'Roll Back') await vscode.commands.executeCommand(Commands.rollback, { service: d.service, environment: d.environment });
   }
 
@@ -430,13 +441,6 @@ async function serviceInManifest(uri: string): Promise<string | undefined> {
 
 function verb(r: DeploymentRecord): string {
   return r.kind === 'deploy' ? 'Deploying' : r.kind === 'rollback' ? 'Rolling back' : 'Promoting';
-}
-
-function logEvent(channel: vscode.LogOutputChannel, ev: DeploymentEvent): void {
-  const text = `#${ev.seq} ${ev.step ? `[${ev.step}] ` : ''}${ev.message}`;
-  if (ev.type === 'failed' || ev.stream === 'stderr') channel.warn(text);
-  else if (ev.type === 'log') channel.info(text);
-  else channel.info(`${ev.type}${ev.state ? ` → ${ev.state}` : ''}: ${text}`);
 }
 
 function notBack<T>(v: T | typeof BACK): T {

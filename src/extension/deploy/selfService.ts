@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import { GoldenPathsView } from '../scaffold/goldenPathsView';
 import { ScaffoldComponent, type BackendSource } from '../scaffold/scaffoldCommand';
 import { BACK, type QuickInputs } from '../scaffold/quickInputs';
+import { DeploymentLogs } from '../deployments/deploymentLogs';
 import { DeployComponent } from './deployCommands';
 
 /** Hooks the integration tests use through PavedApi.selfService. */
@@ -24,6 +25,8 @@ export interface SelfServiceTestHooks {
   forgetLastOwner(): Thenable<void>;
   /** Replaces where New Service and Deploy get their backend (e.g. a wrapper that misbehaves); undefined restores it. */
   setBackendSource(source: BackendSource | undefined): void;
+  /** Sets how many deployment logs are kept (MAX_DEPLOYMENT_LOGS by default); the least recently used beyond it are disposed now. */
+  setMaxDeploymentLogs(max: number): void;
 }
 
 /**
@@ -33,6 +36,8 @@ export interface SelfServiceTestHooks {
 export class SelfService extends Component {
   readonly scaffold: ScaffoldComponent;
   readonly goldenPaths: GoldenPathsView;
+  /** One output per deployment ("Paved: payments-api → staging #<id>"), kept across a re-created deploy component. */
+  readonly logs: DeploymentLogs;
   private deployComponent: DeployComponent;
   private inputsOverride: QuickInputs | undefined;
   private sourceOverride: BackendSource | undefined;
@@ -53,6 +58,7 @@ export class SelfService extends Component {
     },
   ) {
     super();
+    this.logs = this.register(new DeploymentLogs(deps.commands, this.source, deps.log.child('deployment-logs')));
     this.deployComponent = this.makeDeploy();
     this.scaffold = this.register(
       new ScaffoldComponent({
@@ -78,6 +84,10 @@ export class SelfService extends Component {
       setBackendSource: (source) => {
         this.sourceOverride = source;
       },
+      setMaxDeploymentLogs: (max) => {
+        this.logs.max = max;
+        this.logs.trim();
+      },
       recreateDeploy: () => {
         this.deployComponent.dispose();
         this.deployComponent = this.makeDeploy();
@@ -91,7 +101,7 @@ export class SelfService extends Component {
   }
 
   private makeDeploy(): DeployComponent {
-    const d = new DeployComponent({ commands: this.deps.commands, connection: this.source, log: this.deps.log.child('deploy'), state: this.deps.workspaceState, track: this.deps.track });
+    const d = new DeployComponent({ commands: this.deps.commands, connection: this.source, log: this.deps.log.child('deploy'), state: this.deps.workspaceState, track: this.deps.track, logs: this.logs });
     if (this.inputsOverride) d.inputs = this.inputsOverride;
     return d;
   }

@@ -15,6 +15,28 @@ function asDeployment(r: DeployResult | undefined): Deployment {
   return r;
 }
 
+/** Every event of a deployment, from the platform (the stream of a finished deployment ends). */
+async function platformEvents(id: string): Promise<DeploymentEvent[]> {
+  const backend = await (await api()).platform.current();
+  const out: DeploymentEvent[] = [];
+  for await (const ev of backend.deploymentEvents(id, { after: 0 })) out.push(ev);
+  return out;
+}
+
+/** How a deployment's log shows an event (written out here, independently of the extension's formatter). */
+function expectedLine(ev: DeploymentEvent): string {
+  const text = `#${ev.seq} ${ev.step ? `[${ev.step}] ` : ''}${ev.message}`;
+  return ev.type === 'log' || ev.type === 'failed' || ev.stream === 'stderr' ? text : `${ev.type}${ev.state ? ` → ${ev.state}` : ''}: ${text}`;
+}
+
+/** The seq numbers of the event lines in a log, in order. */
+function eventSeqs(lines: readonly string[]): number[] {
+  return lines.flatMap((l) => {
+    const m = /^(?:\w+(?: → [\w-]+)?: )?#(\d+) /.exec(l);
+    return m ? [Number(m[1])] : [];
+  });
+}
+
 describe('Deploy, Roll Back, Promote in the extension host against the local platform', function () {
   this.timeout(240_000);
   let tmp: string;
@@ -76,6 +98,58 @@ describe('Deploy, Roll Back, Promote in the extension host against the local pla
     const outcome = (await ended).outcome;
     assert.deepEqual(outcome, { severity: 'info', message: `${SERVICE} (${first.release}) is running in local at ${first.url}.`, actions: ['Open Service', 'View Logs'] });
     assert.deepEqual(p.selfService.deploy.records(), [], 'nothing left recorded once it ended');
+  });
+
+  it('gives each deployment of the same service its own log, named after it, with its own lines, kept after it ended', async () => {
+    const p = await api();
+    const a = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.deploy', { service: SERVICE, environment: 'local', release: first.release }));
+    const b = asDeployment(await vscode.commands.executeCommand<DeployResult>('paved.deploy', { service: SERVICE, environment: 'local', release: first.release }));
+    assert.deepEqual([a.state, b.state], ['succeeded', 'succeeded']);
+    assert.notEqual(a.id, b.id);
+    const logs = p.selfService.logs;
+    assert.deepEqual(logs.ids().slice(-3), [first.id, a.id, b.id], 'one log per deployment, most recent last');
+    for (const d of [first, a, b]) {
+      const log = logs.get(d.id);
+      assert.ok(log, `a log for ${d.id}`);
+      assert.equal(log.name, `Paved: ${SERVICE} → local #${d.id}`);
+      const events = await platformEvents(d.id);
+      assert.equal(events[events.length - 1].type, 'completed');
+      assert.deepEqual(log.lines, [`deploy ${SERVICE} → local: deployment ${d.id}`, ...events.map(expectedLine), 'finished: succeeded']);
+      assert.equal(log.shownSeq, events.length);
+    }
+    assert.ok(!logs.get(a.id)!.lines.some((l) => l.includes(b.id)) && !logs.get(b.id)!.lines.some((l) => l.includes(a.id)), 'no line of one deployment in the other’s log');
+    // "Show Log" (Deployments view, notification link, "View Logs") shows that same log.
+    const shown = await vscode.commands.executeCommand<{ name: string }>('paved.deployments.showLog', a.id);
+    assert.equal(shown?.name, `Paved: ${SERVICE} → local #${a.id}`);
+    assert.equal(logs.ids().at(-1), a.id, 'showing a log makes it the most recently used');
+  });
+
+  it('keeps only the most recent deployment logs: beyond the cap the oldest are disposed; Show Log from the Deployments view reopens one from the platform', async () => {
+    const p = await api();
+    const logs = p.selfService.logs;
+    const before = logs.ids();
+    assert.ok(before.length >= 3, `logs so far: ${before.join(', ')}`);
+    const disposed: string[] = [];
+    const sub = logs.onDidDisposeLog((e) => disposed.push(e.id));
+    try {
+      p.selfService.testHooks.setMaxDeploymentLogs(2);
+      assert.deepEqual(disposed, before.slice(0, -2), 'the least recently used are disposed, oldest first');
+      assert.deepEqual(logs.ids(), before.slice(-2));
+      assert.equal(logs.get(first.id), undefined);
+
+      // The Deployments view lists the first deployment; its context menu's Show Log brings a complete log back.
+      const node = (await p.deployments.getChildren()).find((n) => n.kind === 'deployment' && n.deployment.id === first.id);
+      assert.ok(node, 'the Deployments view shows the first deployment');
+      assert.match(p.deployments.getTreeItem(node).contextValue ?? '', /^deployment\+finished$/, 'the item the "Show Log" context action applies to');
+      const reopened = await vscode.commands.executeCommand<{ name: string; lines: string[] }>('paved.deployments.showLog', node);
+      const events = await platformEvents(first.id);
+      assert.deepEqual(reopened?.lines, [`deploy ${SERVICE} → local: deployment ${first.id}`, ...events.map(expectedLine)]);
+      assert.deepEqual(logs.ids(), [before.at(-1), first.id]);
+      assert.deepEqual(disposed, [...before.slice(0, -2), before.at(-2)], 'reopening one disposed the then least recently used');
+    } finally {
+      sub.dispose();
+      p.selfService.testHooks.setMaxDeploymentLogs(20);
+    }
   });
 
   it('refuses a manifest with policy errors and lists the problems', async () => {
@@ -145,6 +219,18 @@ describe('Deploy, Roll Back, Promote in the extension host against the local pla
     assert.deepEqual(seen, seen.map((_s, i) => record.lastSeq + 1 + i));
     assert.equal(types[types.length - 1], 'completed', 'the re-attached stream delivered the end of the live deployment');
     assert.deepEqual(fresh.records(), []);
+    // The deployment's log continues where it was: every event once, in order, the re-attach noted once.
+    const log = p.selfService.logs.get(record.id);
+    assert.ok(log);
+    const events = await platformEvents(record.id);
+    assert.deepEqual(eventSeqs(log.lines), events.map((e) => e.seq));
+    const reattachedAt = log.lines.findIndex((l) => l.startsWith('re-attached'));
+    const shownBefore = eventSeqs(log.lines.slice(0, Math.max(0, reattachedAt))).length;
+    assert.ok(shownBefore >= record.lastSeq, `the log showed ${shownBefore} events before the reload, the record says ${record.lastSeq}`);
+    assert.deepEqual(
+      log.lines.filter((l) => eventSeqs([l]).length === 0),
+      [`deploy ${SERVICE} → local: deployment ${record.id}`, ...(record.lastSeq > 0 ? [`re-attached: continuing after event ${shownBefore}`] : []), 'finished: succeeded'],
+    );
   });
 
   it('rolls back to the release that served before', async () => {
