@@ -84,6 +84,11 @@ export interface CatalogService extends Omit<ServiceSummary, 'lifecycle'> {
   kind?: string;
   /** Paved lifecycles are `experimental | production | deprecated`; Backstage allows any string. */
   lifecycle?: Lifecycle | (string & {});
+  /**
+   * For a backend without a deploy API of its own (Backstage): the Paved Platform API this service deploys through
+   * (its `paved.dev/platform-api` annotation). Absent: the backend deploys it itself, or nothing does.
+   */
+  deploysThrough?: string;
 }
 
 /** Everything about one service. Metrics and scorecard are absent when the backend has none (Backstage). */
@@ -93,6 +98,8 @@ export interface ServiceInfo extends Omit<ServiceDetails, 'lifecycle' | 'metrics
   lifecycle?: Lifecycle | (string & {});
   metrics?: DoraMetrics;
   scorecard?: Scorecard;
+  /** As in CatalogService: the Paved Platform API a Backstage entity deploys through. */
+  deploysThrough?: string;
 }
 
 export interface ServiceQuery {
@@ -196,6 +203,14 @@ export interface EntityValidationError {
   pointer?: string;
 }
 
+/** Where a service of a backend without a deploy API deploys: a Paved platform client, and the name it has there. */
+export interface DeployDelegate {
+  backend: PlatformBackend;
+  service: string;
+  /** The Paved platform's URL as the catalog names it (record it to find the delegate again with `deployBackendAt`). */
+  url: string;
+}
+
 export interface PlatformBackend {
   readonly kind: PlatformKind;
   /** For messages and the status bar: "Local platform", "Paved platform (https://…)", "Backstage (https://…)". */
@@ -227,6 +242,13 @@ export interface PlatformBackend {
   cancelScaffoldTask(id: string, opts?: CallOptions): Promise<void>;
 
   // Deployments (capabilities.deploy)
+  /**
+   * Only for a backend without a deploy API of its own (Backstage): the Paved platform that deploys `service` and the
+   * service's name there. Fails with `unsupported`, saying why, when nothing deploys it.
+   */
+  deployBackendFor?(service: string, opts?: CallOptions): Promise<DeployDelegate>;
+  /** The delegate for a Paved platform URL a deployment was started through earlier (re-attaching after a reload). */
+  deployBackendAt?(url: string): PlatformBackend;
   deploy(service: string, request: CreateDeploymentRequest, opts?: WriteOptions): Promise<Deployment>;
   getDeployment(id: string, opts?: CallOptions): Promise<Deployment>;
   /** Newest first. */

@@ -133,6 +133,11 @@ export interface DeploymentRecord {
   recordedAt: string;
   /** Which platform (base URL) it runs on: a record of another platform is not re-attached. */
   platform: string;
+  /**
+   * Set when the connected catalog has no deploy API (Backstage): the Paved platform URL the entity named, through
+   * which the deployment was started and is re-attached.
+   */
+  via?: string;
 }
 
 /** Records with one replaced or added (by key). */

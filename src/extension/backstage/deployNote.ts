@@ -12,7 +12,7 @@ export function deployNoteFor(backend: Pick<PlatformBackend, 'kind' | 'displayNa
   const entity = service.manifest as unknown as BackstageEntity;
   const target = entity?.metadata ? platformApiOf(entity) : undefined;
   if (target) {
-    return `Backstage has no deploy API. This entity deploys through the Paved platform at ${target.url} (service "${target.service}", annotation ${PLATFORM_API_ANNOTATION}): set paved.platform.kind to "paved" and paved.platform.url to it to deploy from Paved.`;
+    return `Backstage has no deploy API. This entity deploys through the Paved platform at ${target.url} (service "${target.service}", annotation ${PLATFORM_API_ANNOTATION}): “Paved: Deploy” sends it there, with the token stored for that platform.`;
   }
   return `Backstage has no deploy API, so Paved offers no Deploy for this entity. Annotate it with "${PLATFORM_API_ANNOTATION}: https://…" to deploy it through a Paved platform.`;
 }

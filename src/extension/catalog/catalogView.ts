@@ -177,7 +177,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
         const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
         item.description = serviceDescription(s);
         item.iconPath = STATUS_ICONS[statusIcon(s.status)];
-        const tooltip = new vscode.MarkdownString(serviceTooltip(s));
+        const tooltip = new vscode.MarkdownString(serviceTooltip(s, node.deployable));
         tooltip.isTrusted = false;
         tooltip.supportHtml = false;
         item.tooltip = tooltip;

@@ -277,8 +277,9 @@ export class CatalogModel {
   }
 
   private serviceNodes(parentId: string, services: CatalogService[], source: CatalogSource): ServiceNode[] {
-    const deployable = source.capabilities.deploy;
-    return services.map((service) => new LoadedServiceNode(parentId, this.compact.service(service), deployable));
+    // A catalog without a deploy API (Backstage) deploys only the entities that name a Paved platform.
+    const all = source.capabilities.deploy;
+    return services.map((service) => new LoadedServiceNode(parentId, this.compact.service(service), all || service.deploysThrough !== undefined));
   }
 
   private filteredRoot(): Fetcher {
@@ -448,6 +449,7 @@ class Compactor {
       tags,
       source: this.str(s.source),
       status,
+      deploysThrough: s.deploysThrough,
     };
     return out;
   }
@@ -510,7 +512,7 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
 }
 
-export function serviceTooltip(s: CatalogService): string {
+export function serviceTooltip(s: CatalogService, deployable = true): string {
   const lines = [`**${escapeMarkdown(s.title ?? s.name)}**${s.title ? ` \`${s.name.replace(/`/g, '')}\`` : ''}`, ''];
   if (s.description) lines.push(escapeMarkdown(s.description), '');
   lines.push(`Owner: ${escapeMarkdown(s.owner)}  `);
@@ -520,6 +522,10 @@ export function serviceTooltip(s: CatalogService): string {
   lines.push(`Source: ${s.source === 'workspace' ? 'this workspace' : 'registered'}`);
   const envs = orderedEnvironments(s.status);
   lines.push('', envs.length ? envs.map(([e, st]) => `${escapeMarkdown(e)}: ${STATE_MARK[st]} ${st}`).join('  \n') : 'Not deployed anywhere yet.');
+  if (s.deploysThrough) lines.push('', `Deploys through the Paved platform at ${escapeMarkdown(s.deploysThrough)}`);
+  else if (!deployable) {
+    lines.push('', 'No Deploy here: this catalog has no deploy API. Annotate the entity with `paved.dev/platform-api: <url>` to deploy it through a Paved platform.');
+  }
   return lines.join('\n');
 }
 

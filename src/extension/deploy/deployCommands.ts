@@ -30,6 +30,15 @@ import {
 
 export interface BackendSource {
   current(): Promise<PlatformBackend>;
+  /** Makes sure a token for `url` is stored (asking the user, with `why`); fails with `cancelled` when they decline. */
+  ensureToken?(url: string, why: string): Promise<void>;
+}
+
+/** The platform a deployment goes to and the service's name there; `via` when it is not the connected one. */
+interface DeployTarget {
+  backend: PlatformBackend;
+  service: string;
+  via?: string;
 }
 
 export interface DeployDeps {
@@ -102,8 +111,20 @@ export class DeployComponent extends Component {
   private async backend(): Promise<PlatformBackend> {
     if (!vscode.workspace.isTrusted) throw new PavedError('untrusted', UNTRUSTED);
     const backend = await this.deps.connection.current();
-    if (!backend.capabilities.deploy) throw new PavedError('unsupported', `${backend.displayName} does not deploy services through Paved.`);
     return backend;
+  }
+
+  /**
+   * Where `service` deploys: the connected platform, or — for a catalog without a deploy API (Backstage) — the Paved
+   * platform its entity names, signed in to first when Paved holds no token for it.
+   */
+  private async target(connected: PlatformBackend, service: string): Promise<DeployTarget> {
+    if (connected.capabilities.deploy) return { backend: connected, service };
+    if (!connected.deployBackendFor) throw new PavedError('unsupported', `${connected.displayName} does not deploy services through Paved.`);
+    const d = await connected.deployBackendFor(service);
+    if (this.deps.connection.ensureToken) await this.deps.connection.ensureToken(d.url, `${service} deploys through the Paved platform at ${d.url}.`);
+    this.deps.log.info(`${service} deploys through ${d.url} as "${d.service}"`);
+    return { backend: d.backend, service: d.service, via: d.url };
   }
 
   /**
@@ -129,8 +150,9 @@ export class DeployComponent extends Component {
   // Commands
 
   async deploy(args: DeployArgs = {}): Promise<DeployResult> {
-    const backend = await this.backend();
-    const service = args.service ?? (args.manifestUri ? await serviceInManifest(args.manifestUri) : undefined) ?? (await this.pickService(backend, 'Deploy which service?'));
+    const connected = await this.backend();
+    const picked = args.service ?? (args.manifestUri ? await serviceInManifest(args.manifestUri) : undefined) ?? (await this.pickService(connected, 'Deploy which service?'));
+    const { backend, service, via } = await this.target(connected, picked);
     const environments = await backend.listEnvironments();
     const environment = findEnv(environments, args.environment ?? (await this.pickEnvironment(environments, 'Deploy to which environment?')));
     const release = args.environment === undefined && args.release === undefined ? await this.pickRelease(backend, service, environment.name) : args.release;
@@ -151,7 +173,7 @@ export class DeployComponent extends Component {
       ...(approved ? { approved } : {}),
       ...(args.healthTimeoutSeconds ? { healthTimeoutSeconds: args.healthTimeoutSeconds } : {}),
     };
-    return this.start(backend, { kind: 'deploy', service, environment: environment.name, request }, (opts) => backend.deploy(service, request, opts), async (err) => {
+    return this.start(backend, { kind: 'deploy', service, environment: environment.name, request, ...(via ? { via } : {}) }, (opts) => backend.deploy(service, request, opts), async (err) => {
       // The platform asks for approval the client could not see in the manifest (policy): ask, then retry once.
       if (PlatformError.is(err, 'forbidden') && err instanceof PlatformError && /approval/i.test(`${err.detail ?? ''} ${err.message}`) && !approved) {
         const ok = await this.confirmApproval(service, environment.name, release);
@@ -162,18 +184,18 @@ export class DeployComponent extends Component {
   }
 
   async rollback(args: DeployArgs = {}): Promise<DeployResult> {
-    const backend = await this.backend();
-    const service = args.service ?? (await this.pickService(backend, 'Roll back which service?'));
+    const connected = await this.backend();
+    const { backend, service, via } = await this.target(connected, args.service ?? (await this.pickService(connected, 'Roll back which service?')));
     const environments = await backend.listEnvironments();
     const environment = args.environment ?? (await this.pickEnvironment(environments, `Roll back ${service} in which environment?`));
     const release = args.release ?? (args.environment === undefined ? await this.pickRollbackTarget(backend, service, environment) : undefined);
     const request = { environment, ...(release ? { release } : {}) };
-    return this.start(backend, { kind: 'rollback', service, environment, request }, (opts) => backend.rollback(service, request, opts));
+    return this.start(backend, { kind: 'rollback', service, environment, request, ...(via ? { via } : {}) }, (opts) => backend.rollback(service, request, opts));
   }
 
   async promote(args: DeployArgs = {}, to?: string): Promise<DeployResult> {
-    const backend = await this.backend();
-    const service = args.service ?? (await this.pickService(backend, 'Promote which service?'));
+    const connected = await this.backend();
+    const { backend, service, via } = await this.target(connected, args.service ?? (await this.pickService(connected, 'Promote which service?')));
     const environments = await backend.listEnvironments();
     const from = findEnv(environments, args.environment ?? (await this.pickEnvironment(environments.filter((e) => e.next), `Promote ${service} from which environment?`)));
     const target = findEnv(environments, to ?? from.next ?? '');
@@ -185,7 +207,7 @@ export class DeployComponent extends Component {
     }
     const approved = needsApproval(manifest.object, target) ? await this.confirmApproval(service, target.name, `the release running in ${from.name}`) : undefined;
     const request = { from: from.name, to: target.name, ...(approved ? { approved } : {}) };
-    return this.start(backend, { kind: 'promote', service, environment: target.name, request }, (opts) => backend.promote(service, request, opts));
+    return this.start(backend, { kind: 'promote', service, environment: target.name, request, ...(via ? { via } : {}) }, (opts) => backend.promote(service, request, opts));
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -193,7 +215,7 @@ export class DeployComponent extends Component {
 
   private async start(
     backend: PlatformBackend,
-    what: Pick<DeploymentRecord, 'kind' | 'service' | 'environment' | 'request'>,
+    what: Pick<DeploymentRecord, 'kind' | 'service' | 'environment' | 'request' | 'via'>,
     send: (opts: { idempotencyKey: string; signal: AbortSignal }) => Promise<Deployment>,
     retry?: (err: unknown) => Promise<Record<string, unknown> | undefined>,
   ): Promise<Deployment> {
@@ -225,10 +247,12 @@ export class DeployComponent extends Component {
       this.deps.log.warn(`cannot re-attach ${this.records().length} deployment(s): ${err instanceof Error ? err.message : String(err)}`);
       return [];
     }
-    const records = this.records().filter((r) => r.platform === backend.baseUrl);
+    // Deployments of this platform, and those started through a Paved platform a Backstage entity named.
+    const delegated = (r: DeploymentRecord) => (r.via !== undefined && backend.deployBackendAt ? backend.deployBackendAt(r.via) : undefined);
+    const records = this.records().filter((r) => r.platform === backend.baseUrl || delegated(r)?.baseUrl === r.platform);
     for (const r of records) {
       this.deps.log.info(`re-attaching ${r.kind} of ${r.service} to ${r.environment} (${r.id ?? 'not yet acknowledged'}, after event ${r.lastSeq})`);
-      void this.resume(backend, r).catch((err: unknown) => this.deps.log.error(`re-attaching ${r.service} failed`, err));
+      void this.resume(delegated(r) ?? backend, r).catch((err: unknown) => this.deps.log.error(`re-attaching ${r.service} failed`, err));
     }
     return records;
   }
@@ -364,9 +388,14 @@ export class DeployComponent extends Component {
   }
 
   private async pickService(backend: PlatformBackend, placeholder: string): Promise<string> {
-    const items = backend.listServices({ limit: 500 }).then((page) =>
-      page.items.map((s): PickItem<string> => ({ label: s.name, description: [s.owner, s.system].filter(Boolean).join(' · '), detail: s.description, value: s.ref })),
-    );
+    // A catalog without a deploy API (Backstage) offers only the entities that name a Paved platform to deploy through.
+    const items = backend.listServices({ limit: 500 }).then((page) => {
+      const deployable = page.items.filter((s) => backend.capabilities.deploy || s.deploysThrough !== undefined);
+      if (deployable.length === 0 && page.items.length > 0) {
+        throw new PavedError('unsupported', `${backend.displayName} has no deploy API and none of its first ${page.items.length} entities names a Paved platform to deploy through (annotation paved.dev/platform-api).`);
+      }
+      return deployable.map((s): PickItem<string> => ({ label: s.name, description: [s.owner, s.system, s.deploysThrough && `via ${s.deploysThrough}`].filter(Boolean).join(' · '), detail: s.description, value: s.ref }));
+    });
     return notBack(await this.inputs.quickPick({ title: 'Paved', canGoBack: false, id: 'service', placeholder, items }));
   }
 

@@ -89,7 +89,7 @@ export class DetailsPanels extends Component {
         backend.getService(ref),
         backend.capabilities.deploy ? backend.listDeployments(ref, { limit: 50 }).then((p) => p.items) : Promise.resolve<Deployment[]>([]),
       ]);
-      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString() }, ctx);
+      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString() }, ctx);
       entry.panel.title = service.title ?? service.name;
       outcome = 'loaded';
     } catch (err) {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PavedError } from '../../core/errors';
+import { PavedError, UserCancelledError } from '../../core/errors';
 import type { PlatformBackend } from '../../platform/backend';
 import { effectiveSettings, type BackendTarget, type ConnectionSettings } from '../../platform/connection';
 import { PlatformError } from '../../platform/errors';
@@ -215,17 +215,32 @@ export class PlatformConnection extends Component {
       throw new PlatformError('invalid-input', 'Set paved.platform.url before signing in.', { action: 'open-settings' });
     }
     const url = settings.url.replace(/\/+$/, '');
+    if (!(await this.askToken(url))) return;
+    this.invalidate('signed in');
+  }
+
+  /**
+   * Makes sure a token for another Paved platform is stored — one a Backstage entity deploys through — asking for it
+   * (saying `why`) when there is none. Fails with `cancelled` when the user declines.
+   */
+  async ensureToken(url: string, why: string): Promise<void> {
+    if (await this.deps.context.secrets.get(tokenKey(url))) return;
+    if (!(await this.askToken(url.replace(/\/+$/, ''), why))) throw new UserCancelledError(`no token for ${url}`);
+  }
+
+  /** Asks for a token for `url` and stores it; false when the user dismissed the input box. */
+  private async askToken(url: string, why?: string): Promise<boolean> {
     const token = await vscode.window.showInputBox({
       title: `Paved: Sign In to ${url}`,
-      prompt: 'Paste an API token for the platform. It is kept in VS Code’s secret storage, never in settings.',
+      prompt: `${why ? `${why} ` : ''}Paste an API token for the platform. It is kept in VS Code’s secret storage, never in settings.`,
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() === '' ? 'The token is empty.' : /\s/.test(v.trim()) ? 'A token has no spaces.' : undefined),
     });
-    if (token === undefined) return;
+    if (token === undefined) return false;
     await this.deps.context.secrets.store(tokenKey(url), token.trim());
     this.deps.log.info(`signed in to ${url}`);
-    this.invalidate('signed in');
+    return true;
   }
 
   private async signOut(): Promise<void> {

@@ -22,6 +22,7 @@ import type {
   CatalogService,
   CreateScaffoldTask,
   DeploymentQuery,
+  DeployDelegate,
   EntityValidationError,
   FacetValue,
   PlatformBackend,
@@ -563,28 +564,23 @@ export class BackstageBackend implements PlatformBackend {
   // --------------------------------------------------------------------------------------------------------------
   // Deployments: only through a Paved Platform API named by the entity's `paved.dev/platform-api` annotation.
 
-  /** Where the entity deploys (its `paved.dev/platform-api` annotation), or undefined: the UI hides/explains deploy. */
-  async deployTarget(ref: string, opts?: CallOptions): Promise<{ url: string; service: string } | undefined> {
-    return platformApiOf(await this.getEntity(ref, opts));
-  }
-
   async deploy(service: string, request: api.CreateDeploymentRequest, opts?: WriteOptions): Promise<api.Deployment> {
-    const d = await this.delegateFor(service, opts);
+    const d = await this.deployBackendFor(service, opts);
     return this.remember(await d.backend.deploy(d.service, request, opts), d.backend);
   }
 
   async rollback(service: string, request: api.RollbackRequest, opts?: WriteOptions): Promise<api.Deployment> {
-    const d = await this.delegateFor(service, opts);
+    const d = await this.deployBackendFor(service, opts);
     return this.remember(await d.backend.rollback(d.service, request, opts), d.backend);
   }
 
   async promote(service: string, request: api.PromoteRequest, opts?: WriteOptions): Promise<api.Deployment> {
-    const d = await this.delegateFor(service, opts);
+    const d = await this.deployBackendFor(service, opts);
     return this.remember(await d.backend.promote(d.service, request, opts), d.backend);
   }
 
   async listDeployments(service: string, query?: DeploymentQuery, opts?: CallOptions): Promise<api.Page<api.Deployment>> {
-    const d = await this.delegateFor(service, opts);
+    const d = await this.deployBackendFor(service, opts);
     const page = await d.backend.listDeployments(d.service, query, opts);
     for (const dep of page.items) this.deploymentOwners.set(dep.id, d.backend);
     return page;
@@ -629,7 +625,7 @@ export class BackstageBackend implements PlatformBackend {
     return owner;
   }
 
-  private async delegateFor(ref: string, opts?: CallOptions): Promise<{ backend: PlatformBackend; service: string }> {
+  async deployBackendFor(ref: string, opts?: CallOptions): Promise<DeployDelegate> {
     const entity = await this.getEntity(ref, opts);
     const target = platformApiOf(entity);
     const shown = safeHumanize(entityRefOf(entity));
@@ -641,12 +637,17 @@ export class BackstageBackend implements PlatformBackend {
       );
     }
     if (!this.pavedBackend) throw unsupportedError('This Paved client', `deploy ${shown} through ${target.url}`, 'No Paved platform client is configured.');
-    let backend = this.delegates.get(target.url);
+    return { backend: this.deployBackendAt(target.url), service: target.service, url: target.url };
+  }
+
+  deployBackendAt(url: string): PlatformBackend {
+    if (!this.pavedBackend) throw unsupportedError('This Paved client', `deploy through ${url}`, 'No Paved platform client is configured.');
+    let backend = this.delegates.get(url);
     if (!backend) {
-      backend = this.pavedBackend(target.url);
-      this.delegates.set(target.url, backend);
+      backend = this.pavedBackend(url);
+      this.delegates.set(url, backend);
     }
-    return { backend, service: target.service };
+    return backend;
   }
 
   private templateRef(id: string): string {

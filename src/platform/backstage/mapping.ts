@@ -128,6 +128,8 @@ export function toCatalogService(entity: BackstageEntity): CatalogService {
   if (system) out.system = system;
   const lifecycle = str(entity.spec?.lifecycle);
   if (lifecycle) out.lifecycle = lifecycle;
+  const deploysThrough = platformApiOf(entity)?.url;
+  if (deploysThrough) out.deploysThrough = deploysThrough;
   return out;
 }
 

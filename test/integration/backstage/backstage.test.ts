@@ -4,13 +4,17 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { BackstageCheckEvent, DryRunPreview } from '../../../src/extension/backstage';
 import type { CatalogNode, LoadMoreNode, ServiceNode } from '../../../src/extension/catalog/model';
+import type { DeployResult } from '../../../src/extension/deploy/deployCommands';
 import type { DetailsRenderEvent } from '../../../src/extension/details/detailsPanel';
 import type { PavedApi } from '../../../src/extension/main';
 import type { ScaffoldResult } from '../../../src/extension/scaffold/scaffoldCommand';
@@ -142,12 +146,13 @@ describe('Backstage as the platform, in the extension host', function () {
     ]) {
       assert.ok(page.html.includes(html), html);
     }
-    // Backstage cannot deploy: the details offer no Deploy and say where this (annotated) entity deploys.
-    assert.ok(!page.html.includes('Paved: Deploy'));
+    // Backstage cannot deploy; this entity is annotated: the details offer Deploy and say where it deploys.
+    assert.ok(page.html.includes('Not deployed anywhere yet. Deploy it with “Paved: Deploy”.'), page.html);
     assert.ok(
       page.html.includes(
-        '<p class="muted deploy-note">Backstage has no deploy API. This entity deploys through the Paved platform at http://127.0.0.1:9/ (service &quot;payments-api&quot;, annotation paved.dev/platform-api): set paved.platform.kind to &quot;paved&quot; and paved.platform.url to it to deploy from Paved.</p>',
+        '<p class="muted deploy-note">Backstage has no deploy API. This entity deploys through the Paved platform at http://127.0.0.1:9/ (service &quot;payments-api&quot;, annotation paved.dev/platform-api): “Paved: Deploy” sends it there, with the token stored for that platform.</p>',
       ),
+      page.html,
     );
   });
 
@@ -318,7 +323,109 @@ describe('Backstage as the platform, in the extension host', function () {
       await new Promise<void>((resolve) => paved.close(() => resolve()));
     }
   });
+
+  it('"Paved: Deploy" on an annotated entity deploys through the Paved platform it names (a real paved serve), with that platform\'s token; the tree marks it deployable and explains the others', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-it-delegate-'));
+    const svcDir = path.join(root, 'ws', 'svc-delegate');
+    fs.mkdirSync(svcDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(svcDir, 'paved.yaml'),
+      ['apiVersion: paved.dev/v1', 'kind: Service', 'metadata:', '  name: svc-delegate', '  owner: team-a', '  lifecycle: experimental', 'spec:', '  runtime: { name: node, version: "20" }', '  run: { command: node server.js, port: 8080 }', '  health: { path: /healthz }', ''].join('\n'),
+    );
+    fs.writeFileSync(path.join(svcDir, 'server.js'), "require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n");
+    const cli = path.join(vscode.extensions.getExtension('paved-dev.paved')!.extensionPath, 'dist', 'cli.js');
+    const portBase = await freePort();
+    const serve = spawn(process.execPath, [cli, 'serve', '--json', '--state-dir', path.join(root, 'state'), '--workspace', path.join(root, 'ws'), '--idle-timeout', '0', '--port-base', String(portBase)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stderr: string[] = [];
+    serve.stderr.on('data', (b: Buffer) => stderr.push(b.toString()));
+    const ref = 'component:default/delegated-svc';
+    try {
+      const address = await firstLine(serve);
+      const { url, tokenFile } = JSON.parse(address) as { url: string; tokenFile: string };
+      fake.addEntity({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'delegated-svc', annotations: { 'paved.dev/platform-api': url, 'paved.dev/service': 'svc-delegate' } },
+        spec: { type: 'service', lifecycle: 'experimental', owner: 'team-a' },
+      });
+      await p.backstage.testHooks.storeToken(url, fs.readFileSync(tokenFile, 'utf8').trim());
+
+      // The tree: the annotated entity is deployable and says through what; an entity without the annotation is not, and says why.
+      await vscode.commands.executeCommand('paved.catalog.filter', 'delegated-svc');
+      const [node] = (await p.catalog.getChildren()).filter((n): n is ServiceNode => n.kind === 'service');
+      assert.equal(node?.service.ref, ref);
+      assert.equal(node.deployable, true);
+      const item = p.catalog.getTreeItem(node);
+      assert.match(String(item.contextValue), /deployable/);
+      assert.ok((item.tooltip as vscode.MarkdownString).value.includes(`Deploys through the Paved platform at ${url.replace(/[.:/-]/g, (c) => (c === '.' || c === '-' ? `\\${c}` : c))}`), (item.tooltip as vscode.MarkdownString).value);
+      await vscode.commands.executeCommand('paved.catalog.filter', 'generated-service-001');
+      const [plain] = (await p.catalog.getChildren()).filter((n): n is ServiceNode => n.kind === 'service');
+      assert.equal(plain.deployable, false);
+      assert.ok((p.catalog.getTreeItem(plain).tooltip as vscode.MarkdownString).value.includes('No Deploy here: this catalog has no deploy API.'));
+      await p.catalog.setFilter('');
+
+      const started = nextEvent(p.selfService.deploy.onDidSeeEvent, () => true, 60_000, 'the first deployment event');
+      const running = vscode.commands.executeCommand<DeployResult>('paved.deploy', { service: ref, environment: 'local' });
+      const { key } = await started;
+      // "Reload" mid-deployment: the new component finds the record and re-attaches through the platform it names.
+      const fresh = p.selfService.testHooks.recreateDeploy();
+      const ended = nextEvent(fresh.onDidEnd, (e) => e.deployment.service === 'svc-delegate', 120_000, 'the end of the delegated deployment');
+      const record = (await fresh.reattached).find((r) => r.key === key);
+      assert.deepEqual([record?.service, record?.via, record?.platform], ['svc-delegate', url, url.replace(/\/+$/, '')]);
+      const { deployment } = await ended;
+      assert.equal(await running, undefined, 'the old component’s command ended without a result');
+      assert.equal(deployment.id, record!.id);
+      assert.equal(deployment.service, 'svc-delegate');
+      assert.equal(deployment.environment, 'local');
+      assert.equal(deployment.state, 'succeeded');
+      const res = await fetch(`${deployment.url}/healthz`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(fresh.records(), []);
+
+      // An entity without the annotation: refused before anything is sent, saying why.
+      const refusal = await assert.rejects(p.selfService.deploy.deploy({ service: 'component:default/generated-service-001', environment: 'local' }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'unsupported');
+        assert.match(err.message, /Backstage has no deploy API\. Annotate the entity with "paved\.dev\/platform-api: https:\/\/…"/);
+        return true;
+      });
+      assert.equal(refusal, undefined);
+    } finally {
+      await p.catalog.setFilter('');
+      serve.kill('SIGTERM');
+      if (serve.exitCode === null) await new Promise((resolve) => serve.once('exit', resolve));
+      fs.rmSync(root, { recursive: true, force: true });
+      if (stderr.length) console.log(`paved serve stderr: ${stderr.join('')}`);
+    }
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The first line a child prints on stdout (paved serve --json prints its address). */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (b: Buffer) => {
+      buf += b.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        child.stdout!.off('data', onData);
+        resolve(buf.slice(0, nl));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`paved serve exited (${code}) before printing its address`)));
+  });
+}
 
 /** test/fixtures/backstage/templates/node-service, found by walking up from the bundle. */
 function findFixture(): string {

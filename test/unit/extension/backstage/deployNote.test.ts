@@ -20,7 +20,7 @@ describe('why the details offer no Deploy', () => {
   it('names the Paved platform an annotated entity deploys through', () => {
     assert.equal(
       deployNoteFor(backstage, entity({ 'paved.dev/platform-api': 'https://paved.example.com', 'paved.dev/service': 'svc-prod' })),
-      'Backstage has no deploy API. This entity deploys through the Paved platform at https://paved.example.com (service "svc-prod", annotation paved.dev/platform-api): set paved.platform.kind to "paved" and paved.platform.url to it to deploy from Paved.',
+      'Backstage has no deploy API. This entity deploys through the Paved platform at https://paved.example.com (service "svc-prod", annotation paved.dev/platform-api): “Paved: Deploy” sends it there, with the token stored for that platform.',
     );
   });
 

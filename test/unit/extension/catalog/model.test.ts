@@ -54,6 +54,18 @@ describe('CatalogModel', () => {
     assert.deepEqual(fake.calls, ['facets', 'list {"system":"checkout","limit":100}', 'list {"limit":200}']);
   });
 
+  it('in a catalog without a deploy API, only services that name a platform to deploy through are deployable', async () => {
+    const fake = new FakeCatalog([svc('annotated', { deploysThrough: 'https://paved.example.com' }), svc('plain')]);
+    fake.capabilities = { deploy: false };
+    const model = new CatalogModel(async () => fake);
+    model.setFilter('a');
+    const nodes = (await model.getChildren()).filter((n): n is ServiceNode => n.kind === 'service');
+    assert.deepEqual(nodes.map((n) => [n.service.name, n.deployable, n.service.deploysThrough]), [
+      ['annotated', true, 'https://paved.example.com'],
+      ['plain', false, undefined],
+    ]);
+  });
+
   it('groups by owner and by lifecycle', async () => {
     const model = new CatalogModel(async () => catalog(), { groupBy: 'owner' });
     assert.deepEqual(labels(await model.getChildren()), ['group team-discovery (2 services)', 'group team-payments (2 services)']);
@@ -273,5 +285,13 @@ describe('catalog presentation', () => {
         'local: ✓ running',
       ].join('\n'),
     );
+  });
+
+  it('says in the tooltip where a catalog without a deploy API deploys a service, or why it does not', () => {
+    const through = serviceTooltip(svc('a', { deploysThrough: 'https://paved.example.com' }), true).split('\n');
+    assert.deepEqual(through.slice(-2), ['', 'Deploys through the Paved platform at https://paved\\.example\\.com']);
+    const none = serviceTooltip(svc('b'), false).split('\n');
+    assert.deepEqual(none.slice(-2), ['', 'No Deploy here: this catalog has no deploy API. Annotate the entity with `paved.dev/platform-api: <url>` to deploy it through a Paved platform.']);
+    assert.equal(serviceTooltip(svc('c')).split('\n').at(-1), 'Not deployed anywhere yet.');
   });
 });

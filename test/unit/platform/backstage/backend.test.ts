@@ -92,7 +92,7 @@ describe('Backstage backend against a fake Backstage', () => {
     assert.equal(queries[0].headers.authorization, `Bearer ${fake.token}`);
   });
 
-  it('maps entities for the tree: owner, system, lifecycle, kind and tags', async () => {
+  it('maps entities for the tree: owner, system, lifecycle, kind, tags and the Paved platform it deploys through', async () => {
     const page = await backend.listServices({ text: 'payments-api' });
     assert.deepEqual(page.items, [
       {
@@ -107,6 +107,7 @@ describe('Backstage backend against a fake Backstage', () => {
         tags: ['java', 'payments'],
         source: 'registered',
         status: {},
+        deploysThrough: 'http://127.0.0.1:9/',
       },
     ]);
     assert.equal(page.nextCursor, undefined);
@@ -516,8 +517,11 @@ describe('Backstage backend against a fake Backstage', () => {
       },
     });
     assert.equal(b.capabilities.deploy, false);
-    assert.deepEqual(await b.deployTarget('payments-api'), { url: 'http://127.0.0.1:9/', service: 'payments-api' });
-    assert.equal(await b.deployTarget('ledger'), undefined);
+    const target = await b.deployBackendFor('payments-api');
+    assert.deepEqual({ url: target.url, service: target.service }, { url: 'http://127.0.0.1:9/', service: 'payments-api' });
+    assert.equal(target.backend, delegate);
+    assert.equal(b.deployBackendAt('http://127.0.0.1:9/'), delegate, 'one client per Paved platform URL');
+    assert.equal((await rejection(b.deployBackendFor('ledger'))).code, 'unsupported');
     const dep = await b.deploy('component:default/payments-api', { environment: 'staging' });
     assert.equal(dep.id, 'dep-1');
     assert.equal((await b.getDeployment('dep-1')).state, 'succeeded');

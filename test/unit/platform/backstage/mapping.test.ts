@@ -37,6 +37,9 @@ describe('backstage mapping (pure)', () => {
       source: 'registered',
       status: {},
     });
+    // An entity naming a Paved platform to deploy through carries its URL (the tree offers Deploy for it).
+    const annotated = { ...entity, metadata: { ...entity.metadata, annotations: { 'paved.dev/platform-api': 'https://paved.example.com' } } };
+    assert.equal(toCatalogService(annotated).deploysThrough, 'https://paved.example.com');
     // Without relations (a projection that left them out), spec fields are completed in the entity's namespace.
     const bare = toCatalogService({ ...entity, relations: undefined });
     assert.equal(bare.owner, 'security/team-b');
