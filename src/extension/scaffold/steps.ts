@@ -66,14 +66,12 @@ export class NumberStep extends StringStep {}
 export class JsonStep extends StringStep {}
 export class MultiStep extends StringStep {}
 
-/** A QuickPick of the enum's values (an optional field also offers "none"). */
-export class EnumStep extends FieldStep {
+/** A QuickPick of fixed choices; an optional field also offers "(none)". */
+abstract class ChoiceStep extends FieldStep {
+  protected abstract choices(): PickItem<unknown>[];
+
   async prompt(ctx: StepContext, state: FieldStepState, canGoBack: boolean): Promise<unknown> {
-    const items: PickItem<unknown>[] = (this.field.options ?? []).map((o) => ({
-      label: o.label,
-      description: o.label !== String(o.value) ? String(o.value) : undefined,
-      value: o.value,
-    }));
+    const items = this.choices();
     if (!this.field.required) items.push({ label: '(none)', description: 'leave unset', value: undefined });
     return ctx.inputs.quickPick({
       ...position(ctx, state, canGoBack),
@@ -85,21 +83,20 @@ export class EnumStep extends FieldStep {
   }
 }
 
+/** The enum's values. */
+export class EnumStep extends ChoiceStep {
+  protected choices(): PickItem<unknown>[] {
+    return (this.field.options ?? []).map((o) => ({ label: o.label, description: o.label !== String(o.value) ? String(o.value) : undefined, value: o.value }));
+  }
+}
+
 /** Yes / No. */
-export class BooleanStep extends FieldStep {
-  async prompt(ctx: StepContext, state: FieldStepState, canGoBack: boolean): Promise<unknown> {
-    const items: PickItem<boolean | undefined>[] = [
+export class BooleanStep extends ChoiceStep {
+  protected choices(): PickItem<unknown>[] {
+    return [
       { label: 'Yes', value: true },
       { label: 'No', value: false },
     ];
-    if (!this.field.required) items.push({ label: '(none)', description: 'leave unset', value: undefined });
-    return ctx.inputs.quickPick({
-      ...position(ctx, state, canGoBack),
-      id: this.field.key,
-      placeholder: prompt(this.field),
-      items,
-      active: (i) => i.value === state.value,
-    });
   }
 }
 
