@@ -2,24 +2,13 @@
  * The catalog model: one `CatalogEntry` per service, built from a paved.yaml manifest, a Backstage catalog-info.yaml
  * Component or a registration. Pure: no I/O.
  */
-import type { Lifecycle, Link, LinkType, ServiceSource } from '../api/types';
+import type { Lifecycle, Link, LinkType, ServiceDetails, ServiceSource, ServiceSummary } from '../api/types';
 import { migrateObject } from '../manifest/migrate';
 
-export interface CatalogEntry {
-  name: string;
-  title?: string;
-  description?: string;
-  owner: string;
-  system?: string;
-  lifecycle?: Lifecycle;
-  tags: string[];
-  source: ServiceSource;
-  manifest: Record<string, unknown>;
-  manifestKind: 'paved.yaml' | 'catalog-info.yaml' | 'registered';
-  manifestPath?: string;
-  sourceDir?: string;
-  links: Link[];
-  dependsOn: string[];
+/** A service as the catalog holds it: the wire summary (without deployment status) and the manifest-derived details. */
+export interface CatalogEntry
+  extends Omit<ServiceSummary, 'status'>,
+    Pick<ServiceDetails, 'manifest' | 'manifestKind' | 'manifestPath' | 'sourceDir' | 'links' | 'dependsOn'> {
   providesApis: string[];
   consumesApis: string[];
   goldenPath?: { template: string; version: string };

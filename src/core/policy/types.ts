@@ -37,16 +37,5 @@ export interface PolicySet {
   notes: string[];
 }
 
-export interface ScorecardResult {
-  ruleId: string;
-  severity: Severity;
-  passed: boolean;
-  message: string;
-  docsUrl?: string;
-}
-
-export interface Scorecard {
-  /** 0-100: weighted share of applicable rules that pass (error 3, warning 2, info 1, hint 1). */
-  score: number;
-  results: ScorecardResult[];
-}
+/** As on the wire (`GET /v1/services/{name}`); the score is the weighted share of applicable rules that pass (error 3, warning 2, info 1, hint 1). */
+export type { Scorecard, ScorecardResult } from '../api/types';

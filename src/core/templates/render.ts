@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { PavedError } from '../errors';
-import type { ScaffoldFile } from '../api/types';
+import type { ScaffoldFile, TemplateSummary } from '../api/types';
 
 export interface TemplateFile {
   /** Relative POSIX path inside the template's `files/` tree (may contain placeholders). */
@@ -97,13 +97,7 @@ export function applyDefaults(schema: Record<string, unknown>, values: Readonly<
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
-export interface TemplateMeta {
-  id: string;
-  title: string;
-  description: string;
-  owner: string;
-  version: string;
-  tags: string[];
+export interface TemplateMeta extends TemplateSummary {
   parameters: Record<string, unknown>;
   nextSteps: string[];
 }
