@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import pkg from '../../../package.json';
 import { Commands, Views } from '../../../src/extension/ids';
 
@@ -53,6 +55,13 @@ describe('package.json contributions', () => {
       assert.ok(prop.scope, `${key} has a scope`);
       assert.ok(prop.description ?? prop.markdownDescription, `${key} has a description`);
     }
+  });
+
+  it('has a PNG marketplace icon of at least 128×128 that is packaged (media/ is in the VSIX)', () => {
+    assert.equal((pkg as { icon?: string }).icon, 'media/icon.png');
+    const png = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'media', 'icon.png'));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(png.readUInt32BE(16) >= 128 && png.readUInt32BE(20) >= 128, `${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
   });
 
   it('declares limited workspace trust support', () => {
