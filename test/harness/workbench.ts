@@ -14,6 +14,8 @@ export interface Workbench {
   codeServer: RunningCodeServer;
   workspace: string;
   vscodeVersion: string;
+  /** The throwaway profile: `user-data` (logs, globalStorage with the local platform's state) and `extensions`. */
+  profileDir: string;
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function openPavedWorkbench(options: { fixture: string; trusted?: b
       codeServer,
       workspace,
       vscodeVersion: cs.vscodeVersion,
+      profileDir: profile.path,
       async screenshot(name) {
         fs.mkdirSync(testResultsDir, { recursive: true });
         const file = path.join(testResultsDir, `${name}.png`);
