@@ -22,6 +22,8 @@ export interface HttpOptions {
   log: (line: string) => void;
   /** Called on every request (idle tracking). */
   onActivity?: () => void;
+  /** A policy set served instead of the default one when this file exists (`<state-dir>/policies.yaml`). */
+  policiesFile?: string;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -273,7 +275,7 @@ export class ApiServer {
       case 'listEnvironments':
         return { status: 200, body: { items: p.environments } };
       case 'getPolicies':
-        return { status: 200, body: policySet() };
+        return { status: 200, body: policySet(this.opts.policiesFile) };
       case 'listSchemas':
         return { status: 200, body: { items: SCHEMAS.map((s) => ({ id: s.id, fileName: s.fileName, url: `/v1/schemas/${s.id}` })) } };
       case 'getSchema': {

@@ -2,10 +2,12 @@
  * The server's only contact with manifest parsing and policies: policies and scorecards come from the manifest
  * engine (src/core/policy); catalog files are parsed here as plain YAML (every document, paved.yaml and Backstage).
  */
+import * as fs from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { PolicyRule, PolicySet, Scorecard } from '../core/api/types';
 import { PavedError } from '../core/errors';
-import { defaultPolicySet, scorecard } from '../core/policy';
+import { defaultPolicySet, loadPolicySet, scorecard } from '../core/policy';
+import type { PolicySet as EnginePolicySet } from '../core/policy';
 
 /** Parses every YAML document of a manifest file into plain objects; syntax errors are invalid-input PavedErrors. */
 export function parseManifestDocuments(text: string, fileName: string): unknown[] {
@@ -23,9 +25,35 @@ export function parseManifestDocuments(text: string, fileName: string): unknown[
   return out;
 }
 
-/** The platform's policy set as served by `GET /v1/policies` (the manifest engine's default set). */
-export function policySet(): PolicySet {
-  const set = defaultPolicySet();
+let platformFile: { file: string; mtimeMs: number; size: number; set: EnginePolicySet } | undefined;
+
+/**
+ * The platform's own policy set: `file` (`<state-dir>/policies.yaml`) when it exists, else the engine's default set.
+ * Re-read when the file changes; an invalid file is a server error naming the problem (never silently the default).
+ */
+function platformPolicies(file: string | undefined): EnginePolicySet {
+  if (!file) return defaultPolicySet();
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return defaultPolicySet();
+    throw new PavedError('server-error', `cannot read the platform policy set ${file}: ${(err as Error).message}`);
+  }
+  if (platformFile?.file === file && platformFile.mtimeMs === st.mtimeMs && platformFile.size === st.size) return platformFile.set;
+  let set: EnginePolicySet;
+  try {
+    set = loadPolicySet(fs.readFileSync(file, 'utf8'), file);
+  } catch (err) {
+    throw new PavedError('server-error', `the platform policy set is invalid: ${(err as Error).message}`);
+  }
+  platformFile = { file, mtimeMs: st.mtimeMs, size: st.size, set };
+  return set;
+}
+
+/** The platform's policy set as served by `GET /v1/policies`: `file` if it exists, else the manifest engine's default set. */
+export function policySet(file?: string): PolicySet {
+  const set = platformPolicies(file);
   return {
     version: '1',
     name: set.name,

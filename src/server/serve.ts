@@ -141,7 +141,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   let lastActivity = Date.now();
-  const api = new ApiServer(platform, { token, readOnlyToken, version: opts.version, log, onActivity: () => (lastActivity = Date.now()) });
+  const api = new ApiServer(platform, { token, readOnlyToken, version: opts.version, log, onActivity: () => (lastActivity = Date.now()), policiesFile: path.join(stateDir, 'policies.yaml') });
   const server = http.createServer(api.handle);
   server.keepAliveTimeout = 5000;
   try {
