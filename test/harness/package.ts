@@ -77,6 +77,60 @@ export async function packageRunner(): Promise<Vsix> {
   return vsix(dir, path.join(outDir, 'paved-test-runner.vsix'));
 }
 
+/**
+ * Packages the TEST-ONLY stand-in for the Red Hat YAML extension (test/integration/redhat-yaml/extension): id
+ * `redhat.vscode-yaml`, validating open YAML documents with the real yaml-language-server library. Installed only in
+ * the session that tests Paved beside it.
+ */
+export async function packageRedHatYamlStandIn(): Promise<Vsix> {
+  const dir = path.join(outDir, 'redhat-yaml-stand-in');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  await build({
+    entryPoints: [path.join(repoRoot, 'test', 'integration', 'redhat-yaml', 'extension', 'extension.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['vscode'],
+    // jsonc-parser's UMD build (its `main`) requires its own files at run time: take the ES module build instead.
+    mainFields: ['module', 'main'],
+    outfile: path.join(dir, 'extension.js'),
+    logLevel: 'warning',
+  });
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'vscode-yaml',
+        displayName: 'YAML (Red Hat YAML stand-in for Paved tests)',
+        description: 'Test-only stand-in for redhat.vscode-yaml: yaml-language-server validation of open YAML documents. Never published.',
+        version: '0.0.1',
+        publisher: 'redhat',
+        license: 'MIT',
+        engines: { vscode: '^1.85.0' },
+        main: './extension.js',
+        activationEvents: ['onLanguage:yaml'],
+        capabilities: { untrustedWorkspaces: { supported: true } },
+        contributes: {
+          configuration: {
+            title: 'YAML',
+            properties: {
+              'yaml.validate': { type: 'boolean', default: true, description: 'Enable/disable validation feature' },
+              'yaml.schemas': { type: 'object', default: {}, description: 'Associate schemas to YAML files in the current workspace' },
+            },
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  fs.writeFileSync(path.join(dir, 'README.md'), '# Red Hat YAML stand-in\n\nTest infrastructure for Paved; never published.\n');
+  fs.writeFileSync(path.join(dir, '.vscodeignore'), '**\n!extension.js\n!package.json\n!README.md\n');
+  return vsix(dir, path.join(outDir, 'redhat-yaml-stand-in.vsix'));
+}
+
 if (require.main === module) {
   packagePaved().then(
     (v) => {
