@@ -53,7 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService);
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
-  const manifests = new ManifestLinter({ commands, log: log.child('manifests') });
+  const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform });
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
 
   context.subscriptions.push(

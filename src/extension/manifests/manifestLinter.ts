@@ -5,16 +5,23 @@
  *  - As you type: debounced per document; a result for a document version that is no longer current is dropped.
  *  - On open, and for the whole workspace at start and on "Paved: Lint All Manifests" (files on disk, not opened).
  *  - Files above 1 MB: linted on save only (the as-you-type diagnostic says so).
- *  - With the Red Hat YAML extension active (it reports YAML syntax errors itself), Paved drops its own YAML-syntax
- *    findings so the same problem is not shown twice; schema, policy and secret findings stay Paved's alone because
- *    Paved does not register its schemas with that extension.
+ *  - With the Red Hat YAML extension installed and validating (`yaml.validate` for that document), Paved drops the
+ *    findings that extension reports too — the `yaml` library's syntax errors and warnings and duplicate keys — for
+ *    open YAML documents (the only ones it validates). Paved's own YAML findings (nesting depth, alias bombs, complex
+ *    keys, binary files), schema, policy and secret findings stay: Paved registers no schema with that extension.
+ *    Installing, enabling or removing it, or changing `yaml.validate`, re-lints the open manifests.
+ *  - Policies: the platform's set merged with the repository's `.paved/policies.yaml` (see policySets.ts); re-lints
+ *    when it changes.
+ *  - Reference completion (owners, services, resources) from the catalog of the connected platform (catalogReferences.ts).
  *  - A status bar item shows how many manifests were checked and their errors/warnings.
  */
 import * as vscode from 'vscode';
 import type { Finding, Fix, ReferenceProvider } from '../../core/manifest/index';
+import type { BackendSource, ReferenceKind } from './catalogReferences';
+import { CatalogReferences } from './catalogReferences';
+import { reportedByRedHatYaml } from './manifestData';
+import { PolicySets } from './policySets';
 import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint } from '../../core/manifest/index';
-import type { PolicySet } from '../../core/policy/index';
-import { defaultPolicySet } from '../../core/policy/index';
 import type { CommandRunner } from '../commands';
 import { Commands, Settings } from '../ids';
 import { Component } from '../lifecycle';
@@ -24,7 +31,7 @@ export const DIAGNOSTIC_SOURCE = 'paved';
 const DEBOUNCE_MS = 250;
 const SAVE_MAX_SIZE = 16_000_000;
 const WORKSPACE_GLOB = '**/{paved.yaml,paved.yml,*.paved.yaml,catalog-info.yaml,catalog-info.yml,score.yaml,score.yml}';
-const RED_HAT_YAML = 'redhat.vscode-yaml';
+export const RED_HAT_YAML = 'redhat.vscode-yaml';
 const MANIFEST_API = /^apiVersion:\s*["']?(paved\.dev|backstage\.io|scaffolder\.backstage\.io|score\.dev)\//m;
 
 const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
@@ -49,10 +56,13 @@ class PavedDiagnostic extends vscode.Diagnostic {
 export interface ManifestLinterOptions {
   commands: CommandRunner;
   log: Logger;
-  /** Catalog names for reference completion (the catalog fills it once a backend provides them). */
+  /** Fixed names for reference completion (used when there is no `platform`). */
   references?: ReferenceProvider;
-  /** The platform's policy set (default: Paved's). */
-  policies?: () => PolicySet;
+  /**
+   * The platform connection: reference completion from its catalog and its policy set. Without it: the fixed
+   * `references` and Paved's default set (plus the repository's `.paved/policies.yaml`).
+   */
+  platform?: BackendSource;
 }
 
 /** What a document is to Paved: a manifest by name or by apiVersion. */
@@ -71,8 +81,15 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
   /** Fires after each lint whose result was applied, and with no findings when `paved.lint.enable` cleared a file's. */
   readonly onDidLint = this.changed.event;
 
+  /** Catalog names for completion (absent without a platform). */
+  readonly references: CatalogReferences | undefined;
+  /** The policy set per document: the platform's merged with the repository's. */
+  readonly policies: PolicySets;
+
   constructor(private readonly opts: ManifestLinterOptions) {
     super();
+    this.references = opts.platform ? this.register(new CatalogReferences(opts.platform, opts.log.child('references'))) : undefined;
+    this.policies = this.register(new PolicySets(opts.platform, opts.log.child('policies')));
     const selector: vscode.DocumentSelector = [{ language: 'yaml' }];
     this.status.name = 'Paved manifests';
     this.status.command = 'workbench.actions.view.problems';
@@ -90,10 +107,31 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
         void this.lintWorkspace();
       }),
     );
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('yaml.validate')) this.relintOpen();
+      }),
+    );
+    // The Red Hat YAML extension installed, enabled or removed: who reports YAML syntax errors changed.
+    this.register(vscode.extensions.onDidChange(() => this.relintOpen()));
+    this.register(
+      this.policies.onDidChange(() => {
+        this.relintOpen();
+        void this.lintWorkspace();
+      }),
+    );
     this.register(opts.commands.register(Commands.lintManifests, () => this.lintWorkspace()));
     this.register({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
     void this.lintWorkspace();
+  }
+
+  private relintOpen(): void {
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private policiesFor(uri: vscode.Uri) {
+    return this.policies.forDocument(uri);
   }
 
   private enabled(uri: vscode.Uri): boolean {
@@ -123,7 +161,8 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     }
     const version = doc.version;
     const text = doc.getText();
-    const findings = this.run(text, doc.fileName, onSave ? SAVE_MAX_SIZE : DEFAULT_MAX_SIZE);
+    let findings = this.run(text, doc.uri, doc.fileName, onSave ? SAVE_MAX_SIZE : DEFAULT_MAX_SIZE);
+    if (this.redHatYamlValidates(doc)) findings = findings.filter((f) => !reportedByRedHatYaml(f));
     // A newer edit arrived while linting: its own lint will report; never show results for an old version.
     if (doc.isClosed || doc.version !== version) return;
     this.diagnostics.set(doc.uri, findings.map((f) => new PavedDiagnostic(new vscode.Range(doc.positionAt(f.offset), doc.positionAt(f.offset + f.length)), f)));
@@ -138,16 +177,19 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     this.updateStatus();
   }
 
-  private run(text: string, fileName: string, maxSize: number): Finding[] {
+  private run(text: string, uri: vscode.Uri, fileName: string, maxSize: number): Finding[] {
     const onSave = maxSize > DEFAULT_MAX_SIZE;
-    const findings = lint(text, fileName, { policies: this.opts.policies?.() ?? defaultPolicySet(), maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
-    if (!this.redHatYamlValidates()) return findings;
-    return findings.filter((f) => f.source !== 'yaml' || f.ruleId.startsWith('paved/') || f.ruleId === 'yaml/binary');
+    return lint(text, fileName, { policies: this.policiesFor(uri), maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
   }
 
-  private redHatYamlValidates(): boolean {
-    const ext = vscode.extensions.getExtension(RED_HAT_YAML);
-    return ext !== undefined && ext.isActive && vscode.workspace.getConfiguration('yaml').get<boolean>('validate', true);
+  /**
+   * Whether the Red Hat YAML extension reports this open document's YAML errors itself: it is installed and enabled
+   * (it activates on any YAML document, so "not active yet" still means "will report"), the document is of its
+   * language, and `yaml.validate` is on for it.
+   */
+  redHatYamlValidates(doc: vscode.TextDocument): boolean {
+    if (doc.languageId !== 'yaml' || vscode.extensions.getExtension(RED_HAT_YAML) === undefined) return false;
+    return vscode.workspace.getConfiguration('yaml', { uri: doc.uri, languageId: doc.languageId }).get<boolean>('validate', true);
   }
 
   /** Lints every manifest of the workspace (from disk, except those open in an editor). */
@@ -169,7 +211,8 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
         this.opts.log.warn(`cannot read ${uri.toString()}: ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
-      const findings = this.run(text, uri.path, SAVE_MAX_SIZE);
+      // Closed files: the Red Hat YAML extension validates open documents only, so every finding stays.
+      const findings = this.run(text, uri, uri.path, SAVE_MAX_SIZE);
       const lines = text.split('\n');
       const starts: number[] = [];
       let o = 0;
@@ -212,7 +255,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       return;
     }
     this.status.text = `$(${errors > 0 ? 'error' : warnings > 0 ? 'warning' : 'check'}) Paved ${files}`;
-    this.status.tooltip = `Paved checked ${files} manifest${files === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}. Click for the Problems view.`;
+    this.status.tooltip = `Paved checked ${files} manifest${files === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}. Click for the Problems view.\n${this.policies.describe()}`;
     this.status.show();
   }
 
@@ -239,9 +282,33 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   // ---- completion and hover -------------------------------------------------------------------------------------
 
-  provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] {
+  async provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.CompletionList | vscode.CompletionItem[]> {
     if (!isManifest(doc)) return [];
-    return completionsAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.opts.references).map((c, i) => {
+    const text = doc.getText();
+    const version = doc.version;
+    const offset = doc.offsetAt(position);
+    const catalog = this.references;
+    if (!catalog) return this.items(doc, completionsAt(text, offset, doc.fileName, this.opts.references));
+    // First without the catalog, noting which names the place asks for; the platform is asked only then.
+    const asked = new Set<ReferenceKind>();
+    const probe: ReferenceProvider = {
+      owners: () => (asked.add('owners'), []),
+      systems: () => (asked.add('systems'), []),
+      services: () => (asked.add('services'), []),
+      resources: () => (asked.add('resources'), []),
+    };
+    const plain = completionsAt(text, offset, doc.fileName, probe);
+    if (asked.size === 0) return this.items(doc, plain);
+    const lineBefore = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+    const prefix = /[^\s:[\]{},'"]*$/.exec(lineBefore)![0];
+    const found = await catalog.lookup(asked, prefix, token);
+    // The user typed on: this list was for an older text (VS Code asks again).
+    if (token.isCancellationRequested || doc.version !== version) return [];
+    return new vscode.CompletionList(this.items(doc, completionsAt(text, offset, doc.fileName, found.refs)), found.incomplete);
+  }
+
+  private items(doc: vscode.TextDocument, list: ReturnType<typeof completionsAt>): vscode.CompletionItem[] {
+    return list.map((c, i) => {
       const item = new vscode.CompletionItem(
         c.label,
         c.kind === 'key' ? vscode.CompletionItemKind.Property : c.kind === 'reference' ? vscode.CompletionItemKind.Reference : vscode.CompletionItemKind.EnumMember,
@@ -258,7 +325,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!isManifest(doc)) return undefined;
-    const h = hoverAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.opts.policies?.() ?? defaultPolicySet());
+    const h = hoverAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.policiesFor(doc.uri));
     if (!h) return undefined;
     return new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(doc.positionAt(h.offset), doc.positionAt(h.offset + h.length)));
   }
