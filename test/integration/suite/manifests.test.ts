@@ -104,7 +104,7 @@ describe('Manifest linting in the extension host', function () {
     });
     assert.ok(errors >= 1);
     assert.equal(paved.manifests.status.text, `$(error) Paved ${files}`);
-    assert.equal(paved.manifests.status.tooltip, `Paved checked ${files} manifest${files === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}. Click for the Problems view.`);
+    assert.equal(paved.manifests.status.tooltip, `Paved checked ${files} manifest${files === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}. Click for the Problems view.\n${paved.manifests.policies.describe()}`);
   });
 
   it('lints a closed broken manifest on disk with "Paved: Lint All Manifests"', async () => {
