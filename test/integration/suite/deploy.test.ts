@@ -182,9 +182,20 @@ describe('Deploy, Roll Back, Promote in the extension host against the local pla
     const { key } = await checking;
     const id = p.selfService.deploy.records().find((r) => r.key === key)?.id;
     assert.ok(id, 'the deployment is recorded with its id');
-    assert.equal(p.selfService.deploy.cancel(id), true);
-    const d = asDeployment(await running);
-    assert.equal(d.state, 'cancelled');
+    // With a cap of 1, the log of the running deployment stays while it runs, though another log is opened after it.
+    const logs = p.selfService.logs;
+    p.selfService.testHooks.setMaxDeploymentLogs(1);
+    try {
+      assert.deepEqual(logs.ids(), [id]);
+      await vscode.commands.executeCommand('paved.deployments.showLog', first.id);
+      assert.deepEqual(logs.ids(), [id, first.id], 'the running deployment’s log is not disposed');
+      assert.equal(p.selfService.deploy.cancel(id), true);
+      const d = asDeployment(await running);
+      assert.equal(d.state, 'cancelled');
+      assert.deepEqual(logs.ids(), [first.id], 'once it ended, the cap applies to it too');
+    } finally {
+      p.selfService.testHooks.setMaxDeploymentLogs(20);
+    }
     const backend = await p.platform.current();
     assert.equal((await backend.getDeployment(id)).state, 'cancelled');
     assert.equal((await fetch(`${first.url}/healthz`)).status, 200);
