@@ -4,7 +4,7 @@
  *
  *  - services / resources / systems: one catalog search with the typed prefix (`listServices({ text, limit })`), never
  *    the whole catalog (a catalog may hold 100k services). Backstage entities are sorted by kind (Component → service,
- *    Resource → resource, System → system); a Paved catalog lists services only.
+ *    Resource → resource, System → system, API → api); a Paved catalog lists services only, so it offers no APIs.
  *  - owners: the platform's teams (`listTeams`, at most MAX_TEAMS), filtered locally.
  *  - Results are cached for TTL_MS; a cached complete result for a shorter prefix answers a longer one locally.
  *  - A completion waits at most DEADLINE_MS: a slower platform yields no references this time (the list is marked
@@ -22,7 +22,7 @@ import { Component } from '../lifecycle';
 import { matchNames } from './manifestData';
 import type { Logger } from '../log';
 
-export type ReferenceKind = 'owners' | 'systems' | 'services' | 'resources';
+export type ReferenceKind = 'owners' | 'systems' | 'services' | 'resources' | 'apis';
 
 /** The part of PlatformConnection this needs. */
 export interface BackendSource {
@@ -43,6 +43,8 @@ export interface CatalogReferencesOptions {
 
 export interface ReferenceLookup {
   refs: ReferenceProvider;
+  /** API names (for providesApis / consumesApis), when asked for and the catalog lists APIs. */
+  apis: string[];
   /** Some kind was capped, late or failed: ask again as the user types on. */
   incomplete: boolean;
 }
@@ -55,10 +57,10 @@ interface Entry {
 }
 
 const MAX_TEAMS = 2000;
-const CATALOG_KINDS: readonly ReferenceKind[] = ['services', 'resources', 'systems'];
+const CATALOG_KINDS: readonly ReferenceKind[] = ['services', 'resources', 'systems', 'apis'];
 
 function emptyNames(): Record<ReferenceKind, string[]> {
-  return { owners: [], systems: [], services: [], resources: [] };
+  return { owners: [], systems: [], services: [], resources: [], apis: [] };
 }
 
 export class CatalogReferences extends Component {
@@ -69,6 +71,8 @@ export class CatalogReferences extends Component {
   /** Catalog searches by prefix (lower case). */
   private readonly searches = new Map<string, Entry>();
   private teams: Entry | undefined;
+  /** Whether catalog entries carry a kind (Backstage: Component, API, …); a Paved catalog lists services only, no APIs. */
+  private typedCatalog: boolean | undefined;
   private inflightTeams: Promise<Entry> | undefined;
   /** Why references are off, and until when (after a failure). */
   private failedUntil = 0;
@@ -108,19 +112,21 @@ export class CatalogReferences extends Component {
     this.searches.clear();
     this.teams = undefined;
     this.inflightTeams = undefined;
+    this.typedCatalog = undefined;
     this.failedUntil = 0;
     this.lastProblem = undefined;
   }
 
   /** The names of `kinds` matching `prefix`, from the cache or the platform, within the deadline. */
   async lookup(kinds: ReadonlySet<ReferenceKind>, prefix: string, token: vscode.CancellationToken): Promise<ReferenceLookup> {
-    const none: ReferenceLookup = { refs: {}, incomplete: false };
+    const none: ReferenceLookup = { refs: {}, apis: [], incomplete: false };
     if (kinds.size === 0) return none;
+    if (kinds.size === 1 && kinds.has('apis') && this.typedCatalog === false) return none;
     if (!vscode.workspace.isTrusted) {
       this.problem('the workspace is not trusted: completing without catalog references (no request is sent)');
       return none;
     }
-    if (Date.now() < this.failedUntil) return { refs: {}, incomplete: true };
+    if (Date.now() < this.failedUntil) return { refs: {}, apis: [], incomplete: true };
     const p = prefix.toLowerCase();
     const wantCatalog = CATALOG_KINDS.some((k) => kinds.has(k));
     const abort = abortSignalFrom(token);
@@ -132,6 +138,7 @@ export class CatalogReferences extends Component {
         kinds.has('owners') ? Promise.race([this.track(this.listTeams(abort.signal)), deadline]) : undefined,
       ]);
       const refs: ReferenceProvider = {};
+      let apis: string[] = [];
       let incomplete = false;
       if (catalog === 'late' || teams === 'late') {
         incomplete = true;
@@ -142,6 +149,7 @@ export class CatalogReferences extends Component {
         if (kinds.has('services')) refs.services = () => names('services');
         if (kinds.has('resources')) refs.resources = () => names('resources');
         if (kinds.has('systems')) refs.systems = () => names('systems');
+        if (kinds.has('apis')) apis = names('apis');
         incomplete ||= !catalog.complete;
       }
       if (teams && teams !== 'late') {
@@ -149,11 +157,11 @@ export class CatalogReferences extends Component {
         refs.owners = () => owners;
         incomplete ||= !teams.complete || owners.length === this.maxItems;
       }
-      return { refs, incomplete };
+      return { refs, apis, incomplete };
     } catch (err) {
       // Logged once by fail(); a cancelled completion (the user typed on) is not a failure.
       if (!token.isCancellationRequested) this.fail(err);
-      return { refs: {}, incomplete: true };
+      return { refs: {}, apis: [], incomplete: true };
     } finally {
       clearTimeout(timer);
       abort.dispose();
@@ -196,11 +204,13 @@ export class CatalogReferences extends Component {
       throw err;
     }
     const names = emptyNames();
+    if (page.items.length > 0) this.typedCatalog = page.items.some((s) => s.kind !== undefined);
     for (const s of page.items) {
       const kind = s.kind?.toLowerCase();
       if (kind === undefined || kind === 'component') names.services.push(s.name);
       else if (kind === 'resource') names.resources.push(s.name);
       else if (kind === 'system') names.systems.push(s.name);
+      else if (kind === 'api') names.apis.push(s.name);
     }
     const entry: Entry = { at: Date.now(), names, complete: page.nextCursor === undefined };
     this.searches.set(prefix, entry);

@@ -5,6 +5,7 @@
  */
 import type { PolicySet as WirePolicySet } from '../../core/api/types';
 import type { Finding } from '../../core/manifest/index';
+import { pathAt } from '../../core/manifest/index';
 import type { PolicyRule, PolicySet } from '../../core/policy/index';
 import { defaultPolicySet, policySetFromObject } from '../../core/policy/index';
 
@@ -60,4 +61,31 @@ export function matchNames(names: readonly string[], prefix: string, max: number
  */
 export function reportedByRedHatYaml(f: Finding): boolean {
   return f.source === 'yaml' && (/^yaml\/[A-Z_]+$/.test(f.ruleId) || f.ruleId === 'yaml/duplicate-key');
+}
+
+export type ApiListField = 'providesApis' | 'consumesApis';
+
+/**
+ * Where API names are typed in a paved.yaml: an item of `spec.providesApis` / `spec.consumesApis` (block `- |` or
+ * flow `[a, |`). Returns the field and the part of the name typed so far (what the completion replaces).
+ */
+export function apiListAt(text: string, offset: number): { field: ApiListField; typed: string } | undefined {
+  if (!/^apiVersion:\s*["']?paved\.dev\//m.test(text)) return undefined;
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  const lines = text.slice(0, lineStart).split('\n');
+  const lineNo = lines.length - 1;
+  lines[lineNo] = before;
+  const typed = /[^\s:[\]{},'"]*$/.exec(before)![0];
+  const flow = /^(\s*)(providesApis|consumesApis)\s*:\s*\[[^\]#]*$/.exec(before);
+  if (flow) {
+    const parent = pathAt(lines, lineNo, flow[1].length);
+    return parent.length === 1 && parent[0] === 'spec' ? { field: flow[2] as ApiListField, typed } : undefined;
+  }
+  const item = /^(\s*)-\s+([^:#[\]{}]*)$/.exec(before);
+  if (!item) return undefined;
+  const path = pathAt(lines, lineNo, item[1].length);
+  const field = path[path.length - 1];
+  if (path.length === 2 && path[0] === 'spec' && (field === 'providesApis' || field === 'consumesApis')) return { field, typed };
+  return undefined;
 }

@@ -19,7 +19,7 @@ import * as vscode from 'vscode';
 import type { Finding, Fix, ReferenceProvider } from '../../core/manifest/index';
 import type { BackendSource, ReferenceKind } from './catalogReferences';
 import { CatalogReferences } from './catalogReferences';
-import { reportedByRedHatYaml } from './manifestData';
+import { apiListAt, reportedByRedHatYaml } from './manifestData';
 import { PolicySets } from './policySets';
 import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint } from '../../core/manifest/index';
 import type { CommandRunner } from '../commands';
@@ -298,7 +298,22 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       resources: () => (asked.add('resources'), []),
     };
     const plain = completionsAt(text, offset, doc.fileName, probe);
-    if (asked.size === 0) return this.items(doc, plain);
+    if (asked.size === 0) {
+      // providesApis / consumesApis: API names, where the catalog lists APIs (Backstage).
+      const apiList = apiListAt(text, offset);
+      if (!apiList) return this.items(doc, plain);
+      const found = await catalog.lookup(new Set(['apis']), apiList.typed, token);
+      if (token.isCancellationRequested || doc.version !== version) return [];
+      const range = new vscode.Range(doc.positionAt(offset - apiList.typed.length), position);
+      const apis = found.apis.map((name, i) => {
+        const item = new vscode.CompletionItem(name, vscode.CompletionItemKind.Reference);
+        item.detail = 'API';
+        item.range = range;
+        item.sortText = String(i).padStart(4, '0');
+        return item;
+      });
+      return new vscode.CompletionList([...this.items(doc, plain), ...apis], found.incomplete);
+    }
     const lineBefore = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
     const prefix = /[^\s:[\]{},'"]*$/.exec(lineBefore)![0];
     const found = await catalog.lookup(asked, prefix, token);

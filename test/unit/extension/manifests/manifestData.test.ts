@@ -4,7 +4,7 @@ import { PavedError } from '../../../../src/core/errors';
 import type { Finding } from '../../../../src/core/manifest/index';
 import { lint } from '../../../../src/core/manifest/index';
 import { defaultPolicySet, loadPolicySet, mergePolicySets } from '../../../../src/core/policy/index';
-import { fromWire, matchNames, reportedByRedHatYaml } from '../../../../src/extension/manifests/manifestData';
+import { apiListAt, fromWire, matchNames, reportedByRedHatYaml } from '../../../../src/extension/manifests/manifestData';
 import { policySet } from '../../../../src/server/manifests';
 import { MINIMAL, PRODUCTION } from '../../core/manifest/helpers';
 import { toDiag } from '../../core/manifest/helpers';
@@ -100,5 +100,28 @@ describe('extension/manifests/manifestData', () => {
       assert.equal(reportedByRedHatYaml(finding('schema/required', 'schema')), false);
       assert.equal(reportedByRedHatYaml(finding('production-slo', 'policy')), false);
     });
+  });
+});
+
+describe('extension/manifests/manifestData: apiListAt', () => {
+  const base = 'apiVersion: paved.dev/v1\nkind: Service\nmetadata:\n  name: a\nspec:\n';
+  /** `|` marks the cursor. */
+  const at = (body: string, head = base) => {
+    const text = head + body;
+    return apiListAt(text.replace('|', ''), text.indexOf('|'));
+  };
+
+  it('finds block and flow items of spec.providesApis / spec.consumesApis with the typed part', () => {
+    assert.deepEqual(at('  providesApis:\n    - pay|\n'), { field: 'providesApis', typed: 'pay' });
+    assert.deepEqual(at('  providesApis:\n    - |\n'), { field: 'providesApis', typed: '' });
+    assert.deepEqual(at('  consumesApis: [a, pa|]\n'), { field: 'consumesApis', typed: 'pa' });
+    assert.deepEqual(at('  consumesApis: [|\n'), { field: 'consumesApis', typed: '' });
+  });
+
+  it('is undefined elsewhere: other lists, other depths, other manifests', () => {
+    assert.equal(at('  dependsOn:\n    - pay|\n'), undefined);
+    assert.equal(at('  providesApis:\n    - a\n  run:\n    - |\n'), undefined);
+    assert.equal(at('  environments:\n    production:\n      providesApis:\n        - |\n'), undefined);
+    assert.equal(at('  providesApis:\n    - pay|\n', 'apiVersion: backstage.io/v1alpha1\nkind: Component\nspec:\n'), undefined);
   });
 });
