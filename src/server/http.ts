@@ -235,6 +235,8 @@ export class ApiServer {
         const r = p.register(ctx.body);
         return { status: r.created ? 201 : 200, body: r.details, headers: { location: `/v1/services/${r.details.name}` } };
       }
+      case 'getServiceFacets':
+        return { status: 200, body: p.serviceFacets() };
       case 'getService':
         return { status: 200, body: p.getService(name) };
       case 'unregisterService':
@@ -274,6 +276,13 @@ export class ApiServer {
         return { status: 200, body: p.getTeam(name) };
       case 'listEnvironments':
         return { status: 200, body: { items: p.environments } };
+      case 'listWorkspaces':
+        return { status: 200, body: { items: p.listWorkspaces() } };
+      case 'attachWorkspace':
+        return { status: 200, body: p.attachWorkspace(id, ctx.body) };
+      case 'detachWorkspace':
+        p.detachWorkspace(id);
+        return { status: 204 };
       case 'getPolicies':
         return { status: 200, body: policySet(this.opts.policiesFile) };
       case 'listSchemas':

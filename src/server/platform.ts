@@ -54,6 +54,7 @@ import { parseManifestDocuments, scorecardFor } from './manifests';
 import { LogTail, isAlive, isOwnedBy, portFree, spawnLogged, stopGroup, type Spawned } from './processes';
 import { Journal, readJson, writeJsonAtomic } from './store';
 import { scanWorkspaces, type TeamRecord } from './catalogSource';
+import { FacetIndex, type ServiceFacets } from './facets';
 import { loadTemplates, type LoadedTemplate } from './templates';
 
 export interface PlatformOptions {
@@ -66,6 +67,22 @@ export interface PlatformOptions {
   log?: (line: string) => void;
   /** Injected clock for tests of history (defaults to Date.now). */
   now?: () => Date;
+}
+
+/** `AttachWorkspaceRequest` in the contract. */
+export interface AttachWorkspaceRequest {
+  folders: string[];
+  pid?: number;
+  label?: string;
+}
+
+/** `Workspace` in the contract: one client's folders (or, id `serve`, those given at start). */
+export interface Workspace {
+  id: string;
+  folders: string[];
+  pid?: number;
+  label?: string;
+  attachedAt: string;
 }
 
 /** Thrown for request-level problems that carry field errors (400). */
@@ -149,6 +166,10 @@ export class LocalPlatform {
   private readonly log: (line: string) => void;
   private readonly now: () => Date;
   private readonly catalog = new Catalog();
+  /** Owner/system/lifecycle counts of `catalog`: every change to it goes through putEntry/removeEntry. */
+  private readonly facetIndex = new FacetIndex();
+  /** Folders clients attached (`PUT /v1/workspaces/{id}`), by attachment id. */
+  private readonly attached = new Map<string, Workspace>();
   private workspaceNames = new Set<string>();
   private teams: TeamRecord[] = [];
   private lastScan = 0;
@@ -173,6 +194,7 @@ export class LocalPlatform {
   private readonly idempotencyJournal: Journal<IdempotencyRecord>;
   private readonly usedPorts = new Set<number>();
   private stopping = false;
+  private readonly startedAt = new Date().toISOString();
 
   constructor(private readonly opts: PlatformOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -210,6 +232,7 @@ export class LocalPlatform {
       }
     }
     this.catalog.putMany(registered);
+    this.facetIndex.reset(this.catalog.all());
     this.feedback.push(...this.feedbackJournal.readAll());
     for (const r of this.idempotencyJournal.readAll()) this.idempotency.set(r.scope, r);
     this.loadReleases();
@@ -368,25 +391,108 @@ export class LocalPlatform {
   // -------------------------------------------------------------------------------------------------------------------
   // Catalog
 
+  private putEntry(e: CatalogEntry): void {
+    const previous = this.catalog.get(e.name);
+    if (previous) this.facetIndex.remove(previous);
+    this.catalog.put(e);
+    this.facetIndex.add(e);
+  }
+
+  private removeEntry(name: string): void {
+    const previous = this.catalog.get(name);
+    if (previous && this.catalog.remove(name)) this.facetIndex.remove(previous);
+  }
+
+  /** The folders the catalog is read from: those given at start, then every attached client's, each once. */
+  workspaceFolders(): string[] {
+    const all = [...this.opts.workspaces];
+    for (const w of this.attached.values()) all.push(...w.folders);
+    return [...new Set(all)];
+  }
+
   /** Rescans the workspace folders (at most every 2 s unless forced). */
   refreshWorkspaces(force = false): void {
     if (!force && Date.now() - this.lastScan < 2000) return;
     this.lastScan = Date.now();
-    const scan = scanWorkspaces(this.opts.workspaces);
+    this.dropDeadAttachments();
+    const scan = scanWorkspaces(this.workspaceFolders());
     const previous = this.workspaceNames;
     this.workspaceNames = new Set(scan.entries.map((e) => e.name));
     for (const name of previous) {
       if (this.workspaceNames.has(name) || this.catalog.get(name)?.source !== 'workspace') continue;
-      this.catalog.remove(name);
+      this.removeEntry(name);
       // A registration the workspace file was hiding comes back.
       const reg = this.registrations.get(name);
-      if (reg) this.catalog.put(entryFromPavedManifest(reg.manifest, { source: 'registered', sourceDir: reg.sourceDir }));
+      if (reg) this.putEntry(entryFromPavedManifest(reg.manifest, { source: 'registered', sourceDir: reg.sourceDir }));
     }
-    for (const e of scan.entries) this.catalog.put(e); // a workspace manifest wins over a registration of the same name
+    for (const e of scan.entries) this.putEntry(e); // a workspace manifest wins over a registration of the same name
     this.teams = scan.teams;
     const fresh = scan.errors.filter((e) => !this.catalogErrors.includes(e));
     for (const e of fresh) this.log(`catalog: ${e}`);
     this.catalogErrors = scan.errors;
+  }
+
+  /** Exact owner/system/lifecycle counts over the whole catalog (`GET /v1/service-facets`). */
+  serviceFacets(): ServiceFacets {
+    this.refreshWorkspaces();
+    return this.facetIndex.facets();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // Workspace folders of clients (each editor window attaches its own)
+
+  /** The attachments, the start-up folders first (id `serve`). */
+  listWorkspaces(): Workspace[] {
+    this.dropDeadAttachments();
+    const out: Workspace[] = [];
+    if (this.opts.workspaces.length > 0) out.push({ id: 'serve', folders: [...this.opts.workspaces], label: 'paved serve --workspace', attachedAt: this.startedAt });
+    out.push(...[...this.attached.values()].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    return out;
+  }
+
+  /**
+   * Adds (or replaces) client `id`'s folders and rescans at once, so the next catalog read includes them. The
+   * attachment ends with `detachWorkspace`, or when process `pid` (on this host) is gone.
+   */
+  attachWorkspace(id: string, req: AttachWorkspaceRequest): Workspace {
+    if (id === 'serve') throw new InvalidRequest("'serve' names the folders given at start; choose another id", [{ pointer: '/path/id', message: 'is reserved' }]);
+    const errors: ProblemFieldError[] = [];
+    const folders: string[] = [];
+    req.folders.forEach((f, i) => {
+      if (!path.isAbsolute(f)) errors.push({ pointer: `/body/folders/${i}`, message: 'must be an absolute path' });
+      else if (!fs.existsSync(f) || !fs.statSync(f).isDirectory()) errors.push({ pointer: `/body/folders/${i}`, message: 'is not a directory on the platform host' });
+      else folders.push(path.resolve(f));
+    });
+    if (req.pid !== undefined && !isAlive(req.pid)) errors.push({ pointer: '/body/pid', message: 'is not a running process on the platform host' });
+    if (errors.length) throw new InvalidRequest(errors.map((e) => `${e.pointer} ${e.message}`).join('; '), errors);
+    const previous = this.attached.get(id);
+    const w: Workspace = { id, folders: [...new Set(folders)], attachedAt: this.now().toISOString() };
+    if (req.pid !== undefined) w.pid = req.pid;
+    if (req.label !== undefined) w.label = req.label;
+    const same = previous && previous.pid === w.pid && previous.label === w.label && previous.folders.join('\0') === w.folders.join('\0');
+    if (same) return previous;
+    this.attached.set(id, w);
+    this.log(`workspace ${id}${w.label ? ` (${w.label})` : ''} attached: ${w.folders.join(', ') || 'no folders'}`);
+    this.refreshWorkspaces(true);
+    return w;
+  }
+
+  detachWorkspace(id: string): void {
+    const w = this.attached.get(id);
+    if (!w) throw new PavedError('not-found', id === 'serve' ? "the folders given at start cannot be detached" : `no workspace attachment '${id}'`);
+    this.attached.delete(id);
+    this.log(`workspace ${id}${w.label ? ` (${w.label})` : ''} detached`);
+    this.refreshWorkspaces(true);
+  }
+
+  /** Attachments whose process ended (a window that closed without detaching) are dropped. */
+  private dropDeadAttachments(): void {
+    for (const [id, w] of this.attached) {
+      if (w.pid === undefined || isAlive(w.pid)) continue;
+      this.attached.delete(id);
+      this.log(`workspace ${id}${w.label ? ` (${w.label})` : ''} detached: process ${w.pid} is gone`);
+      this.lastScan = 0;
+    }
   }
 
   listServices(q: ServiceQuery & { limit: number }): Page<ServiceSummary> {
@@ -489,7 +595,7 @@ export class LocalPlatform {
     }
     this.registrationJournal.append({ op: 'put', manifest: req.manifest, sourceDir: req.sourceDir, at: this.now().toISOString() });
     this.registrations.set(entry.name, { manifest: req.manifest, sourceDir: req.sourceDir });
-    this.catalog.put(entry);
+    this.putEntry(entry);
     return { details: this.getService(entry.name), created: true };
   }
 
@@ -509,7 +615,7 @@ export class LocalPlatform {
     this.saveSlots();
     this.registrationJournal.append({ op: 'delete', name, at: this.now().toISOString() });
     this.registrations.delete(name);
-    this.catalog.remove(name);
+    this.removeEntry(name);
   }
 
   listTeams(limit: number, cursor?: string): Page<Team> {

@@ -26,7 +26,7 @@ import type {
 } from '../backend';
 import { PlatformError, unsupportedError } from '../errors';
 import { Transport, linkedSignal, type ResponseValidator, type TransportOptions } from '../transport';
-import { loadPavedContract, type PavedContract } from './contract';
+import { loadPavedContract, type PavedContract, type WorkspaceWire } from './contract';
 
 export interface PavedBackendOptions extends Omit<TransportOptions, 'platformName'> {
   kind?: Extract<PlatformKind, 'local' | 'paved'>;
@@ -36,7 +36,7 @@ export interface PavedBackendOptions extends Omit<TransportOptions, 'platformNam
   contract?: PavedContract;
   /** Seconds a JSON long-poll for events waits on the server. Default 25. */
   longPollWaitSeconds?: number;
-  /** Most services `facets()` reads to count owners/systems/lifecycles. Default 10 000. */
+  /** Most services `facets()` reads to count owners/systems/lifecycles on a server without `GET /v1/service-facets`. Default 10 000. */
   facetScanLimit?: number;
 }
 
@@ -61,6 +61,8 @@ export class PavedApiBackend implements PlatformBackend {
   private readonly lifetime = new AbortController();
   private readonly waitSeconds: number;
   private readonly facetScanLimit: number;
+  /** Set once the server answered 404 to `GET /v1/service-facets` (it predates it). */
+  private noFacetEndpoint = false;
 
   constructor(options: PavedBackendOptions) {
     this.kind = options.kind ?? 'paved';
@@ -102,10 +104,24 @@ export class PavedApiBackend implements PlatformBackend {
   }
 
   /**
-   * The Paved API has no facet endpoint: owners, systems and lifecycles are counted over the catalog, page by page
-   * (500 per page), up to `facetScanLimit` services; `partial` says the catalog was larger.
+   * Exact counts from `GET /v1/service-facets`. A server without it (404: an older `paved serve` or platform) is
+   * remembered and its catalog counted page by page instead (500 per page), up to `facetScanLimit` services;
+   * `partial` says the catalog was larger.
    */
   async facets(opts?: CallOptions): Promise<CatalogFacets> {
+    if (!this.noFacetEndpoint) {
+      try {
+        const f = await this.get('/v1/service-facets', this.contract.serviceFacets, opts);
+        return { owners: byValue(f.owners), systems: byValue(f.systems), lifecycles: byValue(f.lifecycles), partial: false };
+      } catch (err) {
+        if (!(err instanceof PlatformError) || err.code !== 'not-found') throw err;
+        this.noFacetEndpoint = true;
+      }
+    }
+    return this.scanFacets(opts);
+  }
+
+  private async scanFacets(opts?: CallOptions): Promise<CatalogFacets> {
     const owners = new Map<string, number>();
     const systems = new Map<string, number>();
     const lifecycles = new Map<string, number>();
@@ -124,9 +140,31 @@ export class PavedApiBackend implements PlatformBackend {
       seen += page.items.length;
       cursor = page.nextCursor;
     } while (cursor && seen < this.facetScanLimit);
-    const list = (m: Map<string, number>): FacetValue[] =>
-      [...m].map(([value, count]) => ({ value, count })).sort((a, b) => a.value.localeCompare(b.value));
+    const list = (m: Map<string, number>): FacetValue[] => byValue([...m].map(([value, count]) => ({ value, count })));
     return { owners: list(owners), systems: list(systems), lifecycles: list(lifecycles), partial: cursor !== undefined };
+  }
+
+  /**
+   * Adds this client's workspace folders to the local platform's catalog (`PUT /v1/workspaces/{id}`): one editor
+   * window each. With `pid`, the platform drops them by itself once that process is gone.
+   */
+  async attachWorkspace(id: string, request: { folders: string[]; pid?: number; label?: string }, opts?: CallOptions): Promise<WorkspaceWire> {
+    // PUT of the whole attachment is idempotent: retried like a GET.
+    return this.call(opts, (signal) => this.transport.request({ method: 'PUT', path: `/v1/workspaces/${seg(id)}`, body: request, schema: this.contract.workspace, signal }));
+  }
+
+  /** Removes the folders `attachWorkspace` added; an attachment that is already gone is not an error. */
+  async detachWorkspace(id: string, opts?: CallOptions): Promise<void> {
+    try {
+      await this.call(opts, (signal) => this.transport.request({ method: 'DELETE', path: `/v1/workspaces/${seg(id)}`, expect: 'empty', signal }));
+    } catch (err) {
+      if (err instanceof PlatformError && err.code === 'not-found') return;
+      throw err;
+    }
+  }
+
+  async listWorkspaces(opts?: CallOptions): Promise<WorkspaceWire[]> {
+    return (await this.get('/v1/workspaces', this.contract.workspaceList, opts)).items;
   }
 
   async listTeams(page: { limit?: number; cursor?: string } = {}, opts?: CallOptions): Promise<api.Page<api.Team>> {
@@ -289,6 +327,10 @@ export class PavedApiBackend implements PlatformBackend {
       linked.dispose();
     }
   }
+}
+
+function byValue(list: FacetValue[]): FacetValue[] {
+  return [...list].sort((a, b) => a.value.localeCompare(b.value));
 }
 
 function toTaskInfo(t: api.ScaffoldTask): ScaffoldTaskInfo {

@@ -17,6 +17,23 @@ import { PlatformError } from '../errors';
 import { SchemaSet } from '../schema';
 import type { ResponseValidator } from '../transport';
 
+/** `ServiceFacets` (`GET /v1/service-facets`): exact counts over the whole catalog, each list ordered by value. */
+export interface ServiceFacetsWire {
+  total: number;
+  owners: { value: string; count: number }[];
+  systems: { value: string; count: number }[];
+  lifecycles: { value: string; count: number }[];
+}
+
+/** `Workspace` (`PUT /v1/workspaces/{id}`): one client's folders the local platform reads the catalog from. */
+export interface WorkspaceWire {
+  id: string;
+  folders: string[];
+  pid?: number;
+  label?: string;
+  attachedAt: string;
+}
+
 export const CONTRACT_FILE = path.join('schemas', 'platform-api.yaml');
 const SCHEMA_ID = 'https://paved.dev/schemas/platform-api/v1';
 
@@ -117,6 +134,15 @@ export class PavedContract {
   }
   get feedback() {
     return this.validator<api.Feedback>('Feedback');
+  }
+  get serviceFacets() {
+    return this.validator<ServiceFacetsWire>('ServiceFacets');
+  }
+  get workspace() {
+    return this.validator<WorkspaceWire>('Workspace');
+  }
+  get workspaceList() {
+    return this.validator<{ items: WorkspaceWire[] }>('WorkspaceList');
   }
 }
 

@@ -226,13 +226,67 @@ describe('Paved API backend over the transport', () => {
     assert.match(String(err.detail), /^DeploymentEvent: \/type must be equal to one of the allowed values/);
   });
 
-  it('counts facets over every page', async () => {
+  it('reads exact facets from GET /v1/service-facets, each list ordered by value', async () => {
     server.handle((req, res) => {
-      const cursor = new URL(req.url, 'http://x').searchParams.get('cursor');
-      if (!cursor) json(res, 200, { items: [summary('a', { system: 's1', lifecycle: 'production' }), summary('b', { owner: 'team-b' })], nextCursor: 'p2' });
-      else json(res, 200, { items: [summary('c', { system: 's1', lifecycle: 'experimental' })] });
+      if (req.url === '/v1/service-facets') {
+        json(res, 200, {
+          total: 100_000,
+          owners: [
+            { value: 'team-b', count: 60_000 },
+            { value: 'team-a', count: 40_000 },
+          ],
+          systems: [{ value: 's1', count: 90_000 }],
+          lifecycles: [{ value: 'production', count: 33_334 }],
+        });
+      } else problem(res, 500, 'Internal', req.url);
     });
-    assert.deepEqual(await backend().facets(), {
+    const b = backend();
+    const expected = {
+      owners: [
+        { value: 'team-a', count: 40_000 },
+        { value: 'team-b', count: 60_000 },
+      ],
+      systems: [{ value: 's1', count: 90_000 }],
+      lifecycles: [{ value: 'production', count: 33_334 }],
+      partial: false,
+    };
+    assert.deepEqual(await b.facets(), expected);
+    assert.deepEqual(await b.facets(), expected);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.url} ${r.headers.authorization}`),
+      ['GET /v1/service-facets Bearer local-token', 'GET /v1/service-facets Bearer local-token'],
+    );
+  });
+
+  it('refuses facets that break the contract (a zero count)', async () => {
+    server.handle((_req, res) => json(res, 200, { total: 1, owners: [{ value: 'team-a', count: 0 }], systems: [], lifecycles: [] }));
+    const err = await rejection(backend().facets());
+    assert.equal(err.code, 'invalid-response');
+    assert.equal(err.detail, 'GET /v1/service-facets: /owners/0/count must be >= 1');
+  });
+
+  it('a server error on the facet endpoint is reported, not replaced by a scan', async () => {
+    server.handle((_req, res) => problem(res, 409, 'Conflict', 'busy'));
+    const err = await rejection(backend().facets());
+    assert.equal(err.code, 'conflict');
+    assert.deepEqual(server.requests.map((r) => r.url), ['/v1/service-facets']);
+  });
+
+  /** An older server: no facet endpoint (404), services paged by cursor. */
+  const olderServer = (pages: (cursor: string | null) => unknown) => (req: RecordedRequest, res: http.ServerResponse) => {
+    const u = new URL(req.url, 'http://x');
+    if (u.pathname === '/v1/service-facets') problem(res, 404, 'Not found', 'no such endpoint: /v1/service-facets', 'not-found');
+    else json(res, 200, pages(u.searchParams.get('cursor')));
+  };
+
+  it('without the facet endpoint (404) counts facets over every page, and asks the endpoint only once', async () => {
+    server.handle(
+      olderServer((cursor) =>
+        !cursor ? { items: [summary('a', { system: 's1', lifecycle: 'production' }), summary('b', { owner: 'team-b' })], nextCursor: 'p2' } : { items: [summary('c', { system: 's1', lifecycle: 'experimental' })] },
+      ),
+    );
+    const b = backend();
+    const expected = {
       owners: [
         { value: 'team-a', count: 2 },
         { value: 'team-b', count: 1 },
@@ -243,19 +297,42 @@ describe('Paved API backend over the transport', () => {
         { value: 'production', count: 1 },
       ],
       partial: false,
-    });
+    };
+    assert.deepEqual(await b.facets(), expected);
+    assert.deepEqual(await b.facets(), expected);
     assert.deepEqual(
       server.requests.map((r) => r.url),
-      ['/v1/services?limit=500', '/v1/services?limit=500&cursor=p2'],
+      ['/v1/service-facets', '/v1/services?limit=500', '/v1/services?limit=500&cursor=p2', '/v1/services?limit=500', '/v1/services?limit=500&cursor=p2'],
     );
   });
 
-  it('stops counting facets at the scan limit and says the result is partial', async () => {
-    server.handle((_req, res) => json(res, 200, { items: [summary('a'), summary('b')], nextCursor: 'more' }));
+  it('without the facet endpoint stops counting at the scan limit and says the result is partial', async () => {
+    server.handle(olderServer(() => ({ items: [summary('a'), summary('b')], nextCursor: 'more' })));
     const f = await backend({ facetScanLimit: 3 }).facets();
     assert.equal(f.partial, true);
     assert.deepEqual(f.owners, [{ value: 'team-a', count: 4 }]);
-    assert.equal(server.requests.length, 2);
+    assert.equal(server.requests.length, 3);
+  });
+
+  it('attaches and detaches workspace folders (PUT/DELETE /v1/workspaces/{id}); detaching a gone attachment is fine', async () => {
+    server.handle((req, res) => {
+      if (req.method === 'PUT' && req.url === '/v1/workspaces/w%201') json(res, 200, { id: 'w 1', folders: ['/ws/a'], pid: 42, attachedAt: '2026-11-22T06:00:00Z' });
+      else if (req.method === 'DELETE' && req.url === '/v1/workspaces/w%201') res.writeHead(204).end();
+      else if (req.method === 'DELETE') problem(res, 404, 'Not found', 'no workspace attachment', 'not-found');
+      else if (req.url === '/v1/workspaces') json(res, 200, { items: [{ id: 'serve', folders: ['/ws/b'], attachedAt: '2026-11-22T06:00:00Z' }] });
+      else problem(res, 500, 'Internal', req.url);
+    });
+    const b = backend();
+    const w = await b.attachWorkspace('w 1', { folders: ['/ws/a'], pid: 42 });
+    assert.deepEqual(w.folders, ['/ws/a']);
+    assert.equal(server.requests[0].body, JSON.stringify({ folders: ['/ws/a'], pid: 42 }));
+    await b.detachWorkspace('w 1');
+    await b.detachWorkspace('gone');
+    assert.deepEqual((await b.listWorkspaces()).map((x) => x.id), ['serve']);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.url}`),
+      ['PUT /v1/workspaces/w%201', 'DELETE /v1/workspaces/w%201', 'DELETE /v1/workspaces/gone', 'GET /v1/workspaces'],
+    );
   });
 
   it('environments, policies, metrics, feedback and unregister hit the contract paths', async () => {
