@@ -1,6 +1,7 @@
 /**
  * Benchmark of the Catalog tree (not a test): against `paved serve` holding 10k and 100k services registered through
- * the API, the time until the first tree page is available (root groups, then the first group's first page), and the
+ * the API, the time until the first tree page is available (root groups by system, owner and lifecycle from
+ * `GET /v1/service-facets`, then the first group's first page), and the
  * heap growth after walking the whole catalog through the tree model (every group expanded, Load more until the end).
  *
  * Runs in plain Node: CatalogModel (src/extension/catalog/model.ts, no vscode) over the real Paved API client — the
@@ -32,7 +33,7 @@ const cli = fs.existsSync(builtCli) ? builtCli : undefined;
 /** Services up to this count are registered through `POST /v1/services`; beyond it the registration journal is seeded. */
 const API_REGISTER_MAX = Number(process.env.PAVED_BENCH_API_REGISTER_MAX ?? 10_000);
 
-function manifest(i: number): Record<string, unknown> {
+export function manifest(i: number): Record<string, unknown> {
   const name = `svc-${String(i).padStart(6, '0')}`;
   // Services 9, 19, 29, … have no system: the tree shows them under "No system".
   const metadata: Record<string, unknown> = { name, owner: `team-${i % 50}`, lifecycle: i % 3 === 0 ? 'production' : 'experimental', tags: ['bench'] };
@@ -51,7 +52,7 @@ async function registerAll(backend: PlatformBackend, n: number): Promise<number>
 }
 
 /** Writes the server's registration journal (as test/bench/serve.ts does): registering 100k one by one takes too long. */
-function seedJournal(stateDir: string, n: number): void {
+export function seedJournal(stateDir: string, n: number): void {
   const at = new Date().toISOString();
   const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ op: 'put', at, manifest: manifest(i) }));
   fs.writeFileSync(path.join(stateDir, 'registrations.jsonl'), `${lines.join('\n')}\n`, { mode: 0o600 });
@@ -109,6 +110,18 @@ async function bench(n: number): Promise<Record<string, number | string>> {
     const t2 = performance.now();
     await byOwner.getChildren();
     const ownerMs = performance.now() - t2;
+    const byLifecycle = new CatalogModel(async () => backend, { pageSize: 100, groupBy: 'lifecycle' });
+    const t5 = performance.now();
+    const lifecycleRoot = await byLifecycle.getChildren();
+    const lifecycleMs = performance.now() - t5;
+    const t6 = performance.now();
+    await byLifecycle.getChildren(lifecycleRoot[0]);
+    const lifecycleGroupMs = performance.now() - t6;
+    // The facets alone (GET /v1/service-facets through the client, contract validation included), warm.
+    const t7 = performance.now();
+    const facets = await backend.facets();
+    const facetsMs = performance.now() - t7;
+    const counted = facets.systems.reduce((sum, f) => sum + f.count, 0);
     const filtered = new CatalogModel(async () => backend, { pageSize: 100 });
     filtered.setFilter('svc-0001');
     const t3 = performance.now();
@@ -130,6 +143,10 @@ async function bench(n: number): Promise<Record<string, number | string>> {
       'first group, first page of 100 (ms)': Math.round(firstGroupMs),
       'first group page size': firstGroup.length,
       'first tree page grouped by owner (ms)': Math.round(ownerMs),
+      'first tree page grouped by lifecycle (ms)': Math.round(lifecycleMs),
+      'lifecycle: first group, first page of 100 (ms)': Math.round(lifecycleGroupMs),
+      'facets request, warm (ms)': +facetsMs.toFixed(1),
+      'facets exact (services with a system counted)': `${!facets.partial} (${counted})`,
       'first filtered page (ms)': Math.round(filterMs),
       'filter hits on first page': hits.length,
       'walk whole catalog (s)': +(walkMs / 1000).toFixed(1),
