@@ -298,6 +298,8 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       resources: () => (asked.add('resources'), []),
     };
     const plain = completionsAt(text, offset, doc.fileName, probe);
+    // A catalog-info.yaml with Backstage connected: the Backstage tools complete its refs (as entity refs).
+    if (asked.size > 0 && kindFromFileName(doc.fileName) === 'backstage' && (await this.connectedKind()) === 'backstage') return this.items(doc, plain);
     if (asked.size === 0) {
       // providesApis / consumesApis: API names, where the catalog lists APIs (Backstage).
       const apiList = apiListAt(text, offset);
@@ -320,6 +322,17 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     // The user typed on: this list was for an older text (VS Code asks again).
     if (token.isCancellationRequested || doc.version !== version) return [];
     return new vscode.CompletionList(this.items(doc, completionsAt(text, offset, doc.fileName, found.refs)), found.incomplete);
+  }
+
+  /** The connected platform's kind; undefined when there is none (untrusted, unreachable: logged by the connection). */
+  private async connectedKind(): Promise<string | undefined> {
+    if (!this.opts.platform || !vscode.workspace.isTrusted) return undefined;
+    try {
+      return (await this.opts.platform.current()).kind;
+    } catch (err) {
+      this.opts.log.debug(`no platform for completion: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
   }
 
   private items(doc: vscode.TextDocument, list: ReturnType<typeof completionsAt>): vscode.CompletionItem[] {
