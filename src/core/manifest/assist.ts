@@ -113,7 +113,20 @@ function propertiesOf(schema: JsonSchema | undefined): Record<string, JsonSchema
 /** The path of the map the line being typed belongs to (`- key` lines: the sequence item's map). */
 function linePath(before: string, lines: readonly string[], lineNo: number): string[] {
   const m = /^(\s*)(-\s+)?/.exec(before)!;
-  return m[2] ? [...pathAt(lines, lineNo, m[1].length), '0'] : pathAt(lines, lineNo, m[1].length);
+  const col = m[1].length;
+  if (!m[2]) return pathAt(lines, lineNo, col);
+  // `key:` with its `- item`s at the key's own indentation (a common YAML style): the key is the items' parent.
+  for (let l = lineNo - 1; l >= 0; l--) {
+    const raw = lines[l].replace(/\r$/, '');
+    const t = raw.trim();
+    if (t === '' || t.startsWith('#')) continue;
+    const ind = indentOf(raw);
+    if (ind > col || (ind === col && (t.startsWith('- ') || t === '-'))) continue;
+    const k = ind === col ? KEY_LINE.exec(raw) : null;
+    if (k && !t.startsWith('-') && (!k[3] || k[3].startsWith('#'))) return [...pathAt(lines, l, col), k[2].replace(/^["']|["']$/g, ''), '0'];
+    break;
+  }
+  return [...pathAt(lines, lineNo, col), '0'];
 }
 
 function snippetForKey(key: string, target: JsonSchema | undefined): { text: string; snippet: boolean } {
@@ -174,11 +187,12 @@ export function completionsAt(text: string, offset: number, fileName: string, re
     return out;
   }
 
-  // `- |` in a sequence — an item (references for dependsOn).
-  const itemMatch = /^(\s*)-\s+([^:#]*)$/.exec(before);
-  if (itemMatch && !word.includes(':')) {
+  // `- |` in a sequence — an item (references for dependsOn); `- service:led|` replaces the whole typed ref.
+  const itemMatch = /^(\s*)-\s+((?:[a-z]+:)?[^\s:#]*)$/.exec(before);
+  if (itemMatch) {
     const refsHere = references(linePath(before, lines, lineNo), refs);
-    if (refsHere.length > 0) return refsHere.map((r) => ({ label: r.label, kind: 'reference', insertText: r.label, isSnippet: false, detail: r.detail, replace }));
+    const whole = { offset: offset - itemMatch[2].length, length: itemMatch[2].length };
+    if (refsHere.length > 0) return refsHere.map((r) => ({ label: r.label, kind: 'reference', insertText: r.label, isSnippet: false, detail: r.detail, replace: whole }));
   }
 
   // A key.

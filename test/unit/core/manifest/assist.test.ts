@@ -61,6 +61,19 @@ describe('completion and hover data', () => {
     assert.deepEqual(completionsAt(t2, o2, 'paved.yaml'), [], 'nothing without a provider');
   });
 
+  it('completes a half-typed `service:` ref, replacing all of it, and items at their key\'s own indentation', () => {
+    const [t1, o1] = at(MINIMAL + '  dependsOn:\n    - service:led|\n');
+    const typed = completionsAt(t1, o1, 'paved.yaml', refs);
+    assert.deepEqual(typed.map((i) => i.label), ['service:ledger', 'resource:payments-db']);
+    assert.deepEqual(typed[0].replace, { offset: o1 - 'service:led'.length, length: 'service:led'.length });
+    // `dependsOn:` with its items not indented further (second item being typed).
+    const [t2, o2] = at(MINIMAL + '  dependsOn:\n  - service:ledger\n  - |\n');
+    assert.deepEqual(completionsAt(t2, o2, 'paved.yaml', refs).map((i) => i.label), ['service:ledger', 'resource:payments-db']);
+    // A sequence of maps is still a sequence of maps: `- ` under slos completes the SLO keys, no references.
+    const [t3, o3] = at(MINIMAL + '  slos:\n  - |\n');
+    assert.deepEqual(completionsAt(t3, o3, 'paved.yaml', refs).map((i) => i.label).sort(), ['name', 'objective', 'window']);
+  });
+
   it('hovers keys and values with the schema description, allowed values and policies', () => {
     const text = MINIMAL;
     const h = hoverAt(text, text.indexOf('lifecycle') + 2, 'paved.yaml', defaultPolicySet())!;
