@@ -24,7 +24,8 @@ export interface CatalogCliDeps {
 export const connectionHelp = `Connection:
   --backend KIND     local (default), paved or backstage (env PAVED_BACKEND)
   --url URL          platform base URL for paved/backstage; https unless loopback (env PAVED_URL)
-  --state-dir DIR    state directory of the local platform (default ${defaultLocalStateDir()}; env PAVED_STATE_DIR)
+  --state-dir DIR    state directory of the local platform (env PAVED_STATE_DIR; default $XDG_STATE_HOME/paved or
+                     ~/.local/state/paved, the one VS Code's local platform uses too; now ${defaultLocalStateDir()})
 Token: PAVED_TOKEN, or for the local platform the token file of the running \`paved serve\`.`;
 
 const servicesUsage = `Usage: paved services [--owner TEAM] [--system SYSTEM] [--lifecycle L] [--query TEXT] [--limit N] [--json] [connection]
@@ -105,7 +106,7 @@ export async function openBackend(p: Parsed, deps: CatalogCliDeps): Promise<Plat
   if (!(PLATFORM_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--backend must be one of ${PLATFORM_KINDS.join(', ')}, not '${kind}'`);
   const url = (str(p, '--url') ?? deps.env.PAVED_URL ?? '').trim().replace(/\/+$/, '');
   const envToken = deps.env.PAVED_TOKEN?.trim() || undefined;
-  const stateDir = str(p, '--state-dir') ?? deps.env.PAVED_STATE_DIR ?? defaultLocalStateDir(deps.env);
+  const stateDir = str(p, '--state-dir') ?? defaultLocalStateDir(deps.env);
   const settings: ConnectionSettings = { kind: kind as ConnectionSettings['kind'], url, ignored: [] };
   const token: TokenProvider = async () => envToken;
   if (kind === 'local' && envToken) {

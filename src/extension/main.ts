@@ -45,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   context.subscriptions.push(channel);
   const log = createLogger(channel);
   const commands = new CommandRunner(log.child('commands'), { signIn: () => vscode.commands.executeCommand(Commands.signIn) });
-  const local = new LocalPlatform({ stateDir: vscode.Uri.joinPath(context.globalStorageUri, 'local-platform').fsPath, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('local'), locate: (dir) => findLocalPlatform(dir) });
+  const local = new LocalPlatform({ legacyStateDir: vscode.Uri.joinPath(context.globalStorageUri, 'local-platform').fsPath, packageRoot: context.extensionPath, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('local'), locate: (dir) => findLocalPlatform(dir) });
   const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: backendFactory(context.extensionPath, context.secrets), local });
 
   const deployments = new DeploymentsView(commands, platform, log.child('deployments'));

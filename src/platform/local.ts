@@ -5,11 +5,13 @@
  * - `<state-dir>/serve.json` (atomically): `{ pid, url, host, port, tokenFile, readOnlyTokenFile, stateDir, version,
  *   startedAt }`, the lock/port file every client (each VS Code window, the CLI) reads to share one instance;
  * - the bearer token in `tokenFile` (default `<state-dir>/token`), mode 0600, one line.
- * The default state directory is `$XDG_STATE_HOME/paved`, else `~/.local/state/paved` (as `paved serve` uses).
+ * The default state directory is `$PAVED_STATE_DIR`, else `$XDG_STATE_HOME/paved`, else `~/.local/state/paved`: the
+ * same for `paved serve`, the CLI and every VS Code window.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultStateDir } from '../server/stateDir';
 import { PlatformError } from './errors';
 import { isLoopbackHost, type TokenProvider } from './transport';
 
@@ -29,9 +31,12 @@ export interface LocalServeInfo {
   startedAt?: string;
 }
 
+/**
+ * The state directory `paved serve`, the CLI and the extension share by default: `$PAVED_STATE_DIR`, else
+ * `$XDG_STATE_HOME/paved`, else `~/.local/state/paved` (one rule, src/server/stateDir.ts).
+ */
 export function defaultLocalStateDir(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
-  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.trim() !== '' ? env.XDG_STATE_HOME : path.join(home, '.local', 'state');
-  return path.join(base, 'paved');
+  return defaultStateDir(env, home);
 }
 
 function processAlive(pid: number): boolean {

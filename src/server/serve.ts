@@ -4,7 +4,6 @@
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import { LocalPlatform, readHistoryFile } from './platform';
 import { findAsset } from './assets';
 import { isAlive } from './processes';
 import { writeFileAtomic, readJson } from './store';
+import { defaultStateDir } from './stateDir';
 
 export interface ServeOptions {
   host?: string;
@@ -52,10 +52,7 @@ export interface RunningServer {
   stop(reason?: string): Promise<void>;
 }
 
-export function defaultStateDir(): string {
-  const base = process.env.XDG_STATE_HOME ?? path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'paved');
-}
+export { defaultStateDir } from './stateDir';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);

@@ -141,7 +141,8 @@ export async function startCodeServer(
 
   const child = spawnGroup(cs.node, args, {
     cwd: options.workspace,
-    env: { ...process.env, ...options.env },
+    // The local platform of this throwaway profile (not the user’s shared ~/.local/state/paved): stopLocalPlatforms finds it there.
+    env: { ...process.env, PAVED_STATE_DIR: path.join(profile.userDataDir, 'paved-state'), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid!;

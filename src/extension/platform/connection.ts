@@ -29,6 +29,11 @@ export class NotConfiguredError extends PlatformError {
   }
 }
 
+/** The window's folders on disk: what the local platform reads this window's catalog from. */
+function windowFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
 /** Secret storage key of the token for one platform URL (one token per platform). */
 export function tokenKey(url: string): string {
   return `paved.platform.token:${url.replace(/\/+$/, '')}`;
@@ -87,7 +92,11 @@ export class PlatformConnection extends Component {
     this.register(commands.register(Commands.signIn, () => this.signIn()));
     this.register(commands.register(Commands.signOut, () => this.signOut()));
     this.register(commands.register(Commands.stopLocalPlatform, () => this.stopLocal()));
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.foldersChanged()));
     this.register({ dispose: () => this.dropCached() });
+    // The window closes: take its folders out of the shared local platform's catalog (it also notices by itself
+    // once this extension host has exited).
+    this.register({ dispose: () => void this.deps.local.detach() });
     this.setState(vscode.workspace.isTrusted ? 'unknown' : 'untrusted');
   }
 
@@ -96,7 +105,7 @@ export class PlatformConnection extends Component {
     return readConnectionSettings(vscode.workspace.getConfiguration(Settings.section), vscode.workspace.isTrusted);
   }
 
-  /** State directory of the embedded local platform (`<globalStorage>/local-platform`): its serve.json, token, log. */
+  /** State directory of the embedded local platform (shared with the CLI, see LocalPlatform): serve.json, token, log. */
   get localStateDir(): string {
     return this.deps.local.stateDir;
   }
@@ -161,8 +170,7 @@ export class PlatformConnection extends Component {
   private async connect(settings: ConnectionSettings): Promise<PlatformBackend> {
     const { log, factory, local, context } = this.deps;
     if (settings.kind === 'local') {
-      const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-      const instance = await local.ensureRunning(folders);
+      const instance = await local.ensureRunning(windowFolders());
       this.localPid = instance.pid;
       log.info(`local platform at ${instance.url} (pid ${instance.pid}${instance.started ? ', started now' : ', reused'})`);
       return factory({ kind: 'local', url: instance.url, token: localTokenProvider(local.stateDir, instance) });
@@ -182,6 +190,15 @@ export class PlatformConnection extends Component {
         action: 'open-settings',
         cause: err,
       });
+    }
+  }
+
+  /** Folders added or removed in this window: the local platform's catalog follows (then views refresh). */
+  private async foldersChanged(): Promise<void> {
+    try {
+      if (await this.deps.local.updateFolders(windowFolders())) this.changed.fire();
+    } catch (err) {
+      this.deps.log.warn(`could not update this window's folders on the local platform: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
