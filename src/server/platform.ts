@@ -412,9 +412,10 @@ export class LocalPlatform {
 
   /** Rescans the workspace folders (at most every 2 s unless forced). */
   refreshWorkspaces(force = false): void {
+    // A window that went away takes its folders with it at once, not on the next scheduled rescan.
+    if (this.dropDeadAttachments()) force = true;
     if (!force && Date.now() - this.lastScan < 2000) return;
     this.lastScan = Date.now();
-    this.dropDeadAttachments();
     const scan = scanWorkspaces(this.workspaceFolders());
     const previous = this.workspaceNames;
     this.workspaceNames = new Set(scan.entries.map((e) => e.name));
@@ -485,14 +486,17 @@ export class LocalPlatform {
     this.refreshWorkspaces(true);
   }
 
-  /** Attachments whose process ended (a window that closed without detaching) are dropped. */
-  private dropDeadAttachments(): void {
+  /** Attachments whose process ended (a window that closed without detaching) are dropped; true when one was. */
+  private dropDeadAttachments(): boolean {
+    let dropped = false;
     for (const [id, w] of this.attached) {
       if (w.pid === undefined || isAlive(w.pid)) continue;
       this.attached.delete(id);
       this.log(`workspace ${id}${w.label ? ` (${w.label})` : ''} detached: process ${w.pid} is gone`);
       this.lastScan = 0;
+      dropped = true;
     }
+    return dropped;
   }
 
   listServices(q: ServiceQuery & { limit: number }): Page<ServiceSummary> {

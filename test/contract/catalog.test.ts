@@ -150,11 +150,11 @@ describe('Platform API contract: service facets and attached workspace folders',
         await exited;
       }
       assert.equal(pidAlive(child.pid!), false);
+      assert.deepEqual(await names(), ['ledger', 'payments', 'search']);
       assert.deepEqual(
         (await call<{ items: Workspace[] }>(s, 'GET', '/v1/workspaces')).body.items.map((w) => w.id),
         ['serve'],
       );
-      assert.deepEqual(await names(), ['ledger', 'payments', 'search']);
     });
 
     it('refuses relative or missing folders and unknown fields with a problem naming each', async () => {
