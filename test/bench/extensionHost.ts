@@ -80,7 +80,14 @@ async function benchSize(n: number, files: string[], vsixes: string[]): Promise<
         PAVED_BENCH_URL: server.url,
         PAVED_BENCH_TOKEN: server.token,
         PAVED_BENCH_SERVICES: String(n),
-        ...(process.env.PAVED_BENCH_UI_WALK_MAX ? { PAVED_BENCH_UI_WALK_MAX: process.env.PAVED_BENCH_UI_WALK_MAX } : {}),
+        // Optional: PAVED_BENCH_UI_WALK_MAX (largest catalog walked through the view), PAVED_BENCH_WARM_RUNS,
+        // PAVED_BENCH_HEAP_SNAPSHOT_DIR (a heap snapshot of the extension host after the view walk goes there).
+        ...Object.fromEntries(
+          ['PAVED_BENCH_UI_WALK_MAX', 'PAVED_BENCH_WARM_RUNS', 'PAVED_BENCH_HEAP_SNAPSHOT_DIR'].flatMap((k) => {
+            const v = process.env[k];
+            return v ? [[k, v]] : [];
+          }),
+        ),
       },
       machineSettings: { 'paved.platform.kind': 'paved', 'paved.platform.url': server.url },
       testTimeoutMs: 60 * 60_000,
