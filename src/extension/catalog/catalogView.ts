@@ -18,6 +18,7 @@ import {
   serviceContextValue,
   serviceDescription,
   serviceTooltip,
+  type ServiceNode,
   SourceBlockedError,
   statusIcon,
   type StatusIcon,
@@ -81,7 +82,17 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
       myTeams: state.get<string[]>(StateKeys.catalogMyTeams) ?? [],
       pageSize: this.pageSizeSetting(),
     });
-    this.treeView = this.register(vscode.window.createTreeView(Views.catalog, { treeDataProvider: this, showCollapseAll: true }));
+    // The view gets service items without their tooltip and command: VS Code keeps every item it is shown (converted,
+    // with a command-argument cache entry) until the parent is refreshed, and asks resolveTreeItem only for the item
+    // hovered or clicked. Whole catalog expanded, that is the bulk of the extension host's memory for the tree.
+    const provider: vscode.TreeDataProvider<CatalogNode> = {
+      onDidChangeTreeData: this.onDidChangeTreeData,
+      getChildren: (node) => this.getChildren(node),
+      getParent: (node) => this.getParent(node),
+      getTreeItem: (node) => this.treeItem(node, false),
+      resolveTreeItem: (item, node) => this.resolveTreeItem(item, node),
+    };
+    this.treeView = this.register(vscode.window.createTreeView(Views.catalog, { treeDataProvider: provider, showCollapseAll: true }));
     this.updateViewDescription();
     this.register(connection.onDidChange(() => this.refresh()));
     if (serviceChanged) this.register(serviceChanged((ref) => void this.updateStatus(ref)));
@@ -153,7 +164,20 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     this.changed.fire(undefined);
   }
 
+  /** The complete item of a node, tooltip and command included (what the view shows once it resolved the item). */
   getTreeItem(node: CatalogNode): vscode.TreeItem {
+    return this.treeItem(node, true);
+  }
+
+  /** Fills in what the view's items leave out (a service's tooltip and command) when VS Code asks: on hover or click. */
+  resolveTreeItem(item: vscode.TreeItem, node: CatalogNode): vscode.TreeItem {
+    if (node.kind !== 'service') return item;
+    item.tooltip ??= this.tooltipOf(node);
+    item.command ??= this.openDetailsCommand(node);
+    return item;
+  }
+
+  private treeItem(node: CatalogNode, complete: boolean): vscode.TreeItem {
     switch (node.kind) {
       case 'group': {
         const item = new vscode.TreeItem(groupLabel(node), vscode.TreeItemCollapsibleState.Collapsed);
@@ -177,13 +201,12 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
         const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
         item.description = serviceDescription(s);
         item.iconPath = STATUS_ICONS[statusIcon(s.status)];
-        const tooltip = new vscode.MarkdownString(serviceTooltip(s, node.deployable));
-        tooltip.isTrusted = false;
-        tooltip.supportHtml = false;
-        item.tooltip = tooltip;
         item.contextValue = serviceContextValue(node);
         item.id = node.id;
-        item.command = { command: Commands.openDetails, title: 'Open Details', arguments: [node] };
+        if (complete) {
+          item.tooltip = this.tooltipOf(node);
+          item.command = this.openDetailsCommand(node);
+        }
         return item;
       }
       case 'load-more': {
@@ -213,6 +236,17 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
         return item;
       }
     }
+  }
+
+  private tooltipOf(node: ServiceNode): vscode.MarkdownString {
+    const tooltip = new vscode.MarkdownString(serviceTooltip(node.service, node.deployable));
+    tooltip.isTrusted = false;
+    tooltip.supportHtml = false;
+    return tooltip;
+  }
+
+  private openDetailsCommand(node: ServiceNode): vscode.Command {
+    return { command: Commands.openDetails, title: 'Open Details', arguments: [node] };
   }
 
   async getChildren(node?: CatalogNode): Promise<CatalogNode[]> {

@@ -496,15 +496,25 @@ export function statusIcon(status: Record<string, EnvironmentState>): StatusIcon
 
 /** `team-payments · local ✓ · production ✗` */
 export function serviceDescription(s: CatalogService): string {
-  return [s.owner, ...orderedEnvironments(s.status).map(([env, state]) => `${env} ${STATE_MARK[state]}`)].join(' · ');
+  const envs = orderedEnvironments(s.status);
+  // Not deployed anywhere: the owner string itself, shared by every item the view keeps.
+  if (envs.length === 0) return s.owner;
+  return [s.owner, ...envs.map(([env, state]) => `${env} ${STATE_MARK[state]}`)].join(' · ');
 }
+
+/** The few distinct context values, one string each (the view keeps one per item it shows). */
+const CONTEXT_VALUES = new Map<string, string>();
 
 /** Flags the context menus match on (`viewItem =~ /deployable/`). */
 export function serviceContextValue(node: ServiceNode): string {
   const flags = ['service', 'manifest', 'details'];
   if (node.deployable) flags.push('deployable');
   flags.push(node.service.source === 'workspace' ? 'workspace' : 'registered');
-  return flags.join('+');
+  const value = flags.join('+');
+  const known = CONTEXT_VALUES.get(value);
+  if (known !== undefined) return known;
+  CONTEXT_VALUES.set(value, value);
+  return value;
 }
 
 /** Escapes text for a MarkdownString (no HTML, no links, no emphasis injected by catalog values). */
