@@ -6,7 +6,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'paved serve', load: () => import('./serve') },
   { name: 'catalog', load: () => import('./catalog') },
   { name: 'manifest lint', load: () => import('./lint') },
-  { name: 'extension host', load: () => import('./extensionHost') },
+  { name: 'extension-host', load: () => import('./extensionHost') },
 ];
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Benchmark INSIDE the extension host (not a test: `npm run bench -- "extension host"` runs it through
+ * Benchmark INSIDE the extension host (not a test: `npm run bench -- extension-host` runs it through
  * test/bench/extensionHost.ts; `npm test` never does). Paved talks to a `paved serve` the bench started with
  * PAVED_BENCH_SERVICES services (paved.platform.kind = paved, url = that server, token in SecretStorage), and this file
  * measures, through PavedApi.catalog:
