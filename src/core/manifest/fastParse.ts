@@ -18,6 +18,19 @@ const BAIL = Symbol('bail');
 const UNSUPPORTED_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\t\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)/;
 const MAX_DEPTH = 100;
 
+/*
+ * The scanner's inner loops are regular expressions run from a position (lastIndex): V8 runs them as native code from
+ * their first uses, where a loop over characters would run in the interpreter until the JIT has warmed up, and a
+ * process that lints many small files (paved lint) spends most of its time before that.
+ */
+/** In a block key or plain value: a comment start (` #`), a `:` that separates a key, or the line's end. */
+const PLAIN_STOP = / #|:(?=[ \r\n]|$)|\n/g;
+/** In a flow scalar: a flow indicator, a comment start, a `:` that ends a key, or the line's end. */
+const FLOW_STOP = /[,[\]{}]| #|:(?=[ ,[\]{}\r\n]|$)|\r?\n/g;
+/** In a quoted scalar: its possible end, an escape, or the line's end. */
+const DOUBLE_STOP = /["\\\r\n]/g;
+const SINGLE_STOP = /['\r\n]/g;
+
 export interface FastParseResult {
   docs: YDoc[];
   /** Keys that repeat an earlier key of the same map. */
@@ -59,9 +72,10 @@ export function resolvePlain(str: string): unknown {
   const maybe =
     c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46 || c === 0x2b || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39);
   if (!maybe) return str;
-  if (NULL_RE.test(str)) return null;
-  if (TRUE_RE.test(str)) return true;
-  if (FALSE_RE.test(str)) return false;
+  // Each of null, true and false starts with its own letters, and no number starts with one of them.
+  if (c === 0x7e || c === 0x6e || c === 0x4e) return NULL_RE.test(str) ? null : str;
+  if (c === 0x74 || c === 0x54) return TRUE_RE.test(str) ? true : str;
+  if (c === 0x66 || c === 0x46) return FALSE_RE.test(str) ? false : str;
   if (OCT_RE.test(str)) return parseInt(str.slice(2), 8);
   if (INT_RE.test(str)) return parseInt(str, 10);
   if (HEX_RE.test(str)) return parseInt(str.slice(2), 16);
@@ -96,6 +110,12 @@ class FastParser {
   private readonly n: number;
   private depth = 0;
   private readonly duplicates: YScalar[] = [];
+  /** The last keyEnd question and answer. */
+  private keyAt = -1;
+  private keyColon = -1;
+  /** The last skipBlank: from where, to where (peekIndent and the parse after it skip the same lines). */
+  private blankFrom = -1;
+  private blankTo = -1;
 
   constructor(
     private readonly s: string,
@@ -185,6 +205,17 @@ class FastParser {
 
   /** From a line start, skips empty and comment-only lines; `i` ends at the start of a content line (or the end). */
   private skipBlank(): void {
+    if (this.i === this.blankFrom) {
+      this.i = this.blankTo;
+      return;
+    }
+    const from = this.i;
+    this.skipBlankLines();
+    this.blankFrom = from;
+    this.blankTo = this.i;
+  }
+
+  private skipBlankLines(): void {
     const s = this.s;
     while (this.i < this.n) {
       const k = this.skipSpaces(this.i);
@@ -211,7 +242,7 @@ class FastParser {
   }
 
   private isMarker(p: number, m: string): boolean {
-    if (!this.s.startsWith(m, p)) return false;
+    if (this.s.charCodeAt(p) !== m.charCodeAt(0) || !this.s.startsWith(m, p)) return false;
     if (p > 0 && this.s.charCodeAt(p - 1) !== 0x0a) return false;
     const c = this.s.charCodeAt(p + 3);
     return p + 3 >= this.n || c === 0x20 || c === 0x0a || c === 0x0d;
@@ -325,13 +356,14 @@ class FastParser {
       return s.charCodeAt(r) === 0x3a && this.isSepAfterColon(r + 1) ? r : -1;
     }
     if (!this.canStartPlain(p)) return -1;
-    const e = this.eol(p);
-    for (let r = p; r < e; r++) {
-      const ch = s.charCodeAt(r);
-      if (ch === 0x3a && this.isSepAfterColon(r + 1)) return r;
-      if (ch === 0x23 && r > p && s.charCodeAt(r - 1) === 0x20) return -1;
-    }
-    return -1;
+    if (p === this.keyAt) return this.keyColon;
+    PLAIN_STOP.lastIndex = p;
+    const m = PLAIN_STOP.exec(s);
+    const colon = m !== null && s.charCodeAt(m.index) === 0x3a ? m.index : -1;
+    // Block nodes ask before they parse a map, and the map asks again: answer the second time from here.
+    this.keyAt = p;
+    this.keyColon = colon;
+    return colon;
   }
 
   private isSepAfterColon(q: number): boolean {
@@ -376,19 +408,27 @@ class FastParser {
       this.finishLine(node.end);
     } else {
       if (!this.canStartPlain(p)) bail();
-      const e = this.eol(p);
-      let end = e;
-      for (let r = p; r < e; r++) {
-        const ch = s.charCodeAt(r);
-        if (ch === 0x23 && s.charCodeAt(r - 1) === 0x20) {
-          end = r;
-          break;
+      PLAIN_STOP.lastIndex = p;
+      const m = PLAIN_STOP.exec(s);
+      let end: number;
+      let next: number;
+      if (m === null) {
+        end = this.n;
+        next = this.n;
+      } else {
+        const ch = s.charCodeAt(m.index);
+        if (ch === 0x3a) bail();
+        if (ch === 0x20) {
+          end = m.index + 1; // the comment's `#`
+          next = this.nextLine(end);
+        } else {
+          end = m.index > p && s.charCodeAt(m.index - 1) === 0x0d ? m.index - 1 : m.index;
+          next = m.index + 1;
         }
-        if (ch === 0x3a && this.isSepAfterColon(r + 1)) bail();
       }
       while (end > p && s.charCodeAt(end - 1) === 0x20) end--;
       node = { type: 'scalar', start: p, end, value: resolvePlain(s.slice(p, end)) };
-      this.i = this.nextLine(e);
+      this.i = next;
     }
     // A deeper line after a one-line value is a continuation or an error: both for the full parser.
     const next = this.peekIndent();
@@ -407,20 +447,21 @@ class FastParser {
   private quotedEnd(p: number): number {
     const s = this.s;
     const q = s.charCodeAt(p);
-    for (let r = p + 1; r < this.n; r++) {
+    const re = q === 0x22 ? DOUBLE_STOP : SINGLE_STOP;
+    re.lastIndex = p + 1;
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+      const r = m.index;
       const ch = s.charCodeAt(r);
       if (ch === 0x0a || ch === 0x0d) return -1;
-      if (q === 0x22 && ch === 0x5c) {
-        r++;
+      if (ch === 0x5c) {
+        re.lastIndex = r + 2; // an escaped character (a quote, a backslash…) does not end the scalar
         continue;
       }
-      if (ch === q) {
-        if (q === 0x27 && s.charCodeAt(r + 1) === 0x27) {
-          r++;
-          continue;
-        }
-        return r + 1;
+      if (q === 0x27 && s.charCodeAt(r + 1) === 0x27) {
+        re.lastIndex = r + 2; // '' is a quote inside single quotes
+        continue;
       }
+      return r + 1;
     }
     return -1;
   }
@@ -617,26 +658,9 @@ class FastParser {
       const d = s[p + 1];
       if (d === undefined || d === ' ' || d === ',' || d === ']' || d === '}') bail();
     }
-    const e = this.eol(p);
-    let end = e;
-    for (let r = p; r < e; r++) {
-      const ch = s[r];
-      if (ch === ',' || ch === '[' || ch === ']' || ch === '{' || ch === '}') {
-        end = r;
-        break;
-      }
-      if (ch === '#' && s[r - 1] === ' ') {
-        end = r;
-        break;
-      }
-      if (ch === ':') {
-        const d = s[r + 1];
-        if (d === undefined || d === ' ' || d === ',' || d === '[' || d === ']' || d === '{' || d === '}' || d === '\r' || d === '\n') {
-          end = r;
-          break;
-        }
-      }
-    }
+    FLOW_STOP.lastIndex = p;
+    const m = FLOW_STOP.exec(s);
+    let end = m === null ? this.n : s.charCodeAt(m.index) === 0x20 ? m.index + 1 : m.index;
     while (end > p && s.charCodeAt(end - 1) === 0x20) end--;
     if (end === p) bail();
     return { type: 'scalar', start: p, end, value: resolvePlain(s.slice(p, end)) };

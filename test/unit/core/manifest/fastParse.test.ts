@@ -80,6 +80,8 @@ const ACCEPTED: Record<string, string> = {
   'colons and hashes inside plain scalars': 'url: http://a.b/c#d\ntime: 12:30\nk: a#b\n',
   'flow collections': 'a: { b: [1, {c: d}], e: "f,g", h: i j }\nb: [ ]\nc: [a, b, ]\n',
   'indented root': '  a: 1\n  b: 2\n',
+  'CRLF values with comments, colons and escapes': 'a: b c # d\r\nb: [x, y:z] # z\r\nc: "q\\"r#" # s\r\nd: e:f\r\ne: {k: v:w, "l": \'it\'\'s\'}\r\nf: g\r\n',
+  'a last line without a line break': 'a: b # c\nd: e',
   'comment-only and empty files': '# nothing\n',
   'an empty file': '',
 };
