@@ -32,31 +32,24 @@ const DETECTORS: Detector[] = [
     group: 1,
   },
   { id: 'github-token', description: 'a GitHub token', hint: (t) => /gh[pousr]_|github_pat_/.test(t), re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { id: 'gitlab-token', description: 'a GitLab token', hint: (t) => t.includes('gl'), re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}\b/g },
+  { id: 'gitlab-token', description: 'a GitLab token', hint: (t) => /gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-/.test(t), re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}\b/g },
   { id: 'slack-token', description: 'a Slack token', hint: (t) => t.includes('xox'), re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
   { id: 'jwt', description: 'a JSON Web Token', hint: (t) => t.includes('eyJ'), re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
 ];
 
-/** Whether a UTF-16 code unit can be part of a token: A-Z a-z 0-9 + / _ = - */
-function tokenChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x3d || c === 0x2d;
-}
+/**
+ * Any text a detector could match contains one of these (each detector's own hint, together): most manifests
+ * contain none, and one search over the text then rules them all out.
+ */
+const ANY_HINT = /PRIVATE KEY|A[KSBC][IC]A|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-|xox|eyJ/;
+const AWS_HINT = /aws_?secret/i;
 
-/** Runs of token characters at least `min` long (offset, token), in one linear pass. */
-function tokens(text: string, min: number): [number, string][] {
-  const out: [number, string][] = [];
-  let start = -1;
-  const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    if (i < n && tokenChar(text.charCodeAt(i))) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      if (i - start >= min) out.push([start, text.slice(start, i)]);
-      start = -1;
-    }
-  }
-  return out;
-}
+/**
+ * Runs of at least 24 token characters (A-Z a-z 0-9 + / _ = -), found by native code rather than a loop over every
+ * character. The lookbehind lets a match start only where a run starts: without it, every position inside a shorter
+ * run would be tried again (up to 24 characters each).
+ */
+const TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{24,}/g;
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
   const counts = new Map<string, number>();
@@ -86,7 +79,7 @@ export function scanSecrets(text: string): SecretMatch[] {
   const out: SecretMatch[] = [];
   const claimed: [number, number][] = [];
   const overlaps = (a: number, b: number) => claimed.some(([s, e]) => a < e && b > s);
-  for (const d of DETECTORS) {
+  for (const d of ANY_HINT.test(text) || AWS_HINT.test(text) ? DETECTORS : []) {
     if (!d.hint(text)) continue;
     d.re.lastIndex = 0;
     for (let m = d.re.exec(text); m !== null && out.length < MAX_MATCHES; m = d.re.exec(text)) {
@@ -100,8 +93,11 @@ export function scanSecrets(text: string): SecretMatch[] {
       out.push({ offset, length: value.length, detector: d.id, description: d.description });
     }
   }
-  for (const [offset, tok] of tokens(text, 24)) {
+  TOKEN.lastIndex = 0;
+  for (let t = TOKEN.exec(text); t !== null; t = TOKEN.exec(text)) {
     if (out.length >= MAX_MATCHES) break;
+    const offset = t.index;
+    const tok = t[0];
     // Secret references (vault://…), URLs and paths are not secrets themselves.
     const before = text.slice(Math.max(0, offset - 12), offset);
     if (/:\/\/[^\s]*$|[/.]$|sha(?:1|256|384|512):$/.test(before)) continue;
