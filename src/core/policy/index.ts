@@ -56,9 +56,25 @@ function compileSchema(schema: object | boolean): ValidateFunction {
   return v;
 }
 
-function compileRule(rule: PolicyRule): { condition: ValidateFunction; whenSchema?: ValidateFunction } {
-  const condition = compileSchema(rule.condition);
-  return rule.when?.schema === undefined ? { condition } : { condition, whenSchema: compileSchema(rule.when.schema) };
+interface CompiledRule {
+  /** What the validators were compiled from: a rule whose condition or when.schema is replaced is compiled again. */
+  condition: object | boolean;
+  whenSchema: object | boolean | undefined;
+  validate: ValidateFunction;
+  validateWhen?: ValidateFunction;
+}
+
+/** Each rule's validators, looked up once per rule rather than once per rule and manifest. */
+const compiledRules = new WeakMap<PolicyRule, CompiledRule>();
+
+function compileRule(rule: PolicyRule): CompiledRule {
+  const c = compiledRules.get(rule);
+  const whenSchema = rule.when?.schema;
+  if (c && c.condition === rule.condition && c.whenSchema === whenSchema) return c;
+  const fresh: CompiledRule = { condition: rule.condition, whenSchema, validate: compileSchema(rule.condition) };
+  if (whenSchema !== undefined) fresh.validateWhen = compileSchema(whenSchema);
+  compiledRules.set(rule, fresh);
+  return fresh;
 }
 
 function describeAjvError(e: ErrorObject): string {
@@ -210,7 +226,7 @@ export function ruleApplies(rule: PolicyRule, manifest: unknown, context?: LintC
   if (w?.lifecycle && !w.lifecycle.includes(String(lifecycleOf(manifest)))) return false;
   if (w?.environment && (context?.environment === undefined || !w.environment.includes(context.environment))) return false;
   if (w?.schema !== undefined) {
-    const v = compileRule(rule).whenSchema;
+    const v = compileRule(rule).validateWhen;
     if (v && !v(manifest)) return false;
   }
   return true;
@@ -229,7 +245,7 @@ export function evaluatePolicies(manifest: unknown, policies: PolicySet, context
   const data = withContext(manifest, context);
   for (const rule of policies.rules) {
     if (!ruleApplies(rule, manifest, context)) continue;
-    const v = compileRule(rule).condition;
+    const v = compileRule(rule).validate;
     if (v(data)) continue;
     const pointers: string[] = [];
     const forbiddenKeys = new Set<string>();
