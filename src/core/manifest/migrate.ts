@@ -7,8 +7,8 @@
  * On plain objects (for policies and `parsePavedManifest`) and on text through `yaml`'s Document API, which keeps
  * comments and the order of keys.
  */
-import { isMap, isScalar, Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
-import type { Document } from 'yaml';
+import type { Document, Pair, Scalar, YAMLMap } from 'yaml';
+import { yaml } from './lazy';
 import { PavedError } from '../errors';
 
 function scalarText(v: unknown): string {
@@ -81,6 +81,7 @@ export function v1PathToV1alpha1(path: readonly string[]): string[] {
 }
 
 function findPairNode(map: YAMLMap, key: string): Pair | undefined {
+  const { isScalar } = yaml();
   for (const p of map.items) if (isScalar(p.key) && scalarText(p.key.value) === key) return p;
   return undefined;
 }
@@ -90,7 +91,7 @@ function findPairNode(map: YAMLMap, key: string): Pair | undefined {
  * as they are. Throws PavedError('invalid-input') when the text has YAML errors.
  */
 export function migrateText(docText: string): string {
-  const doc = parseDocument(docText, { uniqueKeys: false });
+  const doc = yaml().parseDocument(docText, { uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new PavedError('invalid-input', `Fix the YAML errors before migrating (${doc.errors[0].message.split('\n')[0]}).`);
   }
@@ -103,6 +104,7 @@ export function migrateText(docText: string): string {
 }
 
 export function migrateDocument(doc: Document): void {
+  const { isMap, isScalar, Pair, Scalar, YAMLMap } = yaml();
   const root = doc.contents;
   if (!isMap(root)) return;
   const api = findPairNode(root, 'apiVersion');

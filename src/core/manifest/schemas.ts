@@ -1,10 +1,9 @@
 /**
  * The JSON Schemas (files under schemas/, bundled) and their ajv validators, compiled once on first use.
  */
-import Ajv from 'ajv';
+import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
 import pavedV1 from '../../../schemas/paved.v1.schema.json';
 import pavedV1alpha1 from '../../../schemas/paved.v1alpha1.schema.json';
 import backstageEntity from '../../../schemas/backstage-entity.schema.json';
@@ -19,6 +18,7 @@ import backstageTemplate from '../../../schemas/backstage-template.schema.json';
 import backstageLocation from '../../../schemas/backstage-location.schema.json';
 import score from '../../../schemas/score.schema.json';
 import { MANIFEST_AJV_OPTIONS, PRECOMPILED_MANIFEST } from './ajvOptions';
+import { ajv2020, ajvDraft7, ajvFormats } from './lazy';
 import * as precompiled from './validators.generated';
 import * as precompiledScore from './scoreValidator.generated';
 
@@ -64,10 +64,10 @@ const compiled = new Map<SchemaId, ValidateFunction>();
 
 function ajvFor(id: SchemaId): Ajv | Ajv2020 {
   if (id === 'score') {
-    draft2020 ??= addFormats(new Ajv2020(MANIFEST_AJV_OPTIONS));
+    draft2020 ??= ajvFormats()(new (ajv2020())(MANIFEST_AJV_OPTIONS));
     return draft2020;
   }
-  draft7 ??= addFormats(new Ajv(MANIFEST_AJV_OPTIONS));
+  draft7 ??= ajvFormats()(new (ajvDraft7())(MANIFEST_AJV_OPTIONS));
   return draft7;
 }
 

@@ -2,11 +2,11 @@
  * The full parser: `yaml`'s Document API (without its quadratic duplicate-key check), converted to the light tree.
  * Used for whatever the fast scanner does not take, which includes every file with a syntax error.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Finding } from './types';
 import type { YDoc, YMap, YNode, YPair, YScalar, YSeq } from './tree';
 import { keyString } from './tree';
+import { yaml } from './lazy';
 
 /** Alias expansion budget (nodes) per document: beyond it an alias is reported and read as null ("billion laughs"). */
 export const MAX_ALIAS_NODES = 10_000;
@@ -40,7 +40,7 @@ export function fullParse(text: string): FullParseResult {
   const duplicates: YScalar[] = [];
   let documents: Document.Parsed[];
   try {
-    documents = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: true }) as Document.Parsed[];
+    documents = yaml().parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: true }) as Document.Parsed[];
     if (!Array.isArray(documents)) documents = [];
   } catch (err) {
     // `yaml` itself failing (e.g. the call stack running out on pathological nesting) is reported, not thrown.
@@ -110,6 +110,7 @@ class Converter {
       this.report(range[0], range[0] + 1, 'too-deep', `Nesting deeper than ${MAX_DEPTH} levels is not supported; this part is ignored.`);
       return this.empty(range[0]);
     }
+    const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
     if (isAlias(n)) {
       const target = n.resolve(this.doc) as YamlNode | undefined;
       if (!target) return this.empty(range[0]);
@@ -176,7 +177,7 @@ class Converter {
     let key: YScalar;
     if (k === null || k === undefined) {
       key = this.empty(v?.range?.[0] ?? at);
-    } else if (isScalar(k)) {
+    } else if (yaml().isScalar(k)) {
       const node = this.node(k, depth + 1, at);
       key = node.type === 'scalar' ? node : this.empty(at);
     } else {

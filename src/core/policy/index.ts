@@ -3,11 +3,10 @@
  * manifest must match, evaluated by ajv on the plain (v1) manifest object. The platform's set is merged with a
  * repository's `.paved/policies.yaml`; rules the platform marks mandatory cannot be switched off or weakened.
  */
-import Ajv from 'ajv';
+import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { parse as parseYamlText } from 'yaml';
 import { POLICY_AJV_OPTIONS } from '../manifest/ajvOptions';
+import { ajvDraft7, ajvFormats, yaml } from '../manifest/lazy';
 import { DEFAULT_POLICIES, DEFAULT_POLICIES_YAML as defaultPoliciesText } from './defaultPolicies.generated';
 import * as precompiled from './validators.generated';
 import policySetSchema from '../../../schemas/policy-set.schema.json';
@@ -22,7 +21,7 @@ const SCORE_WEIGHT: Record<Severity, number> = { hint: 1, info: 1, warning: 2, e
 
 let ajv: Ajv | undefined;
 function policyAjv(): Ajv {
-  ajv ??= addFormats(new Ajv(POLICY_AJV_OPTIONS));
+  ajv ??= ajvFormats()(new (ajvDraft7())(POLICY_AJV_OPTIONS));
   return ajv;
 }
 
@@ -91,7 +90,7 @@ function describeAjvError(e: ErrorObject): string {
 export function loadPolicySet(yamlText: string, source: string): PolicySet {
   let raw: unknown;
   try {
-    raw = parseYamlText(yamlText, { uniqueKeys: true, prettyErrors: false });
+    raw = yaml().parse(yamlText, { uniqueKeys: true, prettyErrors: false });
   } catch (err) {
     throw new PavedError('invalid-input', `${source}: not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, { cause: err });
   }
