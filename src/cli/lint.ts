@@ -140,8 +140,10 @@ function walk(dir: string, onFile: (p: string) => void, skipDefault: boolean): v
   } catch (err) {
     throw new PavedError('io', `cannot read directory ${dir}: ${describeError(err)}`, { cause: err });
   }
+  // `dir` is absolute and normalised: joining by hand gives path.join's result without normalising every path again.
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   for (const e of entries) {
-    const p = path.join(dir, e.name);
+    const p = prefix + e.name;
     if (e.isDirectory()) {
       if (skipDefault && SKIP_DIRS.has(e.name)) continue;
       walk(p, onFile, skipDefault);
@@ -219,6 +221,17 @@ function policiesFor(o: Options, cwd: string, warn: (m: string) => void): Policy
 
 // ---- output -------------------------------------------------------------------------------------------------------
 
+/** A file's path as printed: relative to `cwd`, '/'-separated (path.relative, without its cost for files under cwd). */
+function displayPaths(cwd: string): (file: string) => string {
+  const base = path.resolve(cwd);
+  const prefix = base.endsWith(path.sep) ? base : base + path.sep;
+  const slashes = path.sep === '/' ? (p: string) => p : (p: string) => p.split(path.sep).join('/');
+  return (file) => {
+    if (file.startsWith(prefix) && file.length > prefix.length && !file.includes(`${path.sep}..${path.sep}`)) return slashes(file.slice(prefix.length));
+    return slashes(path.relative(cwd, file)) || path.basename(file);
+  };
+}
+
 interface FileReport {
   file: string;
   /** Path as printed: relative to the working directory, '/'-separated. */
@@ -236,6 +249,7 @@ interface Located {
 }
 
 function locateAll(r: FileReport): Located[] {
+  if (r.result.findings.length === 0) return [];
   const idx = new LineIndex(r.text);
   // Editors do not count a byte-order mark as a column: neither do we.
   const bom = r.text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -342,10 +356,11 @@ export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): P
       return 2;
     }
     const context = { ...(o.environment ? { environment: o.environment } : {}), ...(o.deprecated.length ? { deprecatedServices: new Set(o.deprecated) } : {}) };
+    const options = { policies, context, maxSize: CLI_MAX_SIZE, maxFullParseSize: CLI_MAX_SIZE, tooLargeHint: 'paved lint skips it' };
+    const display = displayPaths(cwd);
     for (const file of files) {
       const text = readText(file);
-      const result = lint(text, file, { policies, context, maxSize: CLI_MAX_SIZE, maxFullParseSize: CLI_MAX_SIZE, tooLargeHint: 'paved lint skips it' });
-      reports.push({ file, display: path.relative(cwd, file).split(path.sep).join('/') || path.basename(file), text, result });
+      reports.push({ file, display: display(file), text, result: lint(text, file, options) });
     }
   } catch (err) {
     io.stderr.write(`paved lint: ${describeError(err)}\n`);
