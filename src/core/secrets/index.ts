@@ -44,12 +44,33 @@ const DETECTORS: Detector[] = [
 const ANY_HINT = /PRIVATE KEY|A[KSBC][IC]A|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-|xox|eyJ/;
 const AWS_HINT = /aws_?secret/i;
 
+/** 1 for the ASCII code units that can be part of a token: A-Z a-z 0-9 + / _ = - */
+const TOKEN_CHAR = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=-') TOKEN_CHAR[ch.charCodeAt(0)] = 1;
+
+function isTokenChar(c: number): boolean {
+  return c < 128 && TOKEN_CHAR[c] === 1;
+}
+
 /**
- * Runs of at least 24 token characters (A-Z a-z 0-9 + / _ = -), found by native code rather than a loop over every
- * character. The lookbehind lets a match start only where a run starts: without it, every position inside a shorter
- * run would be tried again (up to 24 characters each).
+ * Runs of token characters at least `min` long (offset, token), in order. Every run that long covers one of the
+ * positions min-1, 2·min-1, …, so only those are looked at, and a run is measured only around one of them: about a
+ * sixth of the text's characters are read instead of all of them.
  */
-const TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{24,}/g;
+function tokens(text: string, min: number): [number, string][] {
+  const out: [number, string][] = [];
+  const n = text.length;
+  for (let i = min - 1; i < n; i += min) {
+    if (!isTokenChar(text.charCodeAt(i))) continue;
+    let a = i;
+    while (a > 0 && isTokenChar(text.charCodeAt(a - 1))) a--;
+    let b = i + 1;
+    while (b < n && isTokenChar(text.charCodeAt(b))) b++;
+    if (b - a >= min) out.push([a, text.slice(a, b)]);
+    i = b; // the next probe is `min` after the run's end: no run is skipped, none is seen twice
+  }
+  return out;
+}
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
   const counts = new Map<string, number>();
@@ -93,11 +114,8 @@ export function scanSecrets(text: string): SecretMatch[] {
       out.push({ offset, length: value.length, detector: d.id, description: d.description });
     }
   }
-  TOKEN.lastIndex = 0;
-  for (let t = TOKEN.exec(text); t !== null; t = TOKEN.exec(text)) {
+  for (const [offset, tok] of tokens(text, 24)) {
     if (out.length >= MAX_MATCHES) break;
-    const offset = t.index;
-    const tok = t[0];
     // Secret references (vault://…), URLs and paths are not secrets themselves.
     const before = text.slice(Math.max(0, offset - 12), offset);
     if (/:\/\/[^\s]*$|[/.]$|sha(?:1|256|384|512):$/.test(before)) continue;
