@@ -58,6 +58,20 @@ describe('secret scanner', () => {
     assert.deepEqual(scan(PRODUCTION), []);
   });
 
+  it('finds a high-entropy token of 24 characters or more wherever it starts and ends, and none shorter', () => {
+    const token = 'k8Fj2LmQz9XrT4vBn7WcYp1Hs6Gd3Ka0';
+    for (let pad = 0; pad < 50; pad++) {
+      for (const len of [23, 24, 25, 32]) {
+        for (const after of ['', ' x', '\n']) {
+          const text = 'a: '.padEnd(3 + pad, ' ') + token.slice(0, len) + after;
+          const expected = len >= 24 ? [{ offset: 3 + pad, length: len, detector: 'high-entropy', description: 'a high-entropy string (a likely secret)' }] : [];
+          assert.deepEqual(scanSecrets(text), expected, JSON.stringify(text));
+        }
+      }
+    }
+    assert.deepEqual(scanSecrets(token).map((m) => [m.offset, m.length]), [[0, 32]]);
+  });
+
   it('computes Shannon entropy', () => {
     assert.equal(entropy('aaaa'), 0);
     assert.equal(entropy('abcd'), 2);
