@@ -45,6 +45,14 @@ function reportLog(message: string): void {
   else console.log(message);
 }
 
+/** With PAVED_BENCH_HEAP_SNAPSHOT_DIR set, writes a heap snapshot of the extension host there (for a diff of the view walk). */
+function snapshot(label: string): void {
+  const dir = process.env.PAVED_BENCH_HEAP_SNAPSHOT_DIR;
+  if (!dir) return;
+  gc();
+  reportLog(`heap snapshot: ${v8.writeHeapSnapshot(`${dir}/catalog-view-walk-${process.env.PAVED_BENCH_SERVICES}-${label}.heapsnapshot`)}`);
+}
+
 function env(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run this through npm run bench (test/bench/extensionHost.ts)`);
@@ -195,6 +203,7 @@ describe('Catalog in the extension host (benchmark)', function () {
       return;
     }
 
+    snapshot('1-before');
     // Every group expanded in the view, Load more pressed until the end: VS Code refetches the group after each page.
     const t3 = performance.now();
     let shown = 0;
@@ -223,8 +232,7 @@ describe('Catalog in the extension host (benchmark)', function () {
     reportMetric('Catalog view walk: time', +(walkMs / 1000).toFixed(1), 's');
     reportMetric('Catalog view walk: heap growth with whole catalog expanded', mb(after.heap - before.heap), 'MB');
     reportMetric('Catalog view walk: RSS after', mb(after.rss), 'MB');
-    const snapshotDir = process.env.PAVED_BENCH_HEAP_SNAPSHOT_DIR;
-    if (snapshotDir) reportLog(`heap snapshot with the whole catalog expanded: ${v8.writeHeapSnapshot(`${snapshotDir}/catalog-view-walk-${expected}.heapsnapshot`)}`);
+    snapshot('2-expanded');
     await vscode.commands.executeCommand('workbench.actions.treeView.paved.catalog.collapseAll');
     p.catalog.refresh();
     await nextLoad(p, undefined, (c) => c.length > 0, 'its root after Refresh');
@@ -235,5 +243,6 @@ describe('Catalog in the extension host (benchmark)', function () {
     await nextLoad(p, undefined, (c) => c.length > 0, 'its root after the second Refresh');
     const afterSecondRefresh = settled();
     reportMetric('Catalog view walk: heap growth after a second Refresh', mb(afterSecondRefresh.heap - before.heap), 'MB');
+    snapshot('3-after-second-refresh');
   });
 });
