@@ -30,6 +30,17 @@ const FLOW_STOP = /[,[\]{}]| #|:(?=[ ,[\]{}\r\n]|$)|\r?\n/g;
 /** In a quoted scalar: its possible end, an escape, or the line's end. */
 const DOUBLE_STOP = /["\\\r\n]/g;
 const SINGLE_STOP = /['\r\n]/g;
+/*
+ * (The loops call `test`, not `exec`: no match array is allocated, and where the match starts follows from where it
+ * ends, `lastIndex`, and its last character.)
+ */
+/**
+ * The commonest line of a block map, `key: value` with a simple key and a simple one-line value (plain words of
+ * letters, digits, `_./-` and `:` not before a space, or double quoted without escapes), and nothing after it: read
+ * with one match. Everything it accepts, the general path would
+ * read the same way; anything else (comments, flow, escapes, nested blocks…) goes the general way.
+ */
+const SIMPLE_PAIR = /([A-Za-z_][A-Za-z0-9_-]*): +(?:"([^"\\\r\n]*)"|([A-Za-z0-9_/](?:[A-Za-z0-9_./-]|:(?![ \r\n]|$))*(?: +(?:[A-Za-z0-9_./-]|:(?![ \r\n]|$))+)*)) *(?=\r?\n|$)/y;
 
 export interface FastParseResult {
   docs: YDoc[];
@@ -279,24 +290,41 @@ class FastParser {
   }
 
   private parseBlockMap(col: number, first: number): YMap {
+    const s = this.s;
     const pairs: YPair[] = [];
     const seen = new Set<string>();
     let p = first;
     for (;;) {
-      const colon = this.keyEnd(p);
-      if (colon < 0) bail();
-      const key = this.parseKeyScalar(p, colon);
-      const ks = keyString(key);
-      if (seen.has(ks)) this.duplicates.push(key);
-      else seen.add(ks);
-      const q = this.skipSpaces(colon + 1);
+      SIMPLE_PAIR.lastIndex = p;
+      const simple = SIMPLE_PAIR.exec(s);
+      let key: YScalar;
       let value: YNode;
-      if (this.atLineEndOrComment(q, q > colon + 1)) {
+      if (simple !== null) {
+        const colon = p + simple[1].length;
+        key = { type: 'scalar', start: p, end: colon, value: resolvePlain(simple[1]) };
+        const vs = this.skipSpaces(colon + 1);
+        const quoted = simple[2];
+        value =
+          quoted !== undefined
+            ? { type: 'scalar', start: vs, end: vs + quoted.length + 2, value: quoted }
+            : { type: 'scalar', start: vs, end: vs + simple[3].length, value: resolvePlain(simple[3]) };
+        this.i = this.nextLine(SIMPLE_PAIR.lastIndex);
+        // As after any one-line value: a deeper line is a continuation or an error, both for the full parser.
+        if (this.peekIndent() > col) bail();
+        this.addKey(seen, key);
+      } else {
+        const colon = this.keyEnd(p);
+        if (colon < 0) bail();
+        key = this.parseKeyScalar(p, colon);
+        this.addKey(seen, key);
+        const q = this.skipSpaces(colon + 1);
+        if (this.atLineEndOrComment(q, q > colon + 1)) {
         this.i = this.nextLine(q);
         this.skipBlank();
-        value = this.parseBlockNode(col, true) ?? { type: 'scalar', start: colon + 1, end: colon + 1, value: null };
-      } else {
-        value = this.parseInlineValue(q, col);
+          value = this.parseBlockNode(col, true) ?? { type: 'scalar', start: colon + 1, end: colon + 1, value: null };
+        } else {
+          value = this.parseInlineValue(q, col);
+        }
       }
       pairs.push({ key, value });
       this.skipBlank();
@@ -309,6 +337,13 @@ class FastParser {
     }
     const last = pairs[pairs.length - 1];
     return { type: 'map', start: first, end: Math.max(last.value.end, last.key.end + 1), pairs, flow: false, indent: col };
+  }
+
+  /** Records a block map's key; one that repeats an earlier key of the map is a duplicate. */
+  private addKey(seen: Set<string>, key: YScalar): void {
+    const ks = keyString(key);
+    if (seen.has(ks)) this.duplicates.push(key);
+    else seen.add(ks);
   }
 
   private parseBlockSeq(col: number, first: number): YSeq {
@@ -358,8 +393,8 @@ class FastParser {
     if (!this.canStartPlain(p)) return -1;
     if (p === this.keyAt) return this.keyColon;
     PLAIN_STOP.lastIndex = p;
-    const m = PLAIN_STOP.exec(s);
-    const colon = m !== null && s.charCodeAt(m.index) === 0x3a ? m.index : -1;
+    // A match ends with `#`, `:` or a line break; only `:` is a key's.
+    const colon = PLAIN_STOP.test(s) && s.charCodeAt(PLAIN_STOP.lastIndex - 1) === 0x3a ? PLAIN_STOP.lastIndex - 1 : -1;
     // Block nodes ask before they parse a map, and the map asks again: answer the second time from here.
     this.keyAt = p;
     this.keyColon = colon;
@@ -409,21 +444,21 @@ class FastParser {
     } else {
       if (!this.canStartPlain(p)) bail();
       PLAIN_STOP.lastIndex = p;
-      const m = PLAIN_STOP.exec(s);
       let end: number;
       let next: number;
-      if (m === null) {
+      if (!PLAIN_STOP.test(s)) {
         end = this.n;
         next = this.n;
       } else {
-        const ch = s.charCodeAt(m.index);
+        const last = PLAIN_STOP.lastIndex - 1;
+        const ch = s.charCodeAt(last);
         if (ch === 0x3a) bail();
-        if (ch === 0x20) {
-          end = m.index + 1; // the comment's `#`
+        if (ch === 0x23) {
+          end = last; // the comment's `#`
           next = this.nextLine(end);
         } else {
-          end = m.index > p && s.charCodeAt(m.index - 1) === 0x0d ? m.index - 1 : m.index;
-          next = m.index + 1;
+          end = last > p && s.charCodeAt(last - 1) === 0x0d ? last - 1 : last;
+          next = last + 1;
         }
       }
       while (end > p && s.charCodeAt(end - 1) === 0x20) end--;
@@ -449,8 +484,8 @@ class FastParser {
     const q = s.charCodeAt(p);
     const re = q === 0x22 ? DOUBLE_STOP : SINGLE_STOP;
     re.lastIndex = p + 1;
-    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
-      const r = m.index;
+    while (re.test(s)) {
+      const r = re.lastIndex - 1;
       const ch = s.charCodeAt(r);
       if (ch === 0x0a || ch === 0x0d) return -1;
       if (ch === 0x5c) {
@@ -659,8 +694,11 @@ class FastParser {
       if (d === undefined || d === ' ' || d === ',' || d === ']' || d === '}') bail();
     }
     FLOW_STOP.lastIndex = p;
-    const m = FLOW_STOP.exec(s);
-    let end = m === null ? this.n : s.charCodeAt(m.index) === 0x20 ? m.index + 1 : m.index;
+    let end = this.n;
+    if (FLOW_STOP.test(s)) {
+      end = FLOW_STOP.lastIndex - 1; // a flow indicator, `:`, a comment's `#` or LF
+      if (s.charCodeAt(end) === 0x0a && end - 1 >= p && s.charCodeAt(end - 1) === 0x0d) end--;
+    }
     while (end > p && s.charCodeAt(end - 1) === 0x20) end--;
     if (end === p) bail();
     return { type: 'scalar', start: p, end, value: resolvePlain(s.slice(p, end)) };
