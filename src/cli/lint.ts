@@ -360,7 +360,9 @@ export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): P
     const display = displayPaths(cwd);
     for (const file of files) {
       const text = readText(file);
-      reports.push({ file, display: display(file), text, result: lint(text, file, options) });
+      const result = lint(text, file, options);
+      // Only findings need the text (for their lines and columns): the rest need not stay in memory until the end.
+      reports.push({ file, display: display(file), text: result.findings.length > 0 ? text : '', result });
     }
   } catch (err) {
     io.stderr.write(`paved lint: ${describeError(err)}\n`);

@@ -15,7 +15,9 @@ const BAIL = Symbol('bail');
 
 /** Characters that send a file to the full parser straight away. */
 // eslint-disable-next-line no-control-regex -- these control characters are exactly what the check looks for
-const UNSUPPORTED_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\t\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)/;
+const UNSUPPORTED_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\t\u2028\u2029\ufeff\ufffe\uffff]/;
+/** A CR that does not start a CRLF (looked for only in texts that have a CR: one character class is a faster scan). */
+const LONE_CR = /\r(?!\n)/;
 const MAX_DEPTH = 100;
 
 /*
@@ -50,7 +52,8 @@ export interface FastParseResult {
 
 export function fastParse(text: string): FastParseResult | undefined {
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  if (UNSUPPORTED_CHARS.test(start ? text.slice(1) : text)) return undefined;
+  const body = start ? text.slice(1) : text;
+  if (UNSUPPORTED_CHARS.test(body) || (body.includes('\r') && LONE_CR.test(body))) return undefined;
   const p = new FastParser(text, start);
   try {
     return p.parseStream();
