@@ -62,6 +62,21 @@ describe('paved lint (process)', function () {
     assert.equal(r.code, 1);
   });
 
+  it('prints paths relative to the working directory, also for files outside it', () => {
+    const r = paved(path.join(dir, 'svc'), '../bad.paved.yaml', path.join(dir, 'svc', 'paved.yaml'));
+    assert.equal(
+      r.stdout,
+      [
+        '../bad.paved.yaml:5:3 error schema/additionalProperties Unknown key "ownr" in metadata. Did you mean "owner"?',
+        '../bad.paved.yaml:11:11 error schema/type Incorrect type: spec.run.port must be an integer, not a string.',
+        '2 files checked: 2 errors, 0 warnings',
+        '',
+      ].join('\n'),
+    );
+    const inside = paved(dir, '--format', 'json', path.join(dir, 'bad.paved.yaml'), 'svc');
+    assert.deepEqual(JSON.parse(inside.stdout).files.map((f: { file: string }) => f.file), ['bad.paved.yaml', 'svc/paved.yaml']);
+  });
+
   it('lints a directory (skipping node_modules) and globs, in one process', () => {
     const r = paved(dir, '.', '--max-warnings', '5');
     assert.match(r.stdout, /^3 files checked: 2 errors, 1 warning$/m);
