@@ -42,6 +42,11 @@ const SINGLE_STOP = /['\r\n]/g;
  * with one match. Everything it accepts, the general path would
  * read the same way; anything else (comments, flow, escapes, nested blocks…) goes the general way.
  */
+/**
+ * The commonest pair of a flow map, `key: value` with a simple key and a simple value (a word of letters, digits and
+ * `_./-` before the next `,` or `}`, or double quoted without escapes): read with one match, like SIMPLE_PAIR.
+ */
+const FLOW_PAIR = /([A-Za-z_][A-Za-z0-9_-]*):( +)(?:"([^"\\\r\n]*)"|([A-Za-z0-9_/][A-Za-z0-9_./-]*)(?= *[,}]))/y;
 const SIMPLE_PAIR = /([A-Za-z_][A-Za-z0-9_-]*): +(?:"([^"\\\r\n]*)"|([A-Za-z0-9_/](?:[A-Za-z0-9_./-]|:(?![ \r\n]|$))*(?: +(?:[A-Za-z0-9_./-]|:(?![ \r\n]|$))+)*)) *(?=\r?\n|$)/y;
 
 export interface FastParseResult {
@@ -659,15 +664,29 @@ class FastParser {
       for (;;) {
         r = this.skipFlowSpaces(r);
         if (s[r] === '}') break;
-        const key = this.parseFlowScalar(r, true);
-        const ks = keyString(key);
-        if (seen.has(ks)) this.duplicates.push(key);
-        else seen.add(ks);
-        r = this.skipFlowSpaces(key.end);
-        if (s[r] !== ':') bail();
-        r = this.skipFlowSpaces(r + 1);
-        if (s[r] === ',' || s[r] === '}') bail();
-        const value = this.parseFlowNode(r, depth + 1);
+        FLOW_PAIR.lastIndex = r;
+        const simple = depth < MAX_DEPTH ? FLOW_PAIR.exec(s) : null;
+        let key: YScalar;
+        let value: YNode;
+        if (simple !== null) {
+          const keyEnd = r + simple[1].length;
+          key = { type: 'scalar', start: r, end: keyEnd, value: resolvePlain(simple[1]) };
+          const vs = keyEnd + 1 + simple[2].length;
+          const quoted = simple[3];
+          value =
+            quoted !== undefined
+              ? { type: 'scalar', start: vs, end: vs + quoted.length + 2, value: quoted }
+              : { type: 'scalar', start: vs, end: vs + simple[4].length, value: resolvePlain(simple[4]) };
+          this.addKey(seen, key);
+        } else {
+          key = this.parseFlowScalar(r, true);
+          this.addKey(seen, key);
+          r = this.skipFlowSpaces(key.end);
+          if (s[r] !== ':') bail();
+          r = this.skipFlowSpaces(r + 1);
+          if (s[r] === ',' || s[r] === '}') bail();
+          value = this.parseFlowNode(r, depth + 1);
+        }
         pairs.push({ key, value });
         r = this.skipFlowSpaces(value.end);
         if (s[r] === ',') {

@@ -82,6 +82,7 @@ const ACCEPTED: Record<string, string> = {
   'indented root': '  a: 1\n  b: 2\n',
   'CRLF values with comments, colons and escapes': 'a: b c # d\r\nb: [x, y:z] # z\r\nc: "q\\"r#" # s\r\nd: e:f\r\ne: {k: v:w, "l": \'it\'\'s\'}\r\nf: g\r\n',
   'a last line without a line break': 'a: b # c\nd: e',
+  'simple flow pairs (one match each) next to others': 'f: { a: b, c: "d e" , g: h/i.j-1 ,k:  l, m: n o, p: q:r, u: [v, {w: x}], y: {z: 1}, "q": 2}\n',
   'simple key: value lines (one match each)': 'a_b-c: x/y.z-1  \nk: "v w"  \r\nn: null\nt: true\nnum: 0x1F\n_k: 1.5\nimage: r.io/a:1.2\ntitle: Two  words here\nk2:   "a"\nq: "it\'s"\nl:\n  - m: 1\n    o: p q\n',
   'comment-only and empty files': '# nothing\n',
   'an empty file': '',
