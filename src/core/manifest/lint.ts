@@ -20,12 +20,13 @@ const DOCS = 'https://paved.dev/docs/manifest';
 
 /** The kind a file name implies (paved.yaml, catalog-info.yaml, score.yaml and their .yml / prefixed variants). */
 export function kindFromFileName(fileName: string): ManifestKind {
-  const base = fileName.replace(/\\/g, '/').split('/').pop()!.toLowerCase();
-  if (/(^|[.-])paved\.ya?ml$/.test(base)) return 'paved';
-  if (/(^|[.-])catalog-info\.ya?ml$/.test(base)) return 'backstage';
-  if (/(^|[.-])score\.ya?ml$/.test(base)) return 'score';
-  return 'unknown';
+  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+  const m = MANIFEST_FILE.exec(base);
+  return m === null ? 'unknown' : FILE_KINDS[m[1].toLowerCase()];
 }
+
+const MANIFEST_FILE = /(?:^|[.-])(paved|catalog-info|score)\.ya?ml$/i;
+const FILE_KINDS: Record<string, ManifestKind> = { paved: 'paved', 'catalog-info': 'backstage', score: 'score' };
 
 function apiVersionOf(root: YNode | null): { value: unknown; node?: YNode } {
   if (!root || root.type !== 'map') return { value: undefined };
