@@ -57,6 +57,8 @@ export class PolicySets extends Component {
   private readonly repo = new Map<string, RepoSet>();
   private readonly merged = new Map<string, PolicySet>();
   private readonly reported = new Set<string>();
+  /** Per workspace folder: the latest read of its repository file; an older read that finishes later is dropped. */
+  private readonly repoReads = new Map<string, Promise<void>>();
 
   constructor(
     private readonly connection: PolicyBackendSource | undefined,
@@ -192,39 +194,51 @@ export class PolicySets extends Component {
     this.changed.fire();
   }
 
-  private async loadRepo(folder: vscode.WorkspaceFolder): Promise<void> {
+  /**
+   * Reads the folder's repository set. Reads can overlap (a write reports create and change, a folder delete comes
+   * after): only the latest read is applied, and an older one resolves when the latest is, so a slow read of the old
+   * file never undoes a newer one and nobody is told "changed" before the newest state is in.
+   */
+  private loadRepo(folder: vscode.WorkspaceFolder): Promise<void> {
     const key = folder.uri.toString();
-    this.merged.delete(key);
+    const run: Promise<void> = this.readRepo(folder).then((result) => {
+      const latest = this.repoReads.get(key);
+      if (latest !== run) return latest;
+      this.merged.delete(key);
+      this.repo.set(key, result);
+      return undefined;
+    });
+    this.repoReads.set(key, run);
+    return run;
+  }
+
+  private async readRepo(folder: vscode.WorkspaceFolder): Promise<RepoSet> {
     const uri = vscode.Uri.joinPath(folder.uri, REPO_POLICIES);
     if (!vscode.workspace.isTrusted) {
-      this.repo.set(key, { set: undefined });
       const exists = await vscode.workspace.fs.stat(uri).then(
         () => true,
         () => false, // no file: nothing to ignore
       );
       if (exists) this.once(`${folder.name}: the workspace is not trusted, so ${REPO_POLICIES} is not used`);
-      return;
+      return { set: undefined };
     }
     let text: string;
     try {
       text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
     } catch (err) {
-      if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') {
-        this.repo.set(key, { set: undefined });
-        return;
-      }
+      if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return { set: undefined };
       const problem = `cannot read ${REPO_POLICIES}: ${err instanceof Error ? err.message : String(err)}`;
       this.once(problem);
-      this.repo.set(key, { set: undefined, problem });
-      return;
+      return { set: undefined, problem };
     }
     try {
-      this.repo.set(key, { set: loadPolicySet(text, REPO_POLICIES) });
+      const set = loadPolicySet(text, REPO_POLICIES);
       this.log.info(`${folder.name}: adding the rules of ${REPO_POLICIES}`);
+      return { set };
     } catch (err) {
       const problem = `${err instanceof Error ? err.message : String(err)} (the file is ignored until fixed)`;
       this.once(problem);
-      this.repo.set(key, { set: undefined, problem });
+      return { set: undefined, problem };
     }
   }
 

@@ -61,7 +61,9 @@ describe('Platform policy set in the editor', function () {
     const t = paved.manifests.status.tooltip;
     return typeof t === 'string' ? t : (t?.value ?? '');
   };
-  const policyChange = (what: string) => nextEvent(paved.manifests.policies.onDidChange, () => true, 90_000, what);
+  const policyChange = (what: string, settled: () => boolean = () => true) => nextEvent(paved.manifests.policies.onDidChange, settled, 90_000, what);
+  // A write reports create and change, so more than one change event can follow it: wait for the state, not the first event.
+  const usesRepoSet = () => paved.manifests.policies.describe().includes(' + .paved/policies.yaml');
 
   before(async () => {
     paved = await api();
@@ -96,7 +98,7 @@ describe('Platform policy set in the editor', function () {
   });
 
   it("the repository's .paved/policies.yaml adds rules but cannot switch off the platform's mandatory one", async () => {
-    const changed = policyChange('the repository set to apply');
+    const changed = policyChange('the repository set to apply', usesRepoSet);
     fs.mkdirSync(path.dirname(REPO_FILE()), { recursive: true });
     fs.writeFileSync(REPO_FILE(), REPO_SET);
     await changed;
@@ -107,7 +109,7 @@ describe('Platform policy set in the editor', function () {
     ]);
     assert.match(tooltip(), /\nPolicies: the platform's policy set "acme-platform" \+ \.paved\/policies\.yaml\.$/);
     // Deleting the folder (not just the file) is noticed too.
-    const removed = policyChange('the repository set to go');
+    const removed = policyChange('the repository set to go', () => !usesRepoSet());
     fs.rmSync(path.dirname(REPO_FILE()), { recursive: true, force: true });
     await removed;
     const again = await open('repo-rule-gone', MINIMAL);
