@@ -14,6 +14,7 @@ import {
   type GroupBy,
   groupDescription,
   groupLabel,
+  type LoadEarlierNode,
   type LoadMoreNode,
   serviceContextValue,
   serviceDescription,
@@ -109,7 +110,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     this.register(commands.register(Commands.catalogFilter, (text?: string) => this.pickFilter(text)));
     this.register(commands.register(Commands.catalogClearFilter, () => this.setFilter('')));
     this.register(commands.register(Commands.catalogPickTeams, (teams?: string[]) => this.pickTeams(teams)));
-    this.register(commands.register(Commands.catalogLoadMore, (node: LoadMoreNode) => this.loadMore(node)));
+    this.register(commands.register(Commands.catalogLoadMore, (node: LoadMoreNode | LoadEarlierNode) => this.loadMore(node)));
     this.register(commands.register(Commands.catalogRetry, (node: ErrorNode) => this.retry(node)));
     void vscode.commands.executeCommand('setContext', ContextKeys.catalogFiltered, false);
   }
@@ -134,7 +135,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     }
   }
 
-  async loadMore(node: LoadMoreNode): Promise<void> {
+  async loadMore(node: LoadMoreNode | LoadEarlierNode): Promise<void> {
     await this.model.loadMore(node);
     this.changed.fire(node.parent);
   }
@@ -211,11 +212,21 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
       }
       case 'load-more': {
         const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
-        item.description = `${node.loaded} shown`;
+        item.description = node.before > 0 ? `${node.before + 1}–${node.before + node.loaded} shown` : `${node.loaded} shown`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = 'load-more';
         item.id = node.id;
         item.command = { command: Commands.catalogLoadMore, title: 'Load More', arguments: [node] };
+        return item;
+      }
+      case 'load-earlier': {
+        const item = new vscode.TreeItem('Show earlier…', vscode.TreeItemCollapsibleState.None);
+        item.description = `${node.before} before these`;
+        item.tooltip = 'Only a window of this group is shown, to keep the tree fast. Click to show the page before it, or filter the catalog to find a service.';
+        item.iconPath = new vscode.ThemeIcon('fold-up');
+        item.contextValue = 'load-earlier';
+        item.id = node.id;
+        item.command = { command: Commands.catalogLoadMore, title: 'Show Earlier', arguments: [node] };
         return item;
       }
       case 'error': {
@@ -260,7 +271,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
   }
 
   getParent(node: CatalogNode): CatalogNode | undefined {
-    if (node.kind === 'load-more' || node.kind === 'error') return node.parent;
+    if (node.kind === 'load-more' || node.kind === 'load-earlier' || node.kind === 'error') return node.parent;
     return undefined;
   }
 

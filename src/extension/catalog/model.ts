@@ -51,7 +51,18 @@ export interface LoadMoreNode {
   kind: 'load-more';
   id: string;
   parent: ParentNode | undefined;
+  /** How many children are shown. */
   loaded: number;
+  /** How many come before the shown ones (dropped from the front to keep the siblings few). */
+  before: number;
+}
+/** "Show earlier": brings back the page before the shown ones (dropped to keep at most `maxSiblings`). */
+export interface LoadEarlierNode {
+  kind: 'load-earlier';
+  id: string;
+  parent: ParentNode | undefined;
+  /** How many children come before the shown ones. */
+  before: number;
 }
 export interface ErrorNode {
   kind: 'error';
@@ -59,18 +70,34 @@ export interface ErrorNode {
   parent: ParentNode | undefined;
   message: string;
   error: unknown;
+  /** The failed fetch was "Show earlier" (Retry fetches that page again). */
+  earlier?: boolean;
 }
 export interface MessageNode {
   kind: 'message';
   id: string;
   message: string;
 }
-export type CatalogNode = GroupNode | MyServicesNode | ServiceNode | LoadMoreNode | ErrorNode | MessageNode;
+export type CatalogNode = GroupNode | MyServicesNode | ServiceNode | LoadMoreNode | LoadEarlierNode | ErrorNode | MessageNode;
 export type ParentNode = GroupNode | MyServicesNode;
 
-/** Children of one parent, as far as they are loaded. */
+/** A page of children: where it starts and how many children it brought. */
+interface PageMark {
+  cursor: string | undefined;
+  count: number;
+}
+
+/**
+ * Children of one parent, as far as they are loaded: a window of consecutive pages. Load more appends a page; when
+ * the window holds more than `maxSiblings` children, pages are dropped from the front (kept as marks, so Show earlier
+ * fetches them again, dropping from the end).
+ */
 interface Paging {
   items: CatalogNode[];
+  /** The pages in `items`, in order. */
+  pages: PageMark[];
+  /** Pages dropped from the front, the one just before the window last. */
+  earlier: PageMark[];
   /** Where the next page starts; undefined when everything is loaded. */
   next: string | undefined;
   error?: ErrorNode;
@@ -87,11 +114,15 @@ export class SourceBlockedError extends Error {
 }
 
 export const MAX_PAGE_SIZE = 200;
+/** At most this many children under one parent (plus the paging nodes): a window of pages, never the whole group. */
+export const MAX_SIBLINGS = 500;
 /** Pages fetched at most for one "No system" page before offering Load more (they filter client-side). */
 const MAX_SCAN_PAGES = 10;
 
 export interface CatalogModelOptions {
   pageSize?: number;
+  /** Children kept under one parent before Load more drops the first pages (at least one page is always kept). */
+  maxSiblings?: number;
   groupBy?: GroupBy;
   myTeams?: readonly string[];
   describeError?: (err: unknown) => string;
@@ -104,6 +135,7 @@ const ROOT = '';
 export class CatalogModel {
   private paging = new Map<string, Paging>();
   private pageSizeValue: number;
+  private readonly maxSiblings: number;
   private groupByValue: GroupBy;
   private filterValue = '';
   private teams: readonly string[];
@@ -115,6 +147,7 @@ export class CatalogModel {
 
   constructor(private readonly source: SourceProvider, options: CatalogModelOptions = {}) {
     this.pageSizeValue = clampPageSize(options.pageSize ?? 100);
+    this.maxSiblings = Math.max(1, options.maxSiblings ?? MAX_SIBLINGS);
     this.groupByValue = options.groupBy ?? 'system';
     this.teams = [...new Set(options.myTeams ?? [])].sort();
     this.describe = options.describeError ?? ((e) => (e instanceof Error ? e.message : String(e)));
@@ -173,7 +206,7 @@ export class CatalogModel {
     const key = parent?.id ?? ROOT;
     let state = this.paging.get(key);
     if (!state) {
-      state = { items: [], next: undefined };
+      state = { items: [], pages: [], earlier: [], next: undefined };
       this.paging.set(key, state);
       await this.fetchPage(parent, state, undefined);
     } else if (state.loading) {
@@ -182,11 +215,20 @@ export class CatalogModel {
     return this.visible(parent, state);
   }
 
-  /** Loads the next page under the Load more node's parent. Resolves when the parent's children changed. */
-  async loadMore(node: LoadMoreNode): Promise<void> {
+  /**
+   * Loads the next page under the Load more node's parent (or, for Show earlier, the page before the shown ones).
+   * Resolves when the parent's children changed.
+   */
+  async loadMore(node: LoadMoreNode | LoadEarlierNode): Promise<void> {
     const state = this.paging.get(node.parent?.id ?? ROOT);
-    if (!state || state.next === undefined) return;
+    if (!state) return;
     if (state.loading) return state.loading;
+    if (node.kind === 'load-earlier') {
+      const mark = state.earlier.at(-1);
+      if (mark) await this.fetchPage(node.parent, state, mark.cursor, true);
+      return;
+    }
+    if (state.next === undefined) return;
     await this.fetchPage(node.parent, state, state.next);
   }
 
@@ -197,6 +239,11 @@ export class CatalogModel {
     if (!state) return;
     if (state.loading) return state.loading;
     state.error = undefined;
+    if (node.earlier) {
+      const mark = state.earlier.at(-1);
+      if (mark) await this.fetchPage(node.parent, state, mark.cursor, true);
+      return;
+    }
     if (state.items.length === 0) {
       if (key === ROOT) this.reset();
       else this.paging.delete(key);
@@ -225,15 +272,42 @@ export class CatalogModel {
   }
 
   private visible(parent: ParentNode | undefined, state: Paging): CatalogNode[] {
-    const out = state.items.slice();
-    if (state.error) out.push(state.error);
-    else if (state.next !== undefined) {
-      out.push({ kind: 'load-more', id: `${parent?.id ?? ROOT}/#more`, parent, loaded: state.items.length });
-    }
+    const id = parent?.id ?? ROOT;
+    const before = state.earlier.reduce((sum, p) => sum + p.count, 0);
+    const out: CatalogNode[] = [];
+    if (state.error?.earlier) out.push(state.error);
+    else if (state.earlier.length > 0) out.push({ kind: 'load-earlier', id: `${id}/#earlier`, parent, before });
+    out.push(...state.items);
+    if (state.error && !state.error.earlier) out.push(state.error);
+    else if (state.next !== undefined) out.push({ kind: 'load-more', id: `${id}/#more`, parent, loaded: state.items.length, before });
     return out;
   }
 
-  private fetchPage(parent: ParentNode | undefined, state: Paging, cursor: string | undefined): Promise<void> {
+  /** Puts a fetched page into the window: after it (Load more) or before it (Show earlier), then trims the other end. */
+  private place(state: Paging, cursor: string | undefined, items: CatalogNode[], next: string | undefined, earlier: boolean): void {
+    const mark: PageMark = { cursor, count: items.length };
+    if (!earlier) {
+      state.items.push(...items);
+      state.pages.push(mark);
+      state.next = next;
+      while (state.items.length > this.maxSiblings && state.pages.length > 1) {
+        const first = state.pages.shift()!;
+        state.items.splice(0, first.count);
+        state.earlier.push(first);
+      }
+      return;
+    }
+    state.earlier.pop();
+    state.items.unshift(...items);
+    state.pages.unshift(mark);
+    while (state.items.length > this.maxSiblings && state.pages.length > 1) {
+      const last = state.pages.pop()!;
+      state.items.splice(state.items.length - last.count, last.count);
+      state.next = last.cursor;
+    }
+  }
+
+  private fetchPage(parent: ParentNode | undefined, state: Paging, cursor: string | undefined, earlier = false): Promise<void> {
     const generation = this.generation;
     const run = async () => {
       let source: CatalogSource;
@@ -248,8 +322,7 @@ export class CatalogModel {
       }
       const page = await this.fetcherFor(parent)(cursor, source);
       if (generation !== this.generation) return; // reset while loading: the result belongs to nobody
-      state.items.push(...page.items);
-      state.next = page.next;
+      this.place(state, cursor, page.items, page.next, earlier);
       state.error = undefined;
     };
     const loading = run()
@@ -261,6 +334,7 @@ export class CatalogModel {
           parent,
           message: this.describe(err),
           error: err,
+          ...(earlier ? { earlier } : {}),
         };
       })
       .finally(() => {

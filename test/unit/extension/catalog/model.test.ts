@@ -6,6 +6,7 @@ import {
   type ErrorNode,
   groupDescription,
   groupLabel,
+  type LoadEarlierNode,
   type LoadMoreNode,
   serviceContextValue,
   serviceDescription,
@@ -26,7 +27,9 @@ function labels(nodes: CatalogNode[]): string[] {
       case 'service':
         return n.service.name;
       case 'load-more':
-        return `load-more after ${n.loaded}`;
+        return n.before > 0 ? `load-more after ${n.before}+${n.loaded}` : `load-more after ${n.loaded}`;
+      case 'load-earlier':
+        return `load-earlier ${n.before}`;
       case 'error':
         return `error ${n.message}`;
       case 'message':
@@ -130,6 +133,58 @@ describe('CatalogModel', () => {
     assert.equal(kids.length, 450);
     assert.equal(kids.at(-1)?.kind, 'service');
     assert.equal(fake.calls.filter((c) => c.startsWith('list')).length, 3);
+  });
+
+  it('never keeps more than maxSiblings children: Load more drops the first pages and Show earlier brings them back', async () => {
+    const fake = new FakeCatalog(many(10, () => ({ system: 'big' })));
+    const model = new CatalogModel(async () => fake, { pageSize: 3, maxSiblings: 6 });
+    const [group] = await model.getChildren();
+    const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `svc-${String(from + i).padStart(6, '0')}`);
+    let kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids), [...names(0, 3), 'load-more after 3']);
+    await model.loadMore(kids.at(-1) as LoadMoreNode);
+    kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids), [...names(0, 6), 'load-more after 6']);
+    // The third page would make 9 siblings: the first page goes.
+    await model.loadMore(kids.at(-1) as LoadMoreNode);
+    kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids), ['load-earlier 3', ...names(3, 9), 'load-more after 3+6']);
+    await model.loadMore(kids.at(-1) as LoadMoreNode);
+    kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids), ['load-earlier 6', ...names(6, 10)], 'the last page (one service) arrives; the second page goes');
+    // Show earlier fetches the dropped page again from its own cursor and drops the last page to stay within the cap.
+    await model.loadMore(kids[0] as LoadEarlierNode);
+    kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids), ['load-earlier 3', ...names(3, 9), 'load-more after 3+6']);
+    await model.loadMore(kids[0] as LoadEarlierNode);
+    kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids), [...names(0, 6), 'load-more after 6']);
+    // Load more after that starts where the dropped pages started.
+    await model.loadMore(kids.at(-1) as LoadMoreNode);
+    assert.deepEqual(labels(await model.getChildren(group)), ['load-earlier 3', ...names(3, 9), 'load-more after 3+6']);
+    const cursors = fake.calls.filter((c) => c.startsWith('list ')).map((c) => (JSON.parse(c.slice('list '.length)) as { cursor?: string }).cursor ?? '');
+    assert.deepEqual(
+      cursors.map((c) => (c ? Buffer.from(c, 'base64url').toString() : '0')),
+      ['0', '3', '6', '9', '3', '0', '6'],
+      'each page is fetched from its own start, never all at once',
+    );
+  });
+
+  it('a failed Show earlier keeps the window and its Retry fetches that page again', async () => {
+    const fake = new FakeCatalog(many(7, () => ({ system: 'big' })));
+    const model = new CatalogModel(async () => fake, { pageSize: 2, maxSiblings: 2 });
+    const [group] = await model.getChildren();
+    let kids = await model.getChildren(group);
+    await model.loadMore(kids.at(-1) as LoadMoreNode);
+    kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids), ['load-earlier 2', 'svc-000002', 'svc-000003', 'load-more after 2+2']);
+    fake.failWith = new Error('connection reset');
+    await model.loadMore(kids[0] as LoadEarlierNode);
+    kids = await model.getChildren(group);
+    assert.deepEqual(labels(kids), ['error connection reset', 'svc-000002', 'svc-000003', 'load-more after 2+2']);
+    fake.failWith = undefined;
+    await model.retry(kids[0] as ErrorNode);
+    assert.deepEqual(labels(await model.getChildren(group)), ['svc-000000', 'svc-000001', 'load-more after 2']);
   });
 
   it('caps the page size at 200', () => {
