@@ -55,7 +55,9 @@ export function isAlive(pid: number): boolean {
     const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
     return state !== 'Z' && state !== 'X';
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return process.platform !== 'linux';
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false; // opened while the process was being reaped
+    if (code === 'ENOENT') return process.platform !== 'linux';
     throw err;
   }
 }
@@ -66,7 +68,8 @@ export function isOwnedBy(pid: number, owner: string): boolean {
     const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
     return env.split('\0').includes(`PAVED_OWNER=${owner}`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES') return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'ESRCH') return false;
     throw err;
   }
 }

@@ -195,7 +195,9 @@ export function pidAlive(pid: number): boolean {
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    // ESRCH: the file was opened while the process was being reaped.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return false;
     throw err;
   }
   const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
