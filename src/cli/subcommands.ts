@@ -2,17 +2,25 @@
 import type { SubcommandEntry } from './cli';
 
 /**
- * Every `paved` subcommand, in the order `paved --help` lists them. Each module is imported only when its subcommand
+ * The other bundles of the CLI: `paved lint` (dist/lint.js) and every other subcommand (dist/commands.js). The build
+ * leaves these two requires to run time (`--external:./lint.js --external:./commands.js`), so dist/cli.js is only
+ * this dispatcher, and `paved lint` loads the lint engine and nothing else. Under tsx they resolve to the .ts files.
+ */
+const lint = () => require('./lint.js') as typeof import('./lint');
+const commands = () => require('./commands.js') as typeof import('./commands');
+
+/**
+ * Every `paved` subcommand, in the order `paved --help` lists them. Each bundle is loaded only when its subcommand
  * runs, so start-up stays small; `summary` repeats the command's own (a unit test keeps them equal).
  */
 export const subcommands: readonly SubcommandEntry[] = [
-  { name: 'serve', summary: 'run the local Paved platform (Platform API v1 on loopback)', load: async () => (require('./serve') as typeof import('./serve')).serveCommand },
-  { name: 'lint', summary: 'lint paved.yaml, catalog-info.yaml and score.yaml files (text, JSON or SARIF)', load: async () => (require('./lint') as typeof import('./lint')).lintCommand },
-  { name: 'services', summary: 'list the services of the platform catalog', load: async () => (require('./services') as typeof import('./services')).servicesCommand },
-  { name: 'service', summary: 'show one service: owner, links, environments, scorecard, DORA', load: async () => (require('./services') as typeof import('./services')).serviceCommand },
-  { name: 'templates', summary: 'list the golden paths, or show one golden path’s parameters', load: async () => (require('./templates') as typeof import('./templates')).templatesCommand },
-  { name: 'scaffold', summary: 'create a service from a golden path (safe, all-or-nothing writes)', load: async () => (require('./scaffold') as typeof import('./scaffold')).scaffoldCommand },
-  { name: 'deploy', summary: 'deploy a service to an environment (policy-checked), optionally waiting for it', load: async () => (require('./deploy') as typeof import('./deploy')).deployCommand },
-  { name: 'rollback', summary: 'roll a service back to its previous (or a named) release', load: async () => (require('./deploy') as typeof import('./deploy')).rollbackCommand },
-  { name: 'promote', summary: 'promote the release running in one environment to the next', load: async () => (require('./deploy') as typeof import('./deploy')).promoteCommand },
+  { name: 'serve', summary: 'run the local Paved platform (Platform API v1 on loopback)', load: async () => commands().serveCommand },
+  { name: 'lint', summary: 'lint paved.yaml, catalog-info.yaml and score.yaml files (text, JSON or SARIF)', load: async () => lint().lintCommand },
+  { name: 'services', summary: 'list the services of the platform catalog', load: async () => commands().servicesCommand },
+  { name: 'service', summary: 'show one service: owner, links, environments, scorecard, DORA', load: async () => commands().serviceCommand },
+  { name: 'templates', summary: 'list the golden paths, or show one golden path’s parameters', load: async () => commands().templatesCommand },
+  { name: 'scaffold', summary: 'create a service from a golden path (safe, all-or-nothing writes)', load: async () => commands().scaffoldCommand },
+  { name: 'deploy', summary: 'deploy a service to an environment (policy-checked), optionally waiting for it', load: async () => commands().deployCommand },
+  { name: 'rollback', summary: 'roll a service back to its previous (or a named) release', load: async () => commands().rollbackCommand },
+  { name: 'promote', summary: 'promote the release running in one environment to the next', load: async () => commands().promoteCommand },
 ];

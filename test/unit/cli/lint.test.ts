@@ -1,7 +1,7 @@
 /**
- * `paved lint` as a process: src/cli/main.ts bundled by esbuild exactly as `npm run build:cli` does (into a temporary
- * folder, so a stale dist/ never decides the result), run with node in a temporary workspace; stdout, stderr and the
- * exit code are checked.
+ * `paved lint` as a process: the CLI built by `npm run build:cli` itself (dispatcher, lint and commands bundles) into a
+ * temporary folder, so a stale dist/ never decides the result, run with node in a temporary workspace; stdout, stderr
+ * and the exit code are checked.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,6 @@ import { globToRegExp } from '../../../src/cli/lint';
 import { MINIMAL, PRODUCTION } from '../core/manifest/helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
 let cli = '';
 
 function paved(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -28,8 +27,8 @@ describe('paved lint (process)', function () {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-lint-'));
     cli = path.join(dir, '.bin', 'cli.js');
-    const esbuild = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
-    const build = spawnSync(esbuild, [MAIN, '--bundle', '--platform=node', '--format=cjs', '--target=node18', `--outfile=${cli}`, '--log-level=warning'], { encoding: 'utf8' });
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const build = spawnSync(npm, ['run', '--silent', 'build:cli', '--', `--outdir=${path.dirname(cli)}`], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr);
     fs.mkdirSync(path.join(dir, 'svc', 'node_modules', 'x'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'svc', 'paved.yaml'), PRODUCTION);
@@ -40,6 +39,17 @@ describe('paved lint (process)', function () {
   });
 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('loads only the dispatcher and the lint bundle (not the other commands, not the platform client)', () => {
+    const preload = path.join(dir, 'record-loads.js');
+    fs.writeFileSync(preload, `const M = require('module'); const js = M._extensions['.js'];
+M._extensions['.js'] = function (m, f) { process.stderr.write('loaded ' + require('path').basename(f) + '\\n'); return js.call(this, m, f); };\n`);
+    const r = spawnSync(process.execPath, ['-r', preload, cli, 'lint', 'svc/paved.yaml'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    assert.equal(r.stdout, '1 file checked: 0 errors, 0 warnings\n');
+    assert.deepEqual(r.stderr.trim().split('\n'), ['loaded cli.js', 'loaded lint.js']);
+    const services = spawnSync(process.execPath, ['-r', preload, cli, 'services', '--help'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    assert.deepEqual(services.stderr.trim().split('\n'), ['loaded cli.js', 'loaded commands.js']);
+  });
 
   it('exits 0 on a clean file and says what it checked', () => {
     const r = paved(dir, 'svc/paved.yaml');
