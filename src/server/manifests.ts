@@ -3,6 +3,7 @@
  * engine (src/core/policy); catalog files are parsed here as plain YAML (every document, paved.yaml and Backstage).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { PolicyRule, PolicySet, Scorecard } from '../core/api/types';
 import { PavedError } from '../core/errors';
@@ -69,7 +70,22 @@ export function policySet(file?: string): PolicySet {
   };
 }
 
-/** Evaluates the policy set on a paved.yaml manifest object (the manifest engine's scorecard). */
-export function scorecardFor(manifest: Record<string, unknown>, context: { environment?: string; deprecatedServices?: ReadonlySet<string> } = {}): Scorecard {
-  return scorecard(manifest, defaultPolicySet(), context);
+/** Where a state dir keeps the platform's policy set (served by `GET /v1/policies`, used for scorecards). */
+export function policiesFileIn(stateDir: string): string {
+  return path.join(stateDir, 'policies.yaml');
+}
+
+/**
+ * Evaluates the platform's policy set (`file`, as `GET /v1/policies` serves it; the default set without one) on a
+ * paved.yaml manifest object: the scorecard a service's details carry. While the file is invalid, scorecards use the
+ * default set — `GET /v1/policies` is what reports the broken file (and the editor says so in its status).
+ */
+export function scorecardFor(manifest: Record<string, unknown>, context: { environment?: string; deprecatedServices?: ReadonlySet<string> } = {}, file?: string): Scorecard {
+  let set: EnginePolicySet;
+  try {
+    set = platformPolicies(file);
+  } catch {
+    set = defaultPolicySet();
+  }
+  return scorecard(manifest, set, context);
 }

@@ -50,7 +50,7 @@ import {
 import { applyDefaults, renderFiles } from '../core/templates';
 import { PavedError, describeError } from '../core/errors';
 import { EventLog } from './events';
-import { parseManifestDocuments, scorecardFor } from './manifests';
+import { parseManifestDocuments, policiesFileIn, scorecardFor } from './manifests';
 import { LogTail, isAlive, isOwnedBy, portFree, spawnLogged, stopGroup, type Spawned } from './processes';
 import { Journal, readJson, writeJsonAtomic } from './store';
 import { scanWorkspaces, type TeamRecord } from './catalogSource';
@@ -562,7 +562,7 @@ export class LocalPlatform {
       dependents: this.catalog.dependents(e.name),
       apis: { provides: e.providesApis, consumes: e.consumesApis },
       environments: this.environmentStatuses(e.name),
-      scorecard: e.manifestKind === 'catalog-info.yaml' ? { score: 0, results: [] } : scorecardFor(asV1(e.manifest), { deprecatedServices: this.deprecatedDependencies(e) }),
+      scorecard: e.manifestKind === 'catalog-info.yaml' ? { score: 0, results: [] } : scorecardFor(asV1(e.manifest), { deprecatedServices: this.deprecatedDependencies(e) }, policiesFileIn(this.opts.stateDir)),
       metrics: this.metrics(e.name, 30, 'production'),
     };
     if (e.manifestPath) d.manifestPath = e.manifestPath;

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PavedError, describeError } from '../core/errors';
 import { ApiServer } from './http';
+import { policiesFileIn } from './manifests';
 import { LocalPlatform, readHistoryFile } from './platform';
 import { findAsset } from './assets';
 import { isAlive } from './processes';
@@ -138,7 +139,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   let lastActivity = Date.now();
-  const api = new ApiServer(platform, { token, readOnlyToken, version: opts.version, log, onActivity: () => (lastActivity = Date.now()), policiesFile: path.join(stateDir, 'policies.yaml') });
+  const api = new ApiServer(platform, { token, readOnlyToken, version: opts.version, log, onActivity: () => (lastActivity = Date.now()), policiesFile: policiesFileIn(stateDir) });
   const server = http.createServer(api.handle);
   server.keepAliveTimeout = 5000;
   try {

@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PavedError } from '../../../src/core/errors';
 import { defaultPolicySetText } from '../../../src/core/policy/index';
-import { policySet } from '../../../src/server/manifests';
+import { policySet, scorecardFor } from '../../../src/server/manifests';
+import { MINIMAL } from '../core/manifest/helpers';
+import { parse } from 'yaml';
 
 const EXTRA = `
   - id: service-description
@@ -44,6 +46,18 @@ describe('server: the platform policy set (<state-dir>/policies.yaml)', () => {
     assert.equal(served.rules.length, policySet().rules.length + 1);
     fs.writeFileSync(file, defaultPolicySetText().replace('name: paved-default', 'name: acme-2'));
     assert.equal(policySet(file).name, 'acme-2');
+  });
+
+  it("scorecards use the platform's set: its own rule counts; an invalid file leaves the default set", () => {
+    const file = path.join(dir, 'policies.yaml');
+    const manifest = parse(MINIMAL) as Record<string, unknown>;
+    const ids = () => scorecardFor(manifest, {}, file).results.map((r) => `${r.ruleId}:${r.passed}`);
+    const withDefault = ids();
+    assert.ok(!withDefault.some((r) => r.startsWith('service-description:')));
+    fs.writeFileSync(file, defaultPolicySetText() + EXTRA);
+    assert.deepEqual(ids(), [...withDefault, 'service-description:false']);
+    fs.writeFileSync(file, 'apiVersion: paved.dev/v1\nkind: PolicySet\nrules:\n  - { id: Bad }\n');
+    assert.deepEqual(ids(), withDefault);
   });
 
   it('an invalid file is a server error naming the problem, not the default set', () => {
