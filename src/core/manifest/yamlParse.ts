@@ -113,7 +113,11 @@ class Converter {
     const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
     if (isAlias(n)) {
       const target = n.resolve(this.doc) as YamlNode | undefined;
-      if (!target) return this.empty(range[0]);
+      if (!target) {
+        // An alias must follow its anchor in the same document (YAML 1.2); yaml itself only fails later, in toJS.
+        this.report(range[0], range[1], 'unresolved-alias', `Alias *${n.source} has no anchor &${n.source} before it in this document; read as null.`);
+        return this.empty(range[0]);
+      }
       if (this.inProgress.has(target)) {
         this.report(range[0], range[1], 'recursive-alias', `Alias *${n.source} refers to a node that contains it.`);
         return this.empty(range[0]);

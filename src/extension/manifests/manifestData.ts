@@ -60,7 +60,7 @@ export function matchNames(names: readonly string[], prefix: string, max: number
  * library's errors and warnings (upper-case codes) and duplicate keys ("Map keys must be unique").
  */
 export function reportedByRedHatYaml(f: Finding): boolean {
-  return f.source === 'yaml' && (/^yaml\/[A-Z_]+$/.test(f.ruleId) || f.ruleId === 'yaml/duplicate-key');
+  return f.source === 'yaml' && (/^yaml\/[A-Z_]+$/.test(f.ruleId) || f.ruleId === 'yaml/duplicate-key' || f.ruleId === 'yaml/unresolved-alias');
 }
 
 export type ApiListField = 'providesApis' | 'consumesApis';

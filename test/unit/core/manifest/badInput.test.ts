@@ -42,6 +42,17 @@ describe('bad input never throws and lands at a sensible place', () => {
     assert.ok(findings.some((f) => f.source === 'yaml'), 'reported as a YAML problem');
   });
 
+  it('an alias without an anchor before it is reported at the alias and read as null', () => {
+    const text = 'apiVersion: paved.dev/v1\nkind: Service\nmetadata:\n  name: a\n  owner: *nope\n';
+    const findings = lint(text, 'paved.yaml').findings;
+    assertSane(text, findings, 'unresolved alias');
+    const alias = findings.filter((f) => f.ruleId === 'yaml/unresolved-alias');
+    assert.equal(alias.length, 1);
+    assert.equal(alias[0].message, 'Alias *nope has no anchor &nope before it in this document; read as null.');
+    assert.equal(text.slice(alias[0].offset, alias[0].offset + alias[0].length), '*nope');
+    assert.ok(findings.some((f) => f.ruleId === 'schema/type' && f.message.includes('metadata.owner')), 'the null it reads as is checked too');
+  });
+
   it('5,000 nested [ ', function () {
     this.timeout(30000);
     const text = 'apiVersion: paved.dev/v1\nmetadata: ' + '['.repeat(5000) + '\n';

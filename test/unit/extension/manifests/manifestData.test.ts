@@ -92,7 +92,7 @@ describe('extension/manifests/manifestData', () => {
     const finding = (ruleId: string, source: Finding['source'] = 'yaml'): Finding => ({ offset: 0, length: 1, severity: 'error', ruleId, source, message: 'm' });
 
     it('is true for what yaml-language-server reports too: yaml library errors/warnings and duplicate keys', () => {
-      for (const id of ['yaml/BAD_INDENT', 'yaml/MISSING_CHAR', 'yaml/TAB_AS_INDENT', 'yaml/TAG_RESOLVE_FAILED', 'yaml/duplicate-key']) assert.equal(reportedByRedHatYaml(finding(id)), true, id);
+      for (const id of ['yaml/BAD_INDENT', 'yaml/MISSING_CHAR', 'yaml/TAB_AS_INDENT', 'yaml/TAG_RESOLVE_FAILED', 'yaml/duplicate-key', 'yaml/unresolved-alias']) assert.equal(reportedByRedHatYaml(finding(id)), true, id);
     });
 
     it('is false for Paved-only YAML findings and for schema, policy and secret findings', () => {
