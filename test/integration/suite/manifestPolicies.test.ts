@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultPolicySetText } from '../../../src/core/policy/index';
 import type { PavedApi } from '../../../src/extension/main';
-import { MINIMAL } from '../../unit/core/manifest/helpers';
-import { api, nextEvent } from './selfServiceHelpers';
+import { DESCRIPTION_RULE, DESCRIPTION_RULE_MESSAGE, MINIMAL } from '../../unit/core/manifest/helpers';
+import { api, nextEvent, openLinted } from './selfServiceHelpers';
 
 const workspace = () => process.env.PAVED_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders![0].uri.fsPath;
 const ROOT = () => path.join(workspace(), 'manifest-policies-it');
@@ -19,16 +19,8 @@ const REPO_FILE = () => path.join(workspace(), '.paved', 'policies.yaml');
 const pos = (r: vscode.Range) => [r.start.line, r.start.character, r.end.line, r.end.character];
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
 
-const DESCRIPTION_MESSAGE = 'Every service needs a description (metadata.description).';
-const PLATFORM_SET = `${defaultPolicySetText().replace('name: paved-default', 'name: acme-platform')}
-  - id: service-description
-    severity: warning
-    mandatory: true
-    description: Every service says what it does.
-    condition: { properties: { metadata: { required: [description] } } }
-    path: /metadata/description
-    message: ${DESCRIPTION_MESSAGE}
-`;
+const DESCRIPTION_MESSAGE = DESCRIPTION_RULE_MESSAGE;
+const PLATFORM_SET = `${defaultPolicySetText().replace('name: paved-default', 'name: acme-platform')}${DESCRIPTION_RULE}`;
 const REPO_SET = `apiVersion: paved.dev/v1
 kind: PolicySet
 rules:
@@ -45,16 +37,7 @@ describe('Platform policy set in the editor', function () {
   let paved: PavedApi;
   let platformFile: string;
 
-  async function open(name: string, text: string): Promise<vscode.TextDocument> {
-    const file = path.join(ROOT(), name, 'paved.yaml');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    const uri = vscode.Uri.file(file);
-    const linted = nextEvent(paved.manifests.onDidLint, (e) => e.uri.toString() === uri.toString() && e.version !== undefined, 60_000, `lint of ${name}`);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await linted;
-    return doc;
-  }
+  const open = (name: string, text: string) => openLinted(paved, ROOT(), name, text);
   const diags = (doc: vscode.TextDocument) =>
     (paved.manifests.diagnostics.get(doc.uri) ?? []).map((d) => [d.source, codeOf(d), d.severity, d.message, pos(d.range)]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
   const tooltip = () => {

@@ -11,7 +11,7 @@ import type { PavedApi } from '../../../src/extension/main';
 import type { PlatformBackend } from '../../../src/platform/backend';
 import { MINIMAL } from '../../unit/core/manifest/helpers';
 import { reportMetric } from './helpers';
-import { api, nextEvent } from './selfServiceHelpers';
+import { api, openLinted } from './selfServiceHelpers';
 
 const workspace = () => process.env.PAVED_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders![0].uri.fsPath;
 const ROOT = () => path.join(workspace(), 'manifest-refs-it');
@@ -31,16 +31,7 @@ describe('Manifest reference completion from the platform catalog', function () 
   let paved: PavedApi;
   let backend: PlatformBackend;
 
-  async function open(name: string, text: string): Promise<vscode.TextDocument> {
-    const file = path.join(ROOT(), name, 'paved.yaml');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    const uri = vscode.Uri.file(file);
-    const linted = nextEvent(paved.manifests.onDidLint, (e) => e.uri.toString() === uri.toString() && e.version !== undefined, 60_000, `lint of ${name}`);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await linted;
-    return doc;
-  }
+  const open = (name: string, text: string) => openLinted(paved, ROOT(), name, text);
 
   async function complete(doc: vscode.TextDocument, at: vscode.Position): Promise<{ list: vscode.CompletionList; refs: vscode.CompletionItem[]; ms: number }> {
     const t = performance.now();

@@ -135,3 +135,15 @@ export function nextEvent<T>(event: (listener: (e: T) => void) => { dispose(): v
     });
   });
 }
+
+/** Writes `<root>/<name>/paved.yaml` and opens it; resolves with the document once Paved has linted the opened version. */
+export async function openLinted(paved: PavedApi, root: string, name: string, text: string): Promise<vscode.TextDocument> {
+  const file = path.join(root, name, 'paved.yaml');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  const uri = vscode.Uri.file(file);
+  const linted = nextEvent(paved.manifests.onDidLint, (e) => e.uri.toString() === uri.toString() && e.version !== undefined, 60_000, `lint of ${name}`);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await linted;
+  return doc;
+}

@@ -5,18 +5,10 @@ import * as path from 'node:path';
 import { PavedError } from '../../../src/core/errors';
 import { defaultPolicySetText } from '../../../src/core/policy/index';
 import { policySet, scorecardFor } from '../../../src/server/manifests';
-import { MINIMAL } from '../core/manifest/helpers';
+import { DESCRIPTION_RULE, MINIMAL } from '../core/manifest/helpers';
 import { parse } from 'yaml';
 
-const EXTRA = `
-  - id: service-description
-    severity: warning
-    mandatory: true
-    description: Every service says what it does.
-    condition: { properties: { metadata: { required: [description] } } }
-    path: /metadata/description
-    message: Every service needs a description (metadata.description).
-`;
+const EXTRA = DESCRIPTION_RULE;
 
 describe('server: the platform policy set (<state-dir>/policies.yaml)', () => {
   let dir: string;

@@ -81,3 +81,15 @@ spec:
   environments:
     production: { replicas: { min: 3, max: 10 }, approval: required }
 `;
+
+/** A mandatory platform rule (rule list items, to append to a policy set's `rules:`): every service has a description. */
+export const DESCRIPTION_RULE_MESSAGE = 'Every service needs a description (metadata.description).';
+export const DESCRIPTION_RULE = `
+  - id: service-description
+    severity: warning
+    mandatory: true
+    description: Every service says what it does.
+    condition: { properties: { metadata: { required: [description] } } }
+    path: /metadata/description
+    message: ${DESCRIPTION_RULE_MESSAGE}
+`;
