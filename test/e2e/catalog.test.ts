@@ -1,19 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { openPavedSidebar, openPavedWorkbench, type Workbench } from '../harness/workbench';
+import { openPavedSidebar, openPavedWorkbench, type Workbench, stopPlatformAndClose } from '../harness/workbench';
 
 function row(page: Page, name: string) {
   return page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).first();
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await page.keyboard.press('Enter');
 }
 
 describe('Catalog and service details in the browser workbench', function () {
@@ -26,16 +17,7 @@ describe('Catalog and service details in the browser workbench', function () {
   });
 
   after(async () => {
-    if (wb) {
-      // The local platform runs detached from the window on purpose; stop it so the run leaves nothing behind.
-      await runCommand(wb.page, 'Paved: Stop Local Platform').catch((err: unknown) => console.log(`    could not stop the local platform: ${String(err)}`));
-      await wb.page
-        .locator('.notifications-toasts', { hasText: /stopped the local platform|not running/ })
-        .first()
-        .waitFor({ timeout: 30_000 })
-        .catch((err: unknown) => console.log(`    no confirmation that the local platform stopped: ${String(err)}`));
-      await wb.close();
-    }
+    await stopPlatformAndClose(wb);
   });
 
   it('shows the demo services grouped by system, with owner and status', async () => {

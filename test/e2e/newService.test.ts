@@ -7,18 +7,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
-import { openPavedSidebar, openPavedWorkbench, type Workbench } from '../harness/workbench';
+import { openPavedSidebar, openPavedWorkbench, type Workbench, stopPlatformAndClose } from '../harness/workbench';
 import { testResultsDir } from '../harness/paths';
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await page.keyboard.press('Enter');
-}
 
 describe('A new user: sidebar → New Service → Deploy to local → healthy (browser workbench)', function () {
   this.timeout(600_000);
@@ -41,15 +31,7 @@ describe('A new user: sidebar → New Service → Deploy to local → healthy (b
   });
 
   after(async () => {
-    if (wb) {
-      await runCommand(wb.page, 'Paved: Stop Local Platform').catch((err: unknown) => console.log(`    could not stop the local platform: ${String(err)}`));
-      await wb.page
-        .locator('.notifications-toasts', { hasText: /stopped the local platform|not running/ })
-        .first()
-        .waitFor({ timeout: 30_000 })
-        .catch((err: unknown) => console.log(`    no confirmation that the local platform stopped: ${String(err)}`));
-      await wb.close();
-    }
+    await stopPlatformAndClose(wb);
   });
 
   it('creates and deploys a service in 5 user actions (time reported, not asserted: speed targets live in benchmarks)', async () => {

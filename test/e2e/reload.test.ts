@@ -11,24 +11,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import type { Deployment, DeploymentEvent } from '../../src/core/api/types';
 import type { PlatformBackend } from '../../src/platform/backend';
 import { connect } from '../../src/platform/connection';
 import { repoRoot } from '../harness/paths';
-import { openPavedSidebar, openPavedWorkbench, type Workbench } from '../harness/workbench';
+import { openPavedSidebar, openPavedWorkbench, type Workbench, runCommand, stopPlatformAndClose } from '../harness/workbench';
 import { tempDir } from '../harness/workspace';
 
 const SERVICE = 'slow-api';
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await page.keyboard.press('Enter');
-}
 
 /** Re-checks `probe` (a file, the platform) until it yields a value; fails with `what` after `timeoutMs`. */
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
@@ -91,15 +81,7 @@ describe('A deployment survives a real window reload (browser workbench)', funct
   after(async () => {
     // Whatever happened, let the fixture's build end.
     fs.writeFileSync(signalFile, 'go\n');
-    if (wb) {
-      await runCommand(wb.page, 'Paved: Stop Local Platform').catch((err: unknown) => console.log(`    could not stop the local platform: ${String(err)}`));
-      await wb.page
-        .locator('.notifications-toasts', { hasText: /stopped the local platform|not running/ })
-        .first()
-        .waitFor({ timeout: 30_000 })
-        .catch((err: unknown) => console.log(`    no confirmation that the local platform stopped: ${String(err)}`));
-      await wb.close();
-    }
+    await stopPlatformAndClose(wb);
     signal.dispose();
   });
 

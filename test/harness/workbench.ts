@@ -76,3 +76,29 @@ export async function openPavedSidebar(page: Page): Promise<void> {
   await item.click();
   await page.locator('.sidebar .composite.title', { hasText: 'Paved' }).first().waitFor({ state: 'visible', timeout: 30_000 });
 }
+
+/** Runs a command from the palette (F1) by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Ends an e2e test's workbench: "Paved: Stop Local Platform" through the UI first (the local platform runs detached
+ * from the window on purpose), waiting for its confirmation, then closes everything. Problems are logged, not thrown:
+ * `close()` still stops whatever the profile started.
+ */
+export async function stopPlatformAndClose(wb: Workbench | undefined): Promise<void> {
+  if (!wb) return;
+  await runCommand(wb.page, 'Paved: Stop Local Platform').catch((err: unknown) => console.log(`    could not stop the local platform: ${String(err)}`));
+  await wb.page
+    .locator('.notifications-toasts', { hasText: /stopped the local platform|not running/ })
+    .first()
+    .waitFor({ timeout: 30_000 })
+    .catch((err: unknown) => console.log(`    no confirmation that the local platform stopped: ${String(err)}`));
+  await wb.close();
+}
