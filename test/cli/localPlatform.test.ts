@@ -8,13 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
 import { LocalPlatform } from '../../src/extension/platform/localPlatform';
 import type { Logger } from '../../src/extension/log';
 import { findLocalPlatform } from '../../src/platform/local';
 import { pidAlive, repoRoot, tempDir, writeService } from '../contract/helpers';
+import { buildCli, runCli, type CliRun } from './helpers';
 
-const bundle = path.join(repoRoot, 'test-results', `paved-cli-under-test-local-${process.pid}.js`);
+let bundle = '';
 
 const lines: string[] = [];
 const log: Logger = {
@@ -27,17 +27,9 @@ const log: Logger = {
 };
 
 /** `paved ARGS` with only PAVED_STATE_DIR set among the connection variables (no --state-dir, no token). */
-function paved(args: string[], stateDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function paved(args: string[], stateDir: string): Promise<CliRun> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAVED_') && k !== 'XDG_STATE_HOME'));
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [bundle, ...args], { cwd: repoRoot, env: { ...env, PAVED_STATE_DIR: stateDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.once('error', reject);
-    proc.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(bundle, args, { cwd: repoRoot, env: { ...env, PAVED_STATE_DIR: stateDir } });
 }
 
 async function serviceNames(stateDir: string): Promise<string[]> {
@@ -57,8 +49,7 @@ describe('paved services and the local platform the extension starts', function 
   let ws2: string;
 
   before(() => {
-    fs.mkdirSync(path.dirname(bundle), { recursive: true });
-    buildSync({ entryPoints: [path.join(repoRoot, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node18', outfile: bundle, logLevel: 'warning' });
+    bundle = buildCli('local');
     stateDir = path.join(tempDir('cli-local'), 'state');
     ws1 = tempDir('cli-local-ws1');
     ws2 = tempDir('cli-local-ws2');

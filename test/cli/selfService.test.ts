@@ -6,42 +6,19 @@ import { spawn } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
 import { portBase, repoRoot, serve, tempDir, type Served } from '../contract/helpers';
+import { buildCli, runCli, type CliRun } from './helpers';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['PAVED_TOKEN', 'PAVED_BACKEND', 'PAVED_URL'].includes(k)));
 
-/**
- * The CLI under test: bundled from the current source once (esbuild, as `npm run build:cli` does) into
- * test-results/, one level under the repository, so it finds schemas/ and the golden paths as dist/cli.js does.
- */
-const bundle = path.join(repoRoot, 'test-results', `paved-cli-under-test-${process.pid}.js`);
-function buildCli(): void {
-  fs.mkdirSync(path.dirname(bundle), { recursive: true });
-  buildSync({ entryPoints: [path.join(repoRoot, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node18', outfile: bundle, logLevel: 'warning' });
-}
+/** The CLI under test, bundled from the current source once (before all). */
+let bundle = '';
 
 /** Runs the CLI with the local platform's state dir (PAVED_* connection variables of the caller removed). */
 function paved(args: string[], opts: { cwd?: string; stateDir: string }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [bundle, ...args], {
-      cwd: opts.cwd ?? repoRoot,
-      env: { ...cleanEnv, PAVED_STATE_DIR: opts.stateDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.once('error', reject);
-    proc.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(bundle, args, { cwd: opts.cwd ?? repoRoot, env: { ...cleanEnv, PAVED_STATE_DIR: opts.stateDir } });
 }
 
 function tree(dir: string): string[] {
@@ -74,7 +51,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
   let work: string;
 
   before(async () => {
-    buildCli();
+    bundle = buildCli('self-service');
     stateDir = tempDir('cli-state');
     work = tempDir('cli-work');
     // `paved serve` from the same bundle: it finds the golden paths and schemas of the repository like dist/cli.js does.

@@ -1,0 +1,36 @@
+/** The `paved` CLI as a process, for the CLI test suites. */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { repoRoot } from '../contract/helpers';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Bundles the CLI from the current source (esbuild, one file) into test-results/, one level under the repository, so
+ * it finds schemas/ and the golden paths as dist/cli.js does. Returns the bundle's path.
+ */
+export function buildCli(name: string): string {
+  const bundle = path.join(repoRoot, 'test-results', `paved-cli-under-test-${name}-${process.pid}.js`);
+  fs.mkdirSync(path.dirname(bundle), { recursive: true });
+  buildSync({ entryPoints: [path.join(repoRoot, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node18', outfile: bundle, logLevel: 'warning' });
+  return bundle;
+}
+
+/** Runs `paved ARGS` from `bundle` to its exit, collecting stdout and stderr. */
+export function runCli(bundle: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [bundle, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.once('error', reject);
+    proc.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
