@@ -9,22 +9,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalPlatform } from '../../src/extension/platform/localPlatform';
-import type { Logger } from '../../src/extension/log';
 import { findLocalPlatform } from '../../src/platform/local';
 import { pidAlive, repoRoot, tempDir, writeService } from '../contract/helpers';
 import { buildCli, runCli, type CliRun } from './helpers';
+import { recordingLogger } from '../unit/extension/recordingLogger';
 
 let bundle = '';
 
 const lines: string[] = [];
-const log: Logger = {
-  trace: (m) => lines.push(m),
-  debug: (m) => lines.push(m),
-  info: (m) => lines.push(m),
-  warn: (m) => lines.push(m),
-  error: (m) => lines.push(String(m)),
-  child: () => log,
-};
+const log = recordingLogger(lines);
 
 /** `paved ARGS` with only PAVED_STATE_DIR set among the connection variables (no --state-dir, no token). */
 function paved(args: string[], stateDir: string): Promise<CliRun> {

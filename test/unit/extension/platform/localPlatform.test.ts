@@ -3,19 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalPlatform } from '../../../../src/extension/platform/localPlatform';
-import type { Logger } from '../../../../src/extension/log';
 import { findLocalPlatform } from '../../../../src/platform/local';
 import { PlatformError } from '../../../../src/platform/errors';
+import { recordingLogger } from '../recordingLogger';
 
 const lines: string[] = [];
-const log: Logger = {
-  trace: (m) => lines.push(m),
-  debug: (m) => lines.push(m),
-  info: (m) => lines.push(m),
-  warn: (m) => lines.push(m),
-  error: (m) => lines.push(String(m)),
-  child: () => log,
-};
+const log = recordingLogger(lines);
 
 /** A stand-in for dist/cli.js: `serve --state-dir D … --json` records itself like paved serve, then waits for SIGTERM. */
 const FAKE_SERVE = `
