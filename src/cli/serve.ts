@@ -5,7 +5,23 @@
 import { version } from '../../package.json';
 import type { CliIO, Subcommand } from './cli';
 import { describeError, PavedError } from '../core/errors';
-import { findRunning, startServer, defaultStateDir, type ServeOptions } from '../server/serve';
+import { findRunning, startServer, defaultStateDir, type ServeInfo, type ServeOptions } from '../server/serve';
+import { localTokenProvider } from '../platform/local';
+import { PavedApiBackend } from '../platform/paved/backend';
+import * as path from 'node:path';
+
+/** The attachment id the command line's folders use on a running instance (one: the latest command wins). */
+export const CLI_WORKSPACE_ID = 'command-line';
+
+/** Adds the command line's folders to a running instance's catalog (`PUT /v1/workspaces/command-line`, no pid). */
+async function attachFolders(stateDir: string, info: ServeInfo, folders: string[]): Promise<void> {
+  const client = new PavedApiBackend({ kind: 'local', baseUrl: info.url, token: localTokenProvider(stateDir, info), timeoutMs: 10_000 });
+  try {
+    await client.attachWorkspace(CLI_WORKSPACE_ID, { folders, label: 'paved serve --workspace (command line)' });
+  } finally {
+    client.dispose();
+  }
+}
 
 const usage = `Usage: paved serve [options]
 
@@ -23,7 +39,8 @@ Options:
   --seed-history FILE   import finished deployments (YAML list) before listening
   --json                print one JSON line {"url", "port", "pid", "tokenFile", ...} instead of text
 
-If an instance already serves the state dir, prints its address and exits 0.`;
+If an instance already serves the state dir, prints its address and exits 0; the --workspace folders are then added
+to its catalog (replacing those an earlier \`paved serve --workspace\` added to it), until it stops.`;
 
 function parseArgs(args: string[]): { opts: Omit<ServeOptions, 'version'>; json: boolean } {
   const opts: Omit<ServeOptions, 'version'> = { workspaces: [], templateDirs: [] };
@@ -67,9 +84,23 @@ async function run(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const { opts, json } = parsed;
-  const existing = await findRunning(opts.stateDir ?? defaultStateDir());
+  const stateDir = opts.stateDir ?? defaultStateDir();
+  const existing = await findRunning(stateDir);
   if (existing) {
-    io.stdout.write(json ? `${JSON.stringify({ ...existing, reused: true })}\n` : `Paved platform already running at ${existing.url} (pid ${existing.pid})\n`);
+    const folders = (opts.workspaces ?? []).map((w) => path.resolve(w));
+    if (folders.length > 0) {
+      try {
+        await attachFolders(stateDir, existing, folders);
+      } catch (err) {
+        io.stderr.write(`paved serve: the platform at ${existing.url} is running but did not add ${folders.join(', ')} to its catalog: ${describeError(err)}\n`);
+        return 1;
+      }
+    }
+    io.stdout.write(
+      json
+        ? `${JSON.stringify({ ...existing, reused: true })}\n`
+        : `Paved platform already running at ${existing.url} (pid ${existing.pid})${folders.length > 0 ? `; added ${folders.length} folder${folders.length === 1 ? '' : 's'} to its catalog` : ''}\n`,
+    );
     return 0;
   }
   let server;

@@ -104,4 +104,15 @@ describe('paved services and the local platform the extension starts', function 
     const r = await paved(['services'], stateDir);
     assert.equal(r.code, 0, r.stderr);
   });
+
+  it('paved serve --workspace on a running instance adds those folders to its catalog (the latest command wins)', async () => {
+    const r = await paved(['serve', '--workspace', ws2], stateDir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Paved platform already running at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\); added 1 folder to its catalog\n$/);
+    assert.deepEqual(await serviceNames(stateDir), ['ledger', 'search']);
+    const again = await paved(['serve', '--workspace', ws1, '--json'], stateDir);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((JSON.parse(again.stdout) as { reused: boolean }).reused, true);
+    assert.deepEqual(await serviceNames(stateDir), ['payments']);
+  });
 });
