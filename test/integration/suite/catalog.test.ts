@@ -118,6 +118,52 @@ describe('Catalog view against the local platform the extension starts', functio
     assert.equal(p.catalog.model.pageSize, 100);
   });
 
+  it('keeps at most 500 children in a group: Load more drops the first page, Show earlier brings it back', async () => {
+    const p = await api();
+    const backend = await p.platform.current();
+    const names = Array.from({ length: 601 }, (_, i) => `bulk-${String(i).padStart(3, '0')}`);
+    let next = 0;
+    const register = async () => {
+      for (let i = next++; i < names.length; i = next++) {
+        await backend.register({ manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name: names[i], owner: 'team-bulk', system: 'bulk' }, spec: {} } });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, register));
+    await config().update('catalog.pageSize', 200, vscode.ConfigurationTarget.Workspace);
+    try {
+      p.catalog.refresh();
+      const bulk = await child(p, undefined, 'bulk');
+      const shown = async () => {
+        const kids = await p.catalog.getChildren(bulk);
+        const services = kids.filter((n) => n.kind === 'service').map((n) => p.catalog.getTreeItem(n).label as string);
+        return { kids, first: services[0], last: services.at(-1), count: services.length, paging: kids.filter((n) => n.kind !== 'service').map((n) => label(p, n)) };
+      };
+      let now = await shown();
+      assert.deepEqual([now.first, now.last, now.count, now.paging], ['bulk-000', 'bulk-199', 200, ['Load more… — 200 shown']]);
+      await vscode.commands.executeCommand('paved.catalog.loadMore', now.kids.at(-1));
+      now = await shown();
+      assert.deepEqual([now.first, now.last, now.count, now.paging], ['bulk-000', 'bulk-399', 400, ['Load more… — 400 shown']]);
+      // A third page would make 600 children: the first page goes, and the view says what is above.
+      await vscode.commands.executeCommand('paved.catalog.loadMore', now.kids.at(-1));
+      now = await shown();
+      assert.deepEqual([now.first, now.last, now.count, now.paging], ['bulk-200', 'bulk-599', 400, ['Show earlier… — 200 before these', 'Load more… — 201–600 shown']]);
+      const earlier = p.catalog.getTreeItem(now.kids[0]);
+      assert.equal(earlier.command?.command, 'paved.catalog.loadMore');
+      await vscode.commands.executeCommand('paved.catalog.loadMore', now.kids[0]);
+      now = await shown();
+      assert.deepEqual([now.first, now.last, now.count, now.paging], ['bulk-000', 'bulk-399', 400, ['Load more… — 400 shown']]);
+    } finally {
+      await config().update('catalog.pageSize', undefined, vscode.ConfigurationTarget.Workspace);
+      next = 0;
+      const unregister = async () => {
+        for (let i = next++; i < names.length; i = next++) await backend.unregister(names[i]);
+      };
+      await Promise.all(Array.from({ length: 8 }, unregister));
+      p.catalog.refresh();
+    }
+    assert.deepEqual(await labels(p), ['checkout — 2 services', 'storefront — 2 services', 'No system — 1 service']);
+  });
+
   it('filters by text and clears the filter', async () => {
     const p = await api();
     await vscode.commands.executeCommand('paved.catalog.filter', 'checkout');
