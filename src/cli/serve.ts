@@ -5,13 +5,13 @@
 import { version } from '../../package.json';
 import type { CliIO, Subcommand } from './cli';
 import { describeError, PavedError } from '../core/errors';
+import * as path from 'node:path';
 import { findRunning, startServer, defaultStateDir, type ServeInfo, type ServeOptions } from '../server/serve';
 import { localTokenProvider } from '../platform/local';
 import { PavedApiBackend } from '../platform/paved/backend';
-import * as path from 'node:path';
 
 /** The attachment id the command line's folders use on a running instance (one: the latest command wins). */
-export const CLI_WORKSPACE_ID = 'command-line';
+const CLI_WORKSPACE_ID = 'command-line';
 
 /** Adds the command line's folders to a running instance's catalog (`PUT /v1/workspaces/command-line`, no pid). */
 async function attachFolders(stateDir: string, info: ServeInfo, folders: string[]): Promise<void> {

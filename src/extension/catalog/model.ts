@@ -223,11 +223,7 @@ export class CatalogModel {
     const state = this.paging.get(node.parent?.id ?? ROOT);
     if (!state) return;
     if (state.loading) return state.loading;
-    if (node.kind === 'load-earlier') {
-      const mark = state.earlier.at(-1);
-      if (mark) await this.fetchPage(node.parent, state, mark.cursor, true);
-      return;
-    }
+    if (node.kind === 'load-earlier') return this.fetchEarlier(node.parent, state);
     if (state.next === undefined) return;
     await this.fetchPage(node.parent, state, state.next);
   }
@@ -239,11 +235,7 @@ export class CatalogModel {
     if (!state) return;
     if (state.loading) return state.loading;
     state.error = undefined;
-    if (node.earlier) {
-      const mark = state.earlier.at(-1);
-      if (mark) await this.fetchPage(node.parent, state, mark.cursor, true);
-      return;
-    }
+    if (node.earlier) return this.fetchEarlier(node.parent, state);
     if (state.items.length === 0) {
       if (key === ROOT) this.reset();
       else this.paging.delete(key);
@@ -281,6 +273,12 @@ export class CatalogModel {
     if (state.error && !state.error.earlier) out.push(state.error);
     else if (state.next !== undefined) out.push({ kind: 'load-more', id: `${id}/#more`, parent, loaded: state.items.length, before });
     return out;
+  }
+
+  /** Fetches the page just before the window again (Show earlier, and its Retry). */
+  private async fetchEarlier(parent: ParentNode | undefined, state: Paging): Promise<void> {
+    const mark = state.earlier.at(-1);
+    if (mark) await this.fetchPage(parent, state, mark.cursor, true);
   }
 
   /** Puts a fetched page into the window: after it (Load more) or before it (Show earlier), then trims the other end. */
