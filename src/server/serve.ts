@@ -14,7 +14,7 @@ import { LocalPlatform, readHistoryFile } from './platform';
 import { findAsset } from './assets';
 import { isAlive } from './processes';
 import { writeFileAtomic, readJson } from './store';
-import { defaultStateDir } from './stateDir';
+import { defaultStateDir } from '../core/stateDir';
 
 export interface ServeOptions {
   host?: string;
@@ -53,7 +53,7 @@ export interface RunningServer {
   stop(reason?: string): Promise<void>;
 }
 
-export { defaultStateDir } from './stateDir';
+export { defaultStateDir } from '../core/stateDir';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
