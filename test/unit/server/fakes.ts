@@ -10,7 +10,7 @@ import type { HealthProbe } from '../../../src/server/deploy/watch';
 import type { EventLog, SeqEvent } from '../../../src/server/events';
 
 export interface FakeBehaviour {
-  /** Exit at once with this code (a build); without it the process runs until stopped. */
+  /** Exit as soon as it started with this code (a build); without it the process runs until stopped. */
   exitCode?: number | string;
   /** Lines the process writes to its log file as it starts. */
   log?: string[];
@@ -40,10 +40,6 @@ export class FakeHost implements ProcessHost {
   spawn(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Spawned {
     const pid = this.nextPid++;
     const b = this.behaviour(command);
-    if (b.log) {
-      fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-      fs.appendFileSync(opts.logFile, b.log.map((l) => `${l}\n`).join(''));
-    }
     this.spawned.push({ pid, command, cwd: opts.cwd, env: opts.env, logFile: opts.logFile });
     let done = false;
     let resolve!: (code: number | string) => void;
@@ -56,7 +52,14 @@ export class FakeHost implements ProcessHost {
       this.alive.delete(pid);
       resolve(code);
     });
-    if (b.exitCode !== undefined) this.finishers.get(pid)?.(b.exitCode);
+    // Like a real process, it starts after spawn returns: writes its log, then (a build) exits.
+    setImmediate(() => {
+      if (b.log) {
+        fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
+        fs.appendFileSync(opts.logFile, b.log.map((l) => `${l}\n`).join(''));
+      }
+      if (b.exitCode !== undefined) this.finishers.get(pid)?.(b.exitCode);
+    });
     return { pid, exited, hasExited: () => done };
   }
 
@@ -83,16 +86,19 @@ export class FakeHost implements ProcessHost {
   portFree(port: number): Promise<boolean> {
     return Promise.resolve(!this.busyPorts.has(port));
   }
-}
 
-/** Answers health requests by port: a status, or a thrown error when the port is not listed. */
-export function fakeProbe(statusByPort: (port: number) => number): HealthProbe & { calls: number[] } {
-  const calls: number[] = [];
-  const probe = (port: number): Promise<number> => {
-    calls.push(port);
-    return Promise.resolve(statusByPort(port));
-  };
-  return Object.assign(probe, { calls });
+  /**
+   * Health requests: a process started with PORT=port and still running answers with `status()`; otherwise the
+   * connection is refused. Answers come a turn of the event loop later, as over a socket.
+   */
+  probe(status: () => number): HealthProbe {
+    return async (port) => {
+      await new Promise((r) => setImmediate(r));
+      const listening = this.spawned.some((s) => s.env.PORT === String(port) && this.alive.has(s.pid));
+      if (!listening) throw new Error(`connect ECONNREFUSED 127.0.0.1:${port}`);
+      return status();
+    };
+  }
 }
 
 export function tempDir(prefix: string): string {

@@ -16,16 +16,16 @@ function writeManifest(dir: string, name: string, meta: { owner: string; system?
   fs.writeFileSync(path.join(dir, 'paved.yaml'), `${lines.join('\n')}\n`);
 }
 
-describe('server/catalog: facets and attached workspace folders', () => {
+describe('server/catalog: the local catalog (facets, attached folders, registrations, teams)', () => {
   let root: string;
+  let ws1: string;
+  let ws2: string;
   let catalog: LocalCatalog;
   const open = () => {
     const c = new LocalCatalog({ workspaces: [ws1], registrationsFile: path.join(root, 'state', 'registrations.jsonl'), now: () => new Date(), log: () => undefined, isAlive, startedAt: '2026-01-01T00:00:00.000Z' });
     c.load();
     return c;
   };
-  let ws1: string;
-  let ws2: string;
 
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-facets-'));
@@ -177,5 +177,54 @@ describe('server/catalog: facets and attached workspace folders', () => {
     assert.deepEqual(names(), ['payments'], 'nothing was attached');
     assert.throws(() => catalog.attachWorkspace('serve', { folders: [ws2] }), (e: unknown) => e instanceof InvalidRequest && e.message === "'serve' names the folders given at start; choose another id");
     assert.throws(() => catalog.detachWorkspace('nobody'), (e: unknown) => PavedError.is(e) && e.code === 'not-found' && e.message === "no workspace attachment 'nobody'");
+  });
+
+  it('replays registrations and unregistrations from the journal; workspace services cannot be unregistered', () => {
+    const manifest = (name: string) => ({ apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name, owner: 'team-x' } });
+    catalog.register({ manifest: manifest('alpha') });
+    catalog.register({ manifest: manifest('beta'), sourceDir: ws2 });
+    catalog.unregister('alpha');
+    catalog.close();
+    catalog = open();
+    assert.deepEqual(names(), ['beta', 'payments']);
+    assert.equal(catalog.entry('beta').sourceDir, ws2);
+    assert.equal(catalog.entry('beta').source, 'registered');
+    assert.throws(() => catalog.unregister('payments'), (e: unknown) => PavedError.is(e, 'conflict') && e.message === `'payments' comes from ${path.join(ws1, 'payments', 'paved.yaml')}; remove the file instead`);
+    assert.throws(() => catalog.unregister('alpha'), (e: unknown) => PavedError.is(e, 'not-found'));
+  });
+
+  it('registering a workspace service from its own folder is no change; any other clash or bad request is refused', () => {
+    const payments = { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name: 'payments', owner: 'team-pay' } };
+    const same = catalog.register({ manifest: payments, sourceDir: path.join(ws1, 'payments') });
+    assert.equal(same.created, false);
+    assert.equal(same.entry.source, 'workspace');
+    assert.throws(() => catalog.register({ manifest: payments, sourceDir: ws2 }), (e: unknown) => PavedError.is(e, 'conflict'));
+    const bad = (req: Parameters<LocalCatalog['register']>[0]) => {
+      try {
+        catalog.register(req);
+      } catch (e) {
+        return e instanceof InvalidRequest ? e.errors : e;
+      }
+      throw new Error('no error');
+    };
+    assert.deepEqual(bad({ manifest: { ...payments, metadata: { name: 'new', owner: 'a' } }, sourceDir: 'rel' }), [{ pointer: '/body/sourceDir', message: 'must be an absolute path' }]);
+    assert.deepEqual(bad({ manifest: { ...payments, metadata: { name: 'new', owner: 'a' } }, sourceDir: path.join(root, 'missing') }), [{ pointer: '/body/sourceDir', message: 'is not a directory on the platform host' }]);
+    assert.deepEqual((bad({ manifest: { kind: 'Service' } }) as { pointer: string }[]).map((e) => e.pointer), ['/body/manifest']);
+    assert.deepEqual(names(), ['payments'], 'nothing was registered');
+  });
+
+  it('lists the teams teams.yaml describes and every other owner, each with its service count', () => {
+    fs.mkdirSync(path.join(ws1, '.paved'));
+    fs.writeFileSync(path.join(ws1, '.paved', 'teams.yaml'), 'teams:\n  - name: team-docs\n    title: Docs\n    members: [ann]\n  - name: team-pay\n    email: pay@example.com\n');
+    catalog.attachWorkspace('w', { folders: [ws2] });
+    assert.deepEqual(catalog.listTeams(10).items, [
+      { name: 'team-docs', title: 'Docs', members: ['ann'], serviceCount: 0 },
+      { name: 'team-pay', email: 'pay@example.com', members: [], serviceCount: 2 },
+      { name: 'team-search', members: [], serviceCount: 1 },
+    ]);
+    const first = catalog.listTeams(1);
+    assert.deepEqual(catalog.listTeams(1, first.nextCursor).items.map((t) => t.name), ['team-pay']);
+    assert.equal(catalog.getTeam('team-search').serviceCount, 1);
+    assert.throws(() => catalog.getTeam('nobody'), (e: unknown) => PavedError.is(e, 'not-found'));
   });
 });
