@@ -16,7 +16,6 @@ import type { ApiRequest, Reply, Routes } from './routing';
 export interface HttpOptions {
   token: string;
   readOnlyToken?: string;
-  version: string;
   log: (line: string) => void;
   /** Called on every request (idle tracking). */
   onActivity?: () => void;

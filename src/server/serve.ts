@@ -140,7 +140,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   let lastActivity = Date.now();
-  const api = new ApiServer(platformRoutes(platform, { version: opts.version }), { token, readOnlyToken, version: opts.version, log, onActivity: () => (lastActivity = Date.now()) });
+  const api = new ApiServer(platformRoutes(platform, { version: opts.version }), { token, readOnlyToken, log, onActivity: () => (lastActivity = Date.now()) });
   const server = http.createServer(api.handle);
   server.keepAliveTimeout = 5000;
   try {

@@ -38,7 +38,7 @@ describe('server: the operation table', () => {
 
   it('answers an operation without a handler with 501 unsupported', async () => {
     const table: Routes = { getHealth: () => ({ status: 200, body: { status: 'ok' } }) };
-    const api = new ApiServer(table, { token: 't'.repeat(32), version: '0.0.0', log: () => undefined });
+    const api = new ApiServer(table, { token: 't'.repeat(32), log: () => undefined });
     const server = http.createServer(api.handle);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
