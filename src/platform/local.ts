@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultStateDir } from '../server/stateDir';
+import { defaultStateDir } from '../core/stateDir';
 import { PlatformError } from './errors';
 import { isLoopbackHost, type TokenProvider } from './transport';
 

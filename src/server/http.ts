@@ -1,29 +1,24 @@
 /**
  * The HTTP adapter of the local platform: node:http, every request matched to a contract operation, authenticated,
- * validated (ajv, compiled once) and answered with JSON or an RFC 9457 problem document.
+ * validated (ajv, compiled once), handed to the operation's handler in the route table (routes.ts) and answered with
+ * JSON, an event stream (SSE or a long-poll page) or an RFC 9457 problem document.
  */
 import * as http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Problem, ProblemCode, ProblemFieldError } from '../core/api/types';
-import { DEFAULT_PAGE_LIMIT, IDEMPOTENT_REPLAYED_HEADER, PROBLEM_MEDIA_TYPE } from '../core/api/types';
+import { PROBLEM_MEDIA_TYPE } from '../core/api/types';
 import { PavedError, describeError } from '../core/errors';
-import { Contract, type Operation } from './openapi';
-import { InvalidRequest, type LocalPlatform } from './platform';
+import { InvalidRequest } from './errors';
 import type { EventLog, SeqEvent } from './events';
-import { policySet } from './manifests';
-import { findAsset } from './assets';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { Contract } from './openapi';
+import type { ApiRequest, Reply, Routes } from './routing';
 
 export interface HttpOptions {
   token: string;
   readOnlyToken?: string;
-  version: string;
   log: (line: string) => void;
   /** Called on every request (idle tracking). */
   onActivity?: () => void;
-  /** A policy set served instead of the default one when this file exists (`<state-dir>/policies.yaml`). */
-  policiesFile?: string;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -95,27 +90,12 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-interface Ctx {
-  op: Operation;
-  path: Record<string, any>;
-  query: Record<string, any>;
-  header: Record<string, any>;
-  body: any;
-  req: http.IncomingMessage;
-  res: http.ServerResponse;
-  pathname: string;
-  url: URL;
-}
-
-type Result = { status: number; body?: unknown; headers?: Record<string, string>; type?: string } | 'streamed';
-
 export class ApiServer {
   readonly contract = new Contract();
   private readonly sse = new Set<http.ServerResponse>();
-  private readonly started = Date.now();
 
   constructor(
-    private readonly platform: LocalPlatform,
+    private readonly routes: Routes,
     private readonly opts: HttpOptions,
   ) {}
 
@@ -178,9 +158,14 @@ export class ApiServer {
       const bodyErrors = this.contract.checkBody(op, body);
       if (bodyErrors.length) throw problem(400, 'invalid-input', 'Bad request', bodyErrors.map((e) => `${e.pointer} ${e.message}`).join('; '), bodyErrors);
     }
-    const ctx: Ctx = { op, path: params.path, query: params.query, header: params.header, body, req, res, pathname: url.pathname, url };
-    const result = await this.route(ctx);
-    if (result === 'streamed') return;
+    const handler = Object.hasOwn(this.routes, op.operationId) ? this.routes[op.operationId] : undefined;
+    if (!handler) throw new PavedError('unsupported', `${op.operationId} is not implemented by the local platform`);
+    const request: ApiRequest = { operationId: op.operationId, pathname: url.pathname, path: params.path, query: params.query, header: params.header, body };
+    const result: Reply = await handler(request);
+    if ('events' in result) {
+      await this.events(request, result.events, req, res, url);
+      return;
+    }
     if (result.status === 204) {
       res.writeHead(204, result.headers ?? {});
       res.end();
@@ -203,121 +188,13 @@ export class ApiServer {
     throw new HttpProblem(problem(401, 'unauthorized', 'Unauthorized', 'the bearer token is not valid for this platform').problem, { 'www-authenticate': 'Bearer realm="paved", error="invalid_token"' });
   }
 
-  /** Runs a create operation under Idempotency-Key semantics. */
-  private idempotent<T extends { id: string }>(ctx: Ctx, lookup: (id: string) => T, create: () => T, status: number): Result {
-    const key = ctx.header['idempotency-key'] as string | undefined;
-    if (key === undefined) return { status, body: create() };
-    const scope = `${ctx.op.operationId} ${ctx.pathname} ${key}`;
-    const existing = this.platform.idempotent(scope, ctx.body);
-    if (existing !== undefined) return { status, body: lookup(existing), headers: { [IDEMPOTENT_REPLAYED_HEADER.toLowerCase()]: 'true' } };
-    const created = create();
-    this.platform.rememberIdempotent(scope, ctx.body, created.id);
-    return { status, body: created };
-  }
-
-  private limit(ctx: Ctx): number {
-    return (ctx.query.limit as number | undefined) ?? DEFAULT_PAGE_LIMIT;
-  }
-
-  private async route(ctx: Ctx): Promise<Result> {
-    const p = this.platform;
-    const name = ctx.path.name as string;
-    const id = ctx.path.id as string;
-    switch (ctx.op.operationId) {
-      case 'getHealth':
-        return {
-          status: 200,
-          body: { status: 'ok', version: this.opts.version, apiVersion: 'v1', platform: 'local', uptimeSeconds: Math.round((Date.now() - this.started) / 1000), runningServices: p.runningServices() },
-        };
-      case 'listServices':
-        return { status: 200, body: p.listServices({ text: ctx.query.text, owner: ctx.query.owner, system: ctx.query.system, lifecycle: ctx.query.lifecycle, limit: this.limit(ctx), cursor: ctx.query.cursor }) };
-      case 'registerService': {
-        const r = p.register(ctx.body);
-        return { status: r.created ? 201 : 200, body: r.details, headers: { location: `/v1/services/${r.details.name}` } };
-      }
-      case 'getServiceFacets':
-        return { status: 200, body: p.serviceFacets() };
-      case 'getService':
-        return { status: 200, body: p.getService(name) };
-      case 'unregisterService':
-        await p.unregister(name);
-        return { status: 204 };
-      case 'listServiceDeployments':
-        return { status: 200, body: p.listDeployments(name, ctx.query.environment, this.limit(ctx), ctx.query.cursor) };
-      case 'createDeployment':
-        return this.idempotent(ctx, (i) => p.getDeployment(i), () => p.createDeployment(name, ctx.body), 202);
-      case 'rollbackService':
-        return this.idempotent(ctx, (i) => p.getDeployment(i), () => p.rollback(name, ctx.body), 202);
-      case 'promoteService':
-        return this.idempotent(ctx, (i) => p.getDeployment(i), () => p.promote(name, ctx.body), 202);
-      case 'getServiceMetrics':
-        return { status: 200, body: p.serviceMetrics(name, (ctx.query.windowDays as number | undefined) ?? 30, (ctx.query.environment as string | undefined) ?? 'production') };
-      case 'listDeployments':
-        return { status: 200, body: p.listAllDeployments({ service: ctx.query.service, environment: ctx.query.environment, active: ctx.query.active, limit: this.limit(ctx), cursor: ctx.query.cursor }) };
-      case 'getDeployment':
-        return { status: 200, body: p.getDeployment(id) };
-      case 'getDeploymentEvents':
-        return this.events(ctx, p.deploymentEventLog(id));
-      case 'cancelDeployment':
-        return { status: 202, body: p.cancel(id) };
-      case 'listTemplates':
-        return { status: 200, body: p.listTemplates(this.limit(ctx), ctx.query.cursor) };
-      case 'getTemplate':
-        return { status: 200, body: p.getTemplate(id) };
-      case 'createScaffoldTask':
-        return this.idempotent(ctx, (i) => p.getTask(i), () => p.createScaffoldTask(ctx.body), 201);
-      case 'getScaffoldTask':
-        return { status: 200, body: p.getTask(id) };
-      case 'getScaffoldTaskEvents':
-        return this.events(ctx, p.taskEventLog(id));
-      case 'listTeams':
-        return { status: 200, body: p.listTeams(this.limit(ctx), ctx.query.cursor) };
-      case 'getTeam':
-        return { status: 200, body: p.getTeam(name) };
-      case 'listEnvironments':
-        return { status: 200, body: { items: p.environments } };
-      case 'listWorkspaces':
-        return { status: 200, body: { items: p.listWorkspaces() } };
-      case 'attachWorkspace':
-        return { status: 200, body: p.attachWorkspace(id, ctx.body) };
-      case 'detachWorkspace':
-        p.detachWorkspace(id);
-        return { status: 204 };
-      case 'getPolicies':
-        return { status: 200, body: policySet(this.opts.policiesFile) };
-      case 'listSchemas':
-        return { status: 200, body: { items: SCHEMAS.map((s) => ({ id: s.id, fileName: s.fileName, url: `/v1/schemas/${s.id}` })) } };
-      case 'getSchema': {
-        const s = SCHEMAS.find((x) => x.id === id);
-        if (!s) throw new PavedError('not-found', `no schema '${id}' (known: ${SCHEMAS.map((x) => x.id).join(', ')})`);
-        return { status: 200, body: JSON.parse(fs.readFileSync(findAsset(path.join('schemas', s.file)), 'utf8')), type: 'application/schema+json' };
-      }
-      case 'listFeedback':
-        return { status: 200, body: p.listFeedback(this.limit(ctx), ctx.query.cursor) };
-      case 'createFeedback':
-        return this.idempotent(
-          ctx,
-          (i) => {
-            const f = p.getFeedback(i);
-            if (!f) throw new PavedError('not-found', `feedback ${i} is gone`);
-            return f;
-          },
-          () => p.createFeedback(ctx.body),
-          201,
-        );
-      default:
-        throw new PavedError('unsupported', `${ctx.op.operationId} is not implemented by the local platform`);
-    }
-  }
-
   /** Events as SSE (Accept: text/event-stream) or as a JSON long-poll page. */
-  private async events<E extends SeqEvent & { type: string }>(ctx: Ctx, log: EventLog<E>): Promise<Result> {
-    const lastEventId = Number.parseInt(String(ctx.req.headers['last-event-id'] ?? ''), 10);
+  private async events<E extends SeqEvent & { type: string }>(request: ApiRequest, log: EventLog<E>, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const lastEventId = Number.parseInt(String(req.headers['last-event-id'] ?? ''), 10);
     // An explicit ?after= wins; otherwise an SSE client's reconnect header (Last-Event-ID) says where to resume.
-    let after = !ctx.url.searchParams.has('after') && Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : ((ctx.query.after as number | undefined) ?? 0);
-    const accept = String(ctx.req.headers.accept ?? '');
+    let after = !url.searchParams.has('after') && Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : ((request.query.after as number | undefined) ?? 0);
+    const accept = String(req.headers.accept ?? '');
     if (accept.includes('text/event-stream')) {
-      const res = ctx.res;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       this.sse.add(res);
       const closed = new AbortController();
@@ -345,23 +222,16 @@ export class ApiServer {
         this.sse.delete(res);
         res.end();
       }
-      return 'streamed';
+      return;
     }
-    const waitS = (ctx.query.wait as number | undefined) ?? 0;
+    const waitS = (request.query.wait as number | undefined) ?? 0;
     if (log.lastSeq <= after && !log.done && waitS > 0) {
       const closed = new AbortController();
-      ctx.res.on('close', () => closed.abort());
+      res.on('close', () => closed.abort());
       await log.wait(after, waitS * 1000, closed.signal);
     }
     const items = log.after(after);
-    return { status: 200, body: { items, done: log.done && log.lastSeq <= (items.length ? items[items.length - 1].seq : after), lastSeq: items.length ? items[items.length - 1].seq : after } };
+    const lastSeq = items.length ? items[items.length - 1].seq : after;
+    sendJson(res, 200, { items, done: log.done && log.lastSeq <= lastSeq, lastSeq });
   }
 }
-
-const SCHEMAS = [
-  { id: 'paved.v1', fileName: 'paved.yaml', file: 'paved.v1.schema.json' },
-  { id: 'paved.v1alpha1', fileName: 'paved.yaml', file: 'paved.v1alpha1.schema.json' },
-  { id: 'score', fileName: 'score.yaml', file: 'score.schema.json' },
-  { id: 'backstage-entity', fileName: 'catalog-info.yaml', file: 'backstage-entity.schema.json' },
-  { id: 'policy-set', fileName: 'policies.yaml', file: 'policy-set.schema.json' },
-];

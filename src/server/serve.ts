@@ -9,12 +9,13 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PavedError, describeError } from '../core/errors';
 import { ApiServer } from './http';
-import { policiesFileIn } from './manifests';
-import { LocalPlatform, readHistoryFile } from './platform';
+import { LocalPlatform } from './platform';
+import { platformRoutes } from './routes';
 import { findAsset } from './assets';
-import { isAlive } from './processes';
+import { readHistoryFile } from './deploy/historyImport';
+import { isAlive } from './deploy/processes';
 import { writeFileAtomic, readJson } from './store';
-import { defaultStateDir } from './stateDir';
+import { defaultStateDir } from '../core/stateDir';
 
 export interface ServeOptions {
   host?: string;
@@ -53,7 +54,7 @@ export interface RunningServer {
   stop(reason?: string): Promise<void>;
 }
 
-export { defaultStateDir } from './stateDir';
+export { defaultStateDir } from '../core/stateDir';
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -132,14 +133,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       log,
     });
     await platform.load();
-    if (opts.seedHistoryFile) platform.importHistory(readHistoryFile(opts.seedHistoryFile));
+    if (opts.seedHistoryFile) platform.deployments.importHistory(readHistoryFile(opts.seedHistoryFile));
   } catch (err) {
     fs.rmSync(lock, { force: true });
     throw err;
   }
 
   let lastActivity = Date.now();
-  const api = new ApiServer(platform, { token, readOnlyToken, version: opts.version, log, onActivity: () => (lastActivity = Date.now()), policiesFile: policiesFileIn(stateDir) });
+  const api = new ApiServer(platformRoutes(platform, { version: opts.version }), { token, readOnlyToken, log, onActivity: () => (lastActivity = Date.now()) });
   const server = http.createServer(api.handle);
   server.keepAliveTimeout = 5000;
   try {

@@ -3,10 +3,9 @@
  * ordered list of fields, one per input the user answers, and checks answers with ajv as they are typed. Pure: no
  * vscode, no network. The editor (src/extension/scaffold) and the CLI (`paved scaffold --set`) both use it.
  */
-import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { PavedError } from '../errors';
+import { compileValuesCheck, templateSchemaAjv, type ValuesCheck } from '../templates/values';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -159,13 +158,6 @@ function fieldFromProperty(key: string, prop: JsonSchema, required: boolean, pag
 
 export type FieldCheck = { ok: true; value: unknown } | { ok: false; message: string };
 
-/** Keywords that only drive a form (Backstage `ui:*`, Paved `x-*`): ajv ignores them. */
-function makeAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
-  addFormats(ajv);
-  return ajv;
-}
-
 /** A readable sentence for one ajv error about a single value. */
 export function describeAjvError(e: ErrorObject, field?: Pick<WizardField, 'title'>): string {
   const p = e.params as Record<string, unknown>;
@@ -258,16 +250,16 @@ export function formatFieldValue(field: WizardField, value: unknown): string {
  * messages) and one per page (required fields, additionalProperties, cross-field rules).
  */
 export class TemplateValidator {
-  private readonly ajv = makeAjv();
+  private readonly ajv = templateSchemaAjv();
   private readonly byField = new Map<string, ValidateFunction>();
-  private readonly pages: { title: string; validate: ValidateFunction }[];
+  private readonly pages: { title: string; check: ValuesCheck }[];
 
   constructor(
     template: TemplateForm,
     readonly fields: readonly WizardField[] = fieldsFromTemplate(template),
   ) {
     try {
-      this.pages = templatePages(template).map((p) => ({ title: p.title, validate: this.ajv.compile(p.schema) }));
+      this.pages = templatePages(template).map((p) => ({ title: p.title, check: compileValuesCheck(p.schema, this.ajv) }));
     } catch (err) {
       throw new PavedError('invalid-response', `the template's parameter schema is not valid JSON Schema: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -301,13 +293,11 @@ export class TemplateValidator {
     const problems: string[] = [];
     const clean = withoutUndefined(values);
     for (const page of this.pages) {
-      if (!page.validate(clean)) {
-        for (const e of page.validate.errors ?? []) {
-          const key = e.instancePath.split('/')[1];
-          const field = this.fields.find((f) => f.key === key);
-          const text = describeAjvError({ ...e, instancePath: '' });
-          problems.push(field ? `${field.key}: ${text}` : text);
-        }
+      for (const { error: e } of page.check(clean)) {
+        const key = e.instancePath.split('/')[1];
+        const field = this.fields.find((f) => f.key === key);
+        const text = describeAjvError({ ...e, instancePath: '' });
+        problems.push(field ? `${field.key}: ${text}` : text);
       }
     }
     // Pages validate the same object; only keep each message once.

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PavedError } from '../../../src/core/errors';
 import { defaultPolicySetText } from '../../../src/core/policy/index';
-import { policySet, scorecardFor } from '../../../src/server/manifests';
+import { policySet, scorecardFor } from '../../../src/server/policy/policies';
 import { DESCRIPTION_RULE, MINIMAL } from '../core/manifest/helpers';
 import { parse } from 'yaml';
 

@@ -5,7 +5,7 @@ import type { Finding } from '../../../../src/core/manifest/index';
 import { lint } from '../../../../src/core/manifest/index';
 import { defaultPolicySet, loadPolicySet, mergePolicySets } from '../../../../src/core/policy/index';
 import { apiListAt, fromWire, matchNames, reportedByRedHatYaml } from '../../../../src/extension/manifests/manifestData';
-import { policySet } from '../../../../src/server/manifests';
+import { policySet } from '../../../../src/server/policy/policies';
 import { MINIMAL, PRODUCTION } from '../../core/manifest/helpers';
 import { toDiag } from '../../core/manifest/helpers';
 

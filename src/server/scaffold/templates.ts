@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { checkTemplateMeta, type TemplateFile, type TemplateMeta } from '../core/templates';
-import { PavedError, describeError } from '../core/errors';
+import { checkTemplateMeta, type TemplateFile, type TemplateMeta } from '../../core/templates';
+import { PavedError, describeError } from '../../core/errors';
 
 export interface LoadedTemplate extends TemplateMeta {
   dir: string;

@@ -2,7 +2,7 @@
  * Exact owner/system/lifecycle counts of the local catalog, kept up to date entry by entry so that
  * `GET /v1/service-facets` answers in time proportional to the number of distinct values, not of services.
  */
-import type { CatalogEntry } from '../core/catalog';
+import type { CatalogEntry } from '../../core/catalog';
 
 /** One value of a facet and how many services carry it (`FacetCount` in the contract). */
 export interface FacetCount {

@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { CatalogEntryError, entryFromCatalogInfo, entryFromPavedManifest, mergeEntries, type CatalogEntry } from '../core/catalog';
-import { PavedError, describeError } from '../core/errors';
-import { parseManifestDocuments } from './manifests';
+import { CatalogEntryError, entryFromCatalogInfo, entryFromPavedManifest, mergeEntries, type CatalogEntry } from '../../core/catalog';
+import { PavedError, describeError } from '../../core/errors';
+import { parseManifestDocuments } from '../manifests';
 
 const SKIP = new Set(['node_modules', '.git', 'dist', 'out', '.paved', '.vscode-test', 'test-results']);
 const MAX_DEPTH = 6;

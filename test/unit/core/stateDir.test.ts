@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { defaultLocalStateDir } from '../../../src/platform/local';
-import { defaultStateDir } from '../../../src/server/stateDir';
+import { defaultStateDir } from '../../../src/core/stateDir';
 
-describe('server: the default state directory shared by paved serve, the CLI and the extension', () => {
+describe('core: the default state directory shared by paved serve, the CLI and the extension', () => {
   const cases: [NodeJS.ProcessEnv, string][] = [
     [{ PAVED_STATE_DIR: '/tmp/throwaway/state', XDG_STATE_HOME: '/x/state' }, '/tmp/throwaway/state'],
     [{ PAVED_STATE_DIR: '  ', XDG_STATE_HOME: '/x/state' }, path.join('/x/state', 'paved')],

@@ -9,7 +9,6 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 export interface Spawned {
-  child: ChildProcess;
   pid: number;
   /** Resolves with the exit code (or the signal name) once the process has exited. */
   exited: Promise<number | string>;
@@ -38,9 +37,9 @@ export function spawnLogged(command: string, opts: { cwd: string; env: NodeJS.Pr
   });
   if (child.pid === undefined) {
     // spawn failed synchronously; 'error' resolves `exited`.
-    return { child, pid: -1, exited, hasExited: () => true };
+    return { pid: -1, exited, hasExited: () => true };
   }
-  return { child, pid: child.pid, exited, hasExited: () => done };
+  return { pid: child.pid, exited, hasExited: () => done };
 }
 
 /** Whether the process exists and still runs (a zombie waiting to be reaped does not count, on Linux). */
@@ -168,3 +167,15 @@ export function portFree(port: number): Promise<boolean> {
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
+
+/** What the deploy room asks of the operating system: the functions above, or a fake in tests. */
+export interface ProcessHost {
+  spawn(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Spawned;
+  isAlive(pid: number): boolean;
+  isOwnedBy(pid: number, owner: string): boolean;
+  /** Stops a process group (see stopGroup). */
+  stop(pgid: number, graceMs?: number): Promise<void>;
+  portFree(port: number): Promise<boolean>;
+}
+
+export const systemHost: ProcessHost = { spawn: spawnLogged, isAlive, isOwnedBy, stop: stopGroup, portFree };

@@ -1,0 +1,202 @@
+/**
+ * Runs one deployment through its states, a step each: build (snapshot the source into a release and run its build)
+ * or reuse a built release → start it on a free port → health-check it → switch over (the previous release stops) —
+ * or stop the unhealthy candidate and keep the previous release serving (automatic rollback). Cancellation is honoured
+ * between and during steps; every outcome is saved and told in the deployment's events.
+ */
+import * as path from 'node:path';
+import type { DeploymentEvent, DeploymentState, Environment } from '../../core/api/types';
+import type { CatalogEntry } from '../../core/catalog';
+import { effectiveSpec, isTerminal, newReleaseId, transition, unhealthyOutcome, type EffectiveSpec } from '../../core/deploy';
+import { describeError } from '../../core/errors';
+import type { EventLog } from '../events';
+import type { DeploymentHistory, DeploymentRecord } from './history';
+import type { ProcessHost, Spawned } from './processes';
+import { releaseManifest, type ReleaseStore } from './releases';
+import type { SlotTable } from './slots';
+import { followToExit, waitHealthy, type HealthProbe } from './watch';
+
+export interface RunnerDeps {
+  /** Where build and service logs go (`<state-dir>/logs`). */
+  logDir: string;
+  owner: string;
+  host: ProcessHost;
+  probe: HealthProbe;
+  history: DeploymentHistory;
+  releases: ReleaseStore;
+  slots: SlotTable;
+  now: () => Date;
+  log: (line: string) => void;
+  /** True once the platform is stopping (cancellations say so). */
+  stopping: () => boolean;
+}
+
+/** What one run asks for. */
+export interface RunRequest {
+  d: DeploymentRecord;
+  entry: CatalogEntry;
+  env: Environment;
+  /** Snapshot and build a new release (deploy), or start `d.release` as it is (rollback, promote, redeploy). */
+  build: boolean;
+  healthTimeoutSeconds: number;
+  signal: AbortSignal;
+  events: EventLog<DeploymentEvent>;
+}
+
+/** A run as it goes: the candidate process and its port, while they are the run's to clean up. */
+interface Run extends RunRequest {
+  candidate?: Spawned;
+  port?: number;
+  logFile?: string;
+}
+
+export class DeploymentRunner {
+  constructor(private readonly deps: RunnerDeps) {}
+
+  async run(req: RunRequest): Promise<void> {
+    const run: Run = { ...req };
+    const { d, entry, env } = run;
+    try {
+      d.startedAt = this.deps.now().toISOString();
+      const releaseDir = run.build ? await this.build(run) : this.reuse(run);
+      if (releaseDir === undefined || this.cancelled(run)) return;
+      const spec = effectiveSpec(releaseManifest(entry, releaseDir), env.name);
+      await this.start(run, releaseDir, spec);
+      if (await this.healthy(run, spec)) await this.switchOver(run);
+    } catch (err) {
+      if (run.candidate) await this.deps.host.stop(run.candidate.pid);
+      d.error = describeError(err);
+      this.deps.log(`deployment ${d.id}: ${d.error}`);
+      if (!isTerminal(d.state)) this.setState(run, 'failed', `failed: ${d.error}`);
+    } finally {
+      if (run.port !== undefined) this.deps.slots.releasePort(entry.name, env.name, run.port);
+    }
+  }
+
+  private setState(run: Run, state: DeploymentState, message: string): void {
+    const { d } = run;
+    d.state = transition(d.state, state);
+    if (isTerminal(state)) {
+      d.finishedAt = this.deps.now().toISOString();
+      delete d.pid;
+    }
+    this.deps.history.save(d);
+    const type = state === 'succeeded' ? 'completed' : state === 'failed' || state === 'cancelled' ? 'failed' : state === 'rolled-back' ? 'rollback' : 'state';
+    run.events.push({ type, message, state });
+  }
+
+  /** Ends the run as cancelled when it was; the previous release keeps serving. */
+  private cancelled(run: Run): boolean {
+    if (!run.signal.aborted) return false;
+    this.setState(run, 'cancelled', this.deps.stopping() ? 'cancelled: the platform is stopping' : 'cancelled; the previous release keeps serving');
+    run.d.error = 'cancelled';
+    this.deps.history.save(run.d);
+    return true;
+  }
+
+  /** Step 1 (deploy): snapshot the source as a new release and build it; its directory, or undefined when the run ended. */
+  private async build(run: Run): Promise<string | undefined> {
+    const { d, entry, env, events } = run;
+    this.setState(run, 'building', 'taking a snapshot and building');
+    const rel = newReleaseId(this.deps.now());
+    d.release = rel;
+    events.push({ type: 'step', step: 'snapshot', message: `snapshot of ${entry.sourceDir} as release ${rel}` });
+    const releaseDir = this.deps.releases.snapshot(entry.name, rel, entry.sourceDir as string);
+    this.deps.history.save(d);
+    const spec = effectiveSpec(releaseManifest(entry, releaseDir), env.name);
+    if (spec.build) {
+      events.push({ type: 'step', step: 'build', message: `$ ${spec.build}` });
+      const logFile = path.join(this.deps.logDir, `${entry.name}-${rel}-build.log`);
+      const proc = this.deps.host.spawn(spec.build, { cwd: releaseDir, env: { ...process.env, ...spec.env, PAVED_OWNER: this.deps.owner, PAVED_RELEASE: rel }, logFile });
+      d.pid = proc.pid;
+      this.deps.history.save(d);
+      const code = await followToExit(this.deps.host, proc, logFile, events, run.signal);
+      delete d.pid;
+      if (this.cancelled(run)) return undefined;
+      if (code !== 0) {
+        d.error = `build failed (exit ${code})`;
+        this.setState(run, 'failed', `${d.error}; nothing changed in ${env.name}`);
+        return undefined;
+      }
+    }
+    this.deps.releases.record({ id: rel, service: entry.name, createdAt: d.startedAt as string, dir: releaseDir });
+    return releaseDir;
+  }
+
+  /** Step 1 (rollback, promote): the release to start is already built. */
+  private reuse(run: Run): string {
+    const meta = this.deps.releases.get(run.entry.name, run.d.release as string);
+    if (!meta) throw new Error(`release ${run.d.release} of ${run.entry.name} is gone`);
+    run.events.push({ type: 'step', step: 'snapshot', message: `reusing release ${meta.id} (built ${meta.createdAt}); no rebuild` });
+    return meta.dir;
+  }
+
+  /** Step 2: start the release on a free port of the environment, next to the one serving now. */
+  private async start(run: Run, releaseDir: string, spec: EffectiveSpec): Promise<void> {
+    const { d, entry, env, events } = run;
+    this.setState(run, 'starting', `starting release ${d.release} in ${env.name}`);
+    const port = await this.deps.slots.allocatePort(env);
+    run.port = port;
+    d.port = port;
+    run.logFile = path.join(this.deps.logDir, `${entry.name}-${env.name}-${d.release}.log`);
+    events.push({ type: 'step', step: 'start', message: `$ PORT=${port} ${spec.run}` });
+    run.candidate = this.deps.host.spawn(spec.run as string, {
+      cwd: releaseDir,
+      env: { ...process.env, ...spec.env, PORT: String(port), PAVED_ENVIRONMENT: env.name, PAVED_RELEASE: d.release, PAVED_SERVICE: entry.name, PAVED_OWNER: this.deps.owner },
+      logFile: run.logFile,
+    });
+    d.pid = run.candidate.pid;
+    this.deps.history.save(d);
+  }
+
+  /** Step 3: wait for the health check; an unhealthy (or cancelled) candidate is stopped and the run ends. */
+  private async healthy(run: Run, spec: EffectiveSpec): Promise<boolean> {
+    const { d, entry, env, events } = run;
+    const candidate = run.candidate as Spawned;
+    const port = run.port as number;
+    this.setState(run, 'health-checking', `waiting up to ${run.healthTimeoutSeconds}s for GET ${spec.healthPath} on port ${port}`);
+    const health = await waitHealthy(this.deps.probe, candidate, { port, healthPath: spec.healthPath, timeoutMs: run.healthTimeoutSeconds * 1000 }, run.logFile as string, events, run.signal);
+    if (run.signal.aborted) {
+      await this.dropCandidate(run);
+      this.cancelled(run);
+      return false;
+    }
+    if (health.ok) {
+      events.push({ type: 'health', step: 'health', message: `healthy: GET ${spec.healthPath} → 200` });
+      return true;
+    }
+    events.push({ type: 'health', step: 'health', message: `unhealthy: ${health.reason}` });
+    events.push({ type: 'step', step: 'stop', message: `stopping the new release ${d.release}` });
+    await this.dropCandidate(run);
+    const prev = this.deps.slots.get(entry.name, env.name);
+    d.error = `health check failed: ${health.reason}`;
+    if (prev?.state === 'running') {
+      d.automaticRollback = true;
+      this.setState(run, unhealthyOutcome(true), `automatic rollback: release ${prev.release} keeps serving on port ${prev.port}`);
+    } else {
+      this.setState(run, unhealthyOutcome(false), `${d.error}; no earlier release was serving`);
+    }
+    return false;
+  }
+
+  private async dropCandidate(run: Run): Promise<void> {
+    await this.deps.host.stop((run.candidate as Spawned).pid);
+    run.candidate = undefined;
+    delete run.d.port;
+  }
+
+  /** Step 4: the healthy release becomes the environment's, then the previous one stops. */
+  private async switchOver(run: Run): Promise<void> {
+    const { d, entry, env, events } = run;
+    const port = run.port as number;
+    const prev = this.deps.slots.switchTo({ service: entry.name, environment: env.name, release: d.release as string, port, pid: (run.candidate as Spawned).pid, deploymentId: d.id });
+    events.push({ type: 'step', step: 'switch', message: `${env.name} now serves ${d.release} at http://127.0.0.1:${port}` });
+    run.candidate = undefined;
+    if (prev?.state === 'running') {
+      events.push({ type: 'step', step: 'stop', message: `stopping previous release ${prev.release} (port ${prev.port})` });
+      await this.deps.slots.retire(prev);
+    }
+    d.url = `http://127.0.0.1:${port}`;
+    this.setState(run, 'succeeded', `${d.release} is serving in ${env.name} at ${d.url}`);
+  }
+}
