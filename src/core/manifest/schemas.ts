@@ -18,7 +18,7 @@ import backstageTemplate from '../../../schemas/backstage-template.schema.json';
 import backstageLocation from '../../../schemas/backstage-location.schema.json';
 import score from '../../../schemas/score.schema.json';
 import { MANIFEST_AJV_OPTIONS, PRECOMPILED_MANIFEST } from './ajvOptions';
-import { ajv2020, ajvDraft7, ajvFormats } from './lazy';
+import { ajv2020, ajvDraft7, ajvFormats } from '../lazy';
 import * as precompiled from './validators.generated';
 import * as precompiledScore from './scoreValidator.generated';
 

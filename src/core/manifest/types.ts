@@ -1,7 +1,8 @@
 /** Shared types of the manifest engine. Offsets are UTF-16 offsets into the original text (BOM and CR included). */
-import type { PolicySet } from '../policy/types';
+import type { LintContext, PolicySet } from '../policy/types';
+import type { Severity } from '../severity';
 
-export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type { LintContext, Severity };
 
 /** Replace `length` characters at `offset` with `newText`. Edits of one fix never overlap. */
 export interface TextEdit {
@@ -31,13 +32,6 @@ export interface Finding {
 }
 
 export type ManifestKind = 'paved' | 'backstage' | 'score' | 'unknown';
-
-export interface LintContext {
-  /** The environment being deployed to, for rules with `when.environment`. */
-  environment?: string;
-  /** Names (or `service:<name>` refs) of deprecated services, for `no-deprecated-dependency`. */
-  deprecatedServices?: ReadonlySet<string>;
-}
 
 export interface LintOptions {
   /** Policy set for paved.yaml documents (default: `defaultPolicySet()`). */
