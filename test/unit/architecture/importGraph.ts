@@ -18,7 +18,7 @@ export interface ImportRef {
 
 /** The module specifiers a TypeScript source imports, in every form. */
 export function importsOf(source: string, fileName = 'file.ts'): ImportRef[] {
-  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const out: ImportRef[] = [];
   const add = (node: ts.Node | undefined) => {
     if (node && ts.isStringLiteralLike(node)) out.push({ specifier: node.text, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1 });

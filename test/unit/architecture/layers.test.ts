@@ -13,7 +13,7 @@ const root = path.resolve(__dirname, '..', '..', '..');
 const NETWORK = ['http', 'https', 'http2', 'net', 'tls', 'dgram'].flatMap((m) => [m, `node:${m}`]);
 
 /** Who may import whom. A folder ends in '/'; a module name also forbids its subpaths ('axios/lib/x'). */
-export const LAYER_RULES: readonly LayerRule[] = [
+const LAYER_RULES: readonly LayerRule[] = [
   {
     layer: 'src/core/',
     forbidden: ['src/platform/', 'src/server/', 'src/extension/', 'src/cli/', 'vscode', 'axios', ...NETWORK],
