@@ -122,12 +122,17 @@ export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.g
 const anyCase = (s: string) => s.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
 
 /**
- * The glob (VS Code's `findFiles` syntax) of every manifest file by name, in any folder: it matches exactly the names
- * `kindFromFileName` gives a kind (test/unit/core/manifest/kinds.test.ts holds both to one list of names).
+ * The glob (VS Code's `findFiles` and document-selector syntax) of the files of these kinds by name, in any folder: it
+ * matches exactly the names `kindFromFileName` gives one of them (test/unit/core/manifest/kinds.test.ts holds both to
+ * one list of names).
  */
-export const MANIFEST_GLOB = `**/{${MANIFEST_KINDS.flatMap((k) =>
-  ['', '*.', '*-'].flatMap((prefix) => ['yaml', 'yml'].map((ext) => `${prefix}${anyCase(k.fileStem)}.${anyCase(ext)}`)),
-).join(',')}}`;
+export function manifestGlob(kinds: readonly KnownManifestKind[] = MANIFEST_KINDS.map((k) => k.kind)): string {
+  const stems = MANIFEST_KINDS.filter((k) => kinds.includes(k.kind)).map((k) => anyCase(k.fileStem));
+  return `**/{${stems.flatMap((stem) => ['', '*.', '*-'].flatMap((prefix) => ['yaml', 'yml'].map((ext) => `${prefix}${stem}.${anyCase(ext)}`))).join(',')}}`;
+}
+
+/** The glob of every manifest file (Lint All Manifests). */
+export const MANIFEST_GLOB = manifestGlob();
 
 /** The glob of the folders no search for manifests enters, for `findFiles`' exclude. */
 export const SKIPPED_FOLDERS_GLOB = `**/{${[...SKIPPED_FOLDERS].join(',')}}/**`;

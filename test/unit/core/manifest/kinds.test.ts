@@ -17,6 +17,7 @@ import {
   lint,
   MANIFEST_API_VERSION_LINE,
   MANIFEST_GLOB,
+  manifestGlob,
   MANIFEST_KINDS,
   manifestKind,
   SCHEMAS,
@@ -164,6 +165,14 @@ describe('manifest kinds: every face finds the same files', () => {
     for (const [name, kind] of Object.entries(MANIFEST_FILE_NAMES)) {
       for (const p of [name, `svc/${name}`, `a/b/c/${name}`]) assert.equal(glob.test(p), kind !== 'unknown', p);
     }
+  });
+
+  it('the glob of one kind matches exactly the names of that kind', () => {
+    for (const k of MANIFEST_KINDS) {
+      const glob = globToRegExp(manifestGlob([k.kind]));
+      for (const [name, kind] of Object.entries(MANIFEST_FILE_NAMES)) assert.equal(glob.test(`svc/${name}`), kind === k.kind, `${k.kind}: ${name}`);
+    }
+    assert.equal(manifestGlob(), MANIFEST_GLOB);
   });
 
   it('the exclude glob of Lint All Manifests skips exactly the folders the other searches skip', () => {
