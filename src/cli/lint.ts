@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { version } from '../../package.json';
 import { describeError, PavedError } from '../core/errors';
 import type { Finding, LintResult, Severity } from '../core/manifest/index';
-import { lint, LineIndex } from '../core/manifest/index';
+import { kindFromFileName, lint, LineIndex, MANIFEST_KINDS, SKIPPED_FOLDERS } from '../core/manifest/index';
 import type { PolicySet } from '../core/policy/index';
 import { defaultPolicySet, loadPolicySet, mergePolicySets } from '../core/policy/index';
 import type { CliIO, Subcommand } from './cli';
@@ -30,8 +30,6 @@ Exit codes: 0 clean, 1 errors or too many warnings, 2 usage or I/O error.`;
 
 /** The CLI lints big files too (editors stop at 1 MB as you type); above this a file gets one finding. */
 const CLI_MAX_SIZE = 16_000_000;
-const MANIFEST_NAME = /(^|[.-])(paved|catalog-info|score)\.ya?ml$/i;
-const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test']);
 
 type Format = 'text' | 'json' | 'sarif';
 
@@ -100,8 +98,12 @@ function isGlob(p: string): boolean {
   return /[*?[{]/.test(p);
 }
 
-/** A glob as a regular expression over '/'-separated paths: `**` any depth, `*` and `?` within a segment, `{a,b}`. */
+/** A glob as a regular expression over '/'-separated paths: `**` any depth, `*` and `?` within a segment, `{a,b}`, `[a-z]`. */
 export function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${globSource(glob)}$`);
+}
+
+function globSource(glob: string): string {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];
@@ -118,7 +120,7 @@ export function globToRegExp(glob: string): RegExp {
       const close = glob.indexOf('}', i);
       if (close < 0) re += '\\{';
       else {
-        re += '(?:' + glob.slice(i + 1, close).split(',').map((s) => s.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')).join('|') + ')';
+        re += '(?:' + glob.slice(i + 1, close).split(',').map(globSource).join('|') + ')';
         i = close;
       }
     } else if (c === '[') {
@@ -130,7 +132,7 @@ export function globToRegExp(glob: string): RegExp {
       }
     } else re += c.replace(/[.+^$()|\\/]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  return re;
 }
 
 function walk(dir: string, onFile: (p: string) => void, skipDefault: boolean): void {
@@ -145,7 +147,7 @@ function walk(dir: string, onFile: (p: string) => void, skipDefault: boolean): v
   for (const e of entries) {
     const p = prefix + e.name;
     if (e.isDirectory()) {
-      if (skipDefault && SKIP_DIRS.has(e.name)) continue;
+      if (skipDefault && SKIPPED_FOLDERS.has(e.name)) continue;
       walk(p, onFile, skipDefault);
     } else if (e.isFile()) {
       onFile(p);
@@ -187,7 +189,7 @@ export function resolveInputs(inputs: readonly string[], cwd: string, warn: (m: 
     }
     if (stat?.isDirectory()) {
       walk(abs, (p) => {
-        if (MANIFEST_NAME.test(path.basename(p))) files.add(p);
+        if (kindFromFileName(p) !== 'unknown') files.add(p);
       }, true);
     } else if (stat?.isFile()) {
       files.add(abs);
@@ -352,7 +354,7 @@ export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): P
     const policies = policiesFor(o, cwd, warn);
     const files = resolveInputs(o.inputs, cwd, warn);
     if (files.length === 0) {
-      io.stderr.write(`paved lint: no manifest files found (looked for paved.yaml, catalog-info.yaml, score.yaml)\n`);
+      io.stderr.write(`paved lint: no manifest files found (looked for ${MANIFEST_KINDS.map((k) => `${k.fileStem}.yaml`).join(', ')})\n`);
       return 2;
     }
     const context = { ...(o.environment ? { environment: o.environment } : {}), ...(o.deprecated.length ? { deprecatedServices: new Set(o.deprecated) } : {}) };

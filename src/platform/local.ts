@@ -33,7 +33,7 @@ export interface LocalServeInfo {
 
 /**
  * The state directory `paved serve`, the CLI and the extension share by default: `$PAVED_STATE_DIR`, else
- * `$XDG_STATE_HOME/paved`, else `~/.local/state/paved` (one rule, src/server/stateDir.ts).
+ * `$XDG_STATE_HOME/paved`, else `~/.local/state/paved` (one rule, src/core/stateDir.ts).
  */
 export function defaultLocalStateDir(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
   return defaultStateDir(env, home);

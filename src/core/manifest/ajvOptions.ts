@@ -1,6 +1,5 @@
-/** ajv options shared by the runtime validators and the build-time (standalone) ones: they must be identical. */
+/** ajv options of the manifest validators, shared by the runtime ones and the build-time (standalone) ones: they must be identical. */
 export const MANIFEST_AJV_OPTIONS = { allErrors: true, strict: false } as const;
-export const POLICY_AJV_OPTIONS = { allErrors: true, strict: false, $data: true } as const;
 
 /** Export names of the precompiled manifest validators (valid identifiers) → schema file ids. */
 export const PRECOMPILED_MANIFEST: Record<string, string> = {

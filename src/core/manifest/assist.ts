@@ -3,11 +3,11 @@
  * the cursor is read from indentation, not from a successful parse.
  */
 import type { PolicySet } from '../policy/types';
-import { kindFromApiVersion, kindFromFileName } from './lint';
+import { kindFromApiVersion, kindFromFileName, manifestKind } from './kinds';
 import { parseYaml } from './parse';
 import { lineEndAt, lineStartAt } from './position';
 import type { JsonSchema, SchemaId } from './schemas';
-import { BACKSTAGE_KINDS, SCHEMAS, subschema } from './schemas';
+import { SCHEMAS, subschema } from './schemas';
 import type { YNode } from './tree';
 import { keyString, locate, nodeAt } from './tree';
 import { yamlScalar } from './fixes';
@@ -51,10 +51,7 @@ function schemaIdFor(root: YNode | null, fileName: string, text: string): Schema
     kind = /^kind:\s*(\S+)/m.exec(text)?.[1];
   }
   const k = kindFromApiVersion(api) !== 'unknown' ? kindFromApiVersion(api) : kindFromFileName(fileName);
-  if (k === 'paved') return api === 'paved.dev/v1alpha1' ? 'paved.v1alpha1' : 'paved.v1';
-  if (k === 'score') return 'score';
-  if (k === 'backstage') return (BACKSTAGE_KINDS as readonly unknown[]).includes(kind) ? (`backstage-${String(kind).toLowerCase()}` as SchemaId) : 'backstage-entity';
-  return undefined;
+  return k === 'unknown' ? undefined : manifestKind(k).schemaFor(api, kind);
 }
 
 /** The document (of a multi-document text) around an offset: its text range and parsed root. */

@@ -13,7 +13,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import standaloneCode from 'ajv/dist/standalone';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { MANIFEST_AJV_OPTIONS, POLICY_AJV_OPTIONS, PRECOMPILED_MANIFEST } from './ajvOptions';
+import { POLICY_AJV_OPTIONS } from '../policy/ajvOptions';
+import { MANIFEST_AJV_OPTIONS, PRECOMPILED_MANIFEST } from './ajvOptions';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SCHEMA_DIR = path.join(ROOT, 'schemas');

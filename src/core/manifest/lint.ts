@@ -8,8 +8,9 @@ import { parseYaml } from './parse';
 import { lineEndAt } from './position';
 import { missingKeyRange, schemaFindings } from './schemaFindings';
 import type { SchemaId } from './schemas';
-import { BACKSTAGE_KINDS, SCHEMAS, validate } from './schemas';
+import { SCHEMAS, validate } from './schemas';
 import { PavedError } from '../errors';
+import { kindFromApiVersion, kindFromFileName, manifestKind } from './kinds';
 import type { Finding, Fix, LintContext, LintOptions, LintResult, ManifestKind, PavedManifest } from './types';
 import type { YDoc, YMap, YNode } from './tree';
 import { decodePointer, findPair, locate, toPlain } from './tree';
@@ -18,28 +19,10 @@ export const DEFAULT_MAX_SIZE = 1_000_000;
 export const DEFAULT_MAX_FULL_PARSE = 300_000;
 const DOCS = 'https://paved.dev/docs/manifest';
 
-/** The kind a file name implies (paved.yaml, catalog-info.yaml, score.yaml and their .yml / prefixed variants). */
-export function kindFromFileName(fileName: string): ManifestKind {
-  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
-  const m = MANIFEST_FILE.exec(base);
-  return m === null ? 'unknown' : FILE_KINDS[m[1].toLowerCase()];
-}
-
-const MANIFEST_FILE = /(?:^|[.-])(paved|catalog-info|score)\.ya?ml$/i;
-const FILE_KINDS: Record<string, ManifestKind> = { paved: 'paved', 'catalog-info': 'backstage', score: 'score' };
-
 function apiVersionOf(root: YNode | null): { value: unknown; node?: YNode } {
   if (!root || root.type !== 'map') return { value: undefined };
   const p = findPair(root, 'apiVersion');
   return p ? { value: p.value.type === 'scalar' ? p.value.value : undefined, node: p.value } : { value: undefined };
-}
-
-export function kindFromApiVersion(apiVersion: unknown): ManifestKind {
-  if (typeof apiVersion !== 'string') return 'unknown';
-  if (apiVersion.startsWith('paved.dev/')) return 'paved';
-  if (apiVersion.startsWith('backstage.io/') || apiVersion.startsWith('scaffolder.backstage.io/')) return 'backstage';
-  if (apiVersion.startsWith('score.dev/')) return 'score';
-  return 'unknown';
 }
 
 function formatSize(n: number): string {
@@ -136,9 +119,9 @@ function lintDocument(text: string, doc: YDoc, fileKind: ManifestKind, options: 
     return kind;
   }
   const plain = toPlain(root);
+  // A paved.yaml also gets its apiVersion checked, migrations and the platform's policies; any other kind its schema.
   if (kind === 'paved') lintPaved(text, root, plain, api, options, out);
-  else if (kind === 'backstage') lintBackstage(text, root, plain, out);
-  else runSchema(text, root, plain, 'score', out);
+  else runSchema(text, root, plain, manifestKind(kind).schemaFor(api.value, (plain as { kind?: unknown }).kind), out);
   return kind;
 }
 
@@ -148,13 +131,6 @@ function runSchema(text: string, root: YNode, plain: unknown, id: SchemaId, out:
   const fs = schemaFindings({ text, root, plain, schema: SCHEMAS[id], errors, ...(ignore ? { ignore } : {}) });
   for (const f of fs) f.docsUrl ??= `${DOCS}#${id}`;
   out.push(...fs);
-}
-
-function lintBackstage(text: string, root: YMap, plain: unknown, out: Finding[]): void {
-  const kind = (plain as { kind?: unknown }).kind;
-  const known = (BACKSTAGE_KINDS as readonly unknown[]).includes(kind);
-  const id = known ? (`backstage-${String(kind).toLowerCase()}` as SchemaId) : 'backstage-entity';
-  runSchema(text, root, plain, id, out);
 }
 
 function lintPaved(text: string, root: YMap, plain: unknown, api: { value: unknown; node?: YNode }, options: LintOptions, out: Finding[]): void {

@@ -8,7 +8,7 @@
  * comments and the order of keys.
  */
 import type { Document, Pair, Scalar, YAMLMap } from 'yaml';
-import { yaml } from './lazy';
+import { yaml } from '../lazy';
 import { PavedError } from '../errors';
 
 function scalarText(v: unknown): string {

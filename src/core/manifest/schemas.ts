@@ -18,24 +18,15 @@ import backstageTemplate from '../../../schemas/backstage-template.schema.json';
 import backstageLocation from '../../../schemas/backstage-location.schema.json';
 import score from '../../../schemas/score.schema.json';
 import { MANIFEST_AJV_OPTIONS, PRECOMPILED_MANIFEST } from './ajvOptions';
-import { ajv2020, ajvDraft7, ajvFormats } from './lazy';
+import { ajv2020, ajvDraft7, ajvFormats } from '../lazy';
 import * as precompiled from './validators.generated';
 import * as precompiledScore from './scoreValidator.generated';
+import type { ManifestSchemaId } from './kinds';
 
-export type SchemaId =
-  | 'paved.v1'
-  | 'paved.v1alpha1'
-  | 'backstage-entity'
-  | 'backstage-component'
-  | 'backstage-api'
-  | 'backstage-system'
-  | 'backstage-domain'
-  | 'backstage-resource'
-  | 'backstage-group'
-  | 'backstage-user'
-  | 'backstage-template'
-  | 'backstage-location'
-  | 'score';
+export { BACKSTAGE_KINDS } from './kinds';
+
+/** The schemas of the manifest kinds (kinds.ts): each needs its file under schemas/ and its entry in SCHEMAS. */
+export type SchemaId = ManifestSchemaId;
 
 export type JsonSchema = Record<string, any>;
 
@@ -54,8 +45,6 @@ export const SCHEMAS: Record<SchemaId, JsonSchema> = {
   'backstage-location': backstageLocation,
   score,
 };
-
-export const BACKSTAGE_KINDS = ['Component', 'API', 'System', 'Domain', 'Resource', 'Group', 'User', 'Template', 'Location'] as const;
 
 
 let draft7: Ajv | undefined;

@@ -1,7 +1,10 @@
 /** Shared types of the manifest engine. Offsets are UTF-16 offsets into the original text (BOM and CR included). */
-import type { PolicySet } from '../policy/types';
+import type { LintContext, PolicySet } from '../policy/types';
+import type { Severity } from '../severity';
+import type { ManifestKind } from './kinds';
 
-export type Severity = 'error' | 'warning' | 'info' | 'hint';
+/** ManifestKind: a kind of the table in kinds.ts, or 'unknown' for a file that is none. */
+export type { LintContext, ManifestKind, Severity };
 
 /** Replace `length` characters at `offset` with `newText`. Edits of one fix never overlap. */
 export interface TextEdit {
@@ -30,14 +33,6 @@ export interface Finding {
   fixes?: Fix[];
 }
 
-export type ManifestKind = 'paved' | 'backstage' | 'score' | 'unknown';
-
-export interface LintContext {
-  /** The environment being deployed to, for rules with `when.environment`. */
-  environment?: string;
-  /** Names (or `service:<name>` refs) of deprecated services, for `no-deprecated-dependency`. */
-  deprecatedServices?: ReadonlySet<string>;
-}
 
 export interface LintOptions {
   /** Policy set for paved.yaml documents (default: `defaultPolicySet()`). */

@@ -6,7 +6,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import type { Finding } from './types';
 import type { YDoc, YMap, YNode, YPair, YScalar, YSeq } from './tree';
 import { keyString } from './tree';
-import { yaml } from './lazy';
+import { yaml } from '../lazy';
 
 /** Alias expansion budget (nodes) per document: beyond it an alias is reported and read as null ("billion laughs"). */
 export const MAX_ALIAS_NODES = 10_000;

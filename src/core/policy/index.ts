@@ -5,14 +5,14 @@
  */
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { POLICY_AJV_OPTIONS } from '../manifest/ajvOptions';
-import { ajvDraft7, ajvFormats, yaml } from '../manifest/lazy';
+import { ajvDraft7, ajvFormats, yaml } from '../lazy';
+import { POLICY_AJV_OPTIONS } from './ajvOptions';
 import { DEFAULT_POLICIES, DEFAULT_POLICIES_YAML as defaultPoliciesText } from './defaultPolicies.generated';
 import * as precompiled from './validators.generated';
 import policySetSchema from '../../../schemas/policy-set.schema.json';
 import { PavedError } from '../errors';
-import type { LintContext, Severity } from '../manifest/types';
-import type { PolicyRule, PolicySet, Scorecard, ScorecardResult } from './types';
+import type { Severity } from '../severity';
+import type { LintContext, PolicyRule, PolicySet, Scorecard, ScorecardResult } from './types';
 
 export type { PolicyRule, PolicySet, PolicyWhen, Scorecard, ScorecardResult } from './types';
 

@@ -1,4 +1,12 @@
-import type { Severity } from '../manifest/types';
+import type { Severity } from '../severity';
+
+/** What a policy check depends on besides the manifest (the lint engine passes it through as `LintOptions.context`). */
+export interface LintContext {
+  /** The environment being deployed to, for rules with `when.environment`. */
+  environment?: string;
+  /** Names (or `service:<name>` refs) of deprecated services, for `no-deprecated-dependency`. */
+  deprecatedServices?: ReadonlySet<string>;
+}
 
 export interface PolicyWhen {
   /** Only for these `metadata.lifecycle` values. */

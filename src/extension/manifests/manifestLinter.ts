@@ -21,7 +21,7 @@ import type { BackendSource, ReferenceKind } from './catalogReferences';
 import { CatalogReferences } from './catalogReferences';
 import { apiListAt, reportedByRedHatYaml } from './manifestData';
 import { PolicySets } from './policySets';
-import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint } from '../../core/manifest/index';
+import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint, MANIFEST_API_VERSION_LINE, MANIFEST_GLOB, SKIPPED_FOLDERS_GLOB } from '../../core/manifest/index';
 import type { CommandRunner } from '../commands';
 import { Commands, Settings } from '../ids';
 import { Component } from '../lifecycle';
@@ -30,9 +30,7 @@ import type { Logger } from '../log';
 export const DIAGNOSTIC_SOURCE = 'paved';
 const DEBOUNCE_MS = 250;
 const SAVE_MAX_SIZE = 16_000_000;
-const WORKSPACE_GLOB = '**/{paved.yaml,paved.yml,*.paved.yaml,catalog-info.yaml,catalog-info.yml,score.yaml,score.yml}';
 export const RED_HAT_YAML = 'redhat.vscode-yaml';
-const MANIFEST_API = /^apiVersion:\s*["']?(paved\.dev|backstage\.io|scaffolder\.backstage\.io|score\.dev)\//m;
 
 const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -69,7 +67,7 @@ export interface ManifestLinterOptions {
 export function isManifest(doc: vscode.TextDocument): boolean {
   if (doc.languageId !== 'yaml' && !/\.ya?ml$/i.test(doc.fileName)) return false;
   if (kindFromFileName(doc.fileName) !== 'unknown') return true;
-  return MANIFEST_API.test(doc.getText(new vscode.Range(0, 0, Math.min(doc.lineCount, 50), 0)));
+  return MANIFEST_API_VERSION_LINE.test(doc.getText(new vscode.Range(0, 0, Math.min(doc.lineCount, 50), 0)));
 }
 
 export class ManifestLinter extends Component implements vscode.CodeActionProvider, vscode.CompletionItemProvider, vscode.HoverProvider {
@@ -194,7 +192,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   /** Lints every manifest of the workspace (from disk, except those open in an editor). */
   async lintWorkspace(): Promise<number> {
-    const uris = await vscode.workspace.findFiles(WORKSPACE_GLOB, '**/node_modules/**', 2000);
+    const uris = await vscode.workspace.findFiles(MANIFEST_GLOB, SKIPPED_FOLDERS_GLOB, 2000);
     const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
     const decoder = new TextDecoder('utf-8');
     let count = 0;

@@ -1,15 +1,16 @@
 /**
- * Where the local catalog comes from: `paved.yaml` and `catalog-info.yaml` files under the workspace folders, and
- * `.paved/teams.yaml` for teams.
+ * Where the local catalog comes from: `paved.yaml` and `catalog-info.yaml` files under the workspace folders (the
+ * names core/manifest/kinds.ts gives a catalog kind: also `.yml`, prefixed and in any case), and `.paved/teams.yaml`
+ * for teams.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { CatalogEntryError, entryFromCatalogInfo, entryFromPavedManifest, mergeEntries, type CatalogEntry } from '../../core/catalog';
 import { PavedError, describeError } from '../../core/errors';
+import { CATALOG_KINDS, kindFromFileName, SKIPPED_FOLDERS } from '../../core/manifest/kinds';
 import { parseManifestDocuments } from '../manifests';
 
-const SKIP = new Set(['node_modules', '.git', 'dist', 'out', '.paved', '.vscode-test', 'test-results']);
 const MAX_DEPTH = 6;
 
 export interface WorkspaceScan {
@@ -38,8 +39,8 @@ function manifestFiles(root: string, depth = 0, out: string[] = []): string[] {
   }
   for (const d of dirents) {
     const p = path.join(root, d.name);
-    if (d.isFile() && (d.name === 'paved.yaml' || d.name === 'catalog-info.yaml')) out.push(p);
-    else if (d.isDirectory() && depth < MAX_DEPTH && !SKIP.has(d.name)) manifestFiles(p, depth + 1, out);
+    if (d.isFile() && CATALOG_KINDS.has(kindFromFileName(d.name))) out.push(p);
+    else if (d.isDirectory() && depth < MAX_DEPTH && !SKIPPED_FOLDERS.has(d.name)) manifestFiles(p, depth + 1, out);
   }
   return out;
 }
@@ -58,7 +59,7 @@ export function scanWorkspaces(folders: readonly string[]): WorkspaceScan {
         const docs = parseManifestDocuments(fs.readFileSync(file, 'utf8'), file);
         for (const doc of docs) {
           const origin = { source: 'workspace' as const, manifestPath: file, sourceDir: dir };
-          if (path.basename(file) === 'paved.yaml') {
+          if (kindFromFileName(file) === 'paved') {
             if (slot.paved) throw new CatalogEntryError('only one Service per paved.yaml is read');
             slot.paved = entryFromPavedManifest(doc, origin);
           } else {

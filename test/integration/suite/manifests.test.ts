@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PavedApi } from '../../../src/extension/main';
-import { MINIMAL, PRODUCTION } from '../../unit/core/manifest/helpers';
+import { MANIFEST_FILE_NAMES, manifestText, MINIMAL, PRODUCTION } from '../../unit/core/manifest/helpers';
 import { api, nextEvent } from './selfServiceHelpers';
 
 type LintEvent = Parameters<Parameters<PavedApi['manifests']['onDidLint']>[0]>[0];
@@ -121,6 +121,33 @@ describe('Manifest linting in the extension host', function () {
       [['paved', 'schema/additionalProperties', 'Unknown key "ownr" in metadata. Did you mean "owner"?', [4, 2, 4, 6]]],
     );
     assert.equal(vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()), false, 'not opened');
+  });
+
+  it('"Lint All Manifests" finds every manifest by name (x-paved.yaml, .yml, prefixed, any case), as paved lint and the catalog do', async () => {
+    // The names test/unit/core/manifest/kinds.test.ts holds the file-name matcher, paved lint and the catalog scan to,
+    // each file in a folder of its own; non-manifest names carry manifest content (Lint All goes by name); and one
+    // manifest under a folder no search enters.
+    const dir = path.join(ROOT(), 'names');
+    const expected: string[] = [];
+    Object.entries(MANIFEST_FILE_NAMES).forEach(([name, kind], i) => {
+      const rel = path.join(`f${i}`, name);
+      fs.mkdirSync(path.join(dir, `f${i}`), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), manifestText(kind === 'unknown' ? 'paved' : kind, i));
+      if (kind !== 'unknown') expected.push(rel);
+    });
+    fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dist', 'paved.yaml'), manifestText('paved', 999));
+    const linted = new Set<string>();
+    const listener = paved.manifests.onDidLint((e) => {
+      if (e.version === undefined && e.uri.fsPath.startsWith(dir + path.sep)) linted.add(path.relative(dir, e.uri.fsPath));
+    });
+    try {
+      await vscode.commands.executeCommand('paved.manifests.lintAll');
+    } finally {
+      listener.dispose();
+    }
+    assert.ok(expected.some((rel) => path.basename(rel) === 'x-paved.yaml'));
+    assert.deepEqual([...linted].sort(), expected.sort());
   });
 
   it('after several quick edits reports only the last version', async () => {

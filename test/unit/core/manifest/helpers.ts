@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Finding } from '../../../../src/core/manifest/index';
 import { applyEdits, lineColumn, lint } from '../../../../src/core/manifest/index';
-import type { LintOptions } from '../../../../src/core/manifest/index';
+import type { LintOptions, ManifestKind } from '../../../../src/core/manifest/index';
 
 /** A finding as line/column ranges (0-based, end exclusive), for readable assertions. */
 export interface Diag {
@@ -93,3 +93,47 @@ export const DESCRIPTION_RULE = `
     path: /metadata/description
     message: ${DESCRIPTION_RULE_MESSAGE}
 `;
+
+/** Which file names are manifests of which kind: the specification every face is held to. */
+export const MANIFEST_FILE_NAMES: Readonly<Record<string, ManifestKind>> = {
+  'paved.yaml': 'paved',
+  'paved.yml': 'paved',
+  'PAVED.YAML': 'paved',
+  'Paved.Yml': 'paved',
+  'x-paved.yaml': 'paved',
+  'X-Paved.YAML': 'paved',
+  'api.paved.yaml': 'paved',
+  'api.paved.yml': 'paved',
+  'my-api.v2.paved.yaml': 'paved',
+  '.paved.yaml': 'paved',
+  'catalog-info.yaml': 'backstage',
+  'catalog-info.yml': 'backstage',
+  'Catalog-Info.YAML': 'backstage',
+  'team.catalog-info.yml': 'backstage',
+  'team-catalog-info.yaml': 'backstage',
+  'score.yaml': 'score',
+  'score.yml': 'score',
+  'SCORE.YML': 'score',
+  'web.score.yaml': 'score',
+  'web-score.yml': 'score',
+  'values.yaml': 'unknown',
+  'paved.yaml.bak': 'unknown',
+  'paved.json': 'unknown',
+  'mypaved.yaml': 'unknown',
+  'x_paved.yaml': 'unknown',
+  'paved-x.yaml': 'unknown',
+  'paved.yamll': 'unknown',
+  'paved.ya': 'unknown',
+  'paved': 'unknown',
+  'catalog_info.yaml': 'unknown',
+  'info.yaml': 'unknown',
+  'scores.yaml': 'unknown',
+  'template.yaml': 'unknown',
+};
+
+/** A manifest of each kind (content that is a manifest whatever the name, to show that discovery goes by name). */
+export function manifestText(kind: ManifestKind, i: number): string {
+  if (kind === 'backstage') return `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: component-${i}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n`;
+  if (kind === 'score') return `apiVersion: score.dev/v1b1\nmetadata:\n  name: workload-${i}\ncontainers:\n  main:\n    image: .\n`;
+  return MINIMAL.replace('name: payments-api', `name: service-${i}`);
+}

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a require() inside a function is what defers loading a module, in the bundles and under tsx */
 /**
- * Libraries the lint engine needs only off its common path, loaded on first use: `yaml` (the full parser for what the
- * fast scanner leaves, migrations, policy files) and ajv's compiler (schemas without a build-time validator, policy
- * rules from files). Linting with the fast scanner and the precompiled validators loads neither, which keeps their
+ * Libraries the manifest and policy engines need only off their common path, loaded on first use: `yaml` (the full
+ * parser for what the fast scanner leaves, migrations, policy files) and ajv's compiler (schemas without a build-time
+ * validator, policy rules from files). Linting with the fast scanner and the precompiled validators loads neither, which keeps their
  * start-up (about 20 ms) out of `paved lint` and of the extension's first lint.
  */
 import type * as YamlModule from 'yaml';
