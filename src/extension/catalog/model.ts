@@ -11,9 +11,8 @@ export const GROUP_BY_VALUES: readonly GroupBy[] = ['system', 'owner', 'lifecycl
 
 /** The part of a PlatformBackend the tree reads. */
 export interface CatalogSource {
-  /** `backstage` sources group owners through facets (their groups do not count services the Paved way). */
-  readonly kind?: string;
-  readonly capabilities: { readonly deploy: boolean };
+  /** `teamsAsOwners`: owner groups come from `listTeams` (exact service counts); else from the facets. */
+  readonly capabilities: { readonly deploy: boolean; readonly teamsAsOwners?: boolean };
   /** Teams with their service counts: one cheap request instead of a facet scan when grouping by owner. */
   listTeams?(page?: { limit?: number; cursor?: string }, opts?: { signal?: AbortSignal }): Promise<Page<Team>>;
   listServices(query: ServiceQuery, opts?: { signal?: AbortSignal }): Promise<Page<CatalogService>>;
@@ -369,7 +368,7 @@ export class CatalogModel {
   private groupedRoot(): Fetcher {
     const byFacets = this.groupedByFacets();
     return async (cursor, source) => {
-      if (this.groupByValue === 'owner' && source.listTeams && source.kind !== 'backstage') return this.groupedByTeams(cursor, source);
+      if (this.groupByValue === 'owner' && source.listTeams && source.capabilities.teamsAsOwners) return this.groupedByTeams(cursor, source);
       return byFacets(cursor, source);
     };
   }
