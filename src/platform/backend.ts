@@ -42,8 +42,23 @@ import type {
   TemplateDetails,
   TemplateSummary,
 } from '../core/api/types';
+import type { TokenProvider, TransportOptions } from './transport';
 
 export type PlatformKind = 'local' | 'paved' | 'backstage';
+
+/** What a backend is built from (connection.ts `createBackend`). */
+export interface BackendTarget {
+  kind: PlatformKind;
+  url: string;
+  token: TokenProvider;
+}
+
+export interface BackendOptions extends Omit<TransportOptions, 'baseUrl' | 'token' | 'platformName'> {
+  /** Package root holding schemas/ (the extension's `context.extensionPath`). */
+  packageRoot?: string;
+  /** Builds the Backstage client (src/platform/backstage); injected so a build can bring its own. */
+  backstage?: (target: BackendTarget, options: BackendOptions) => PlatformBackend;
+}
 
 /**
  * What a backend can do. The UI and the CLI read these before offering an action; every difference between backends

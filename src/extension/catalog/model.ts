@@ -5,6 +5,7 @@
  */
 import type { EnvironmentState, Page, Team } from '../../core/api/types';
 import type { CatalogFacets, CatalogService, FacetValue, ServiceQuery } from '../../platform/backend';
+import { orderedEnvironments } from '../ui/environments';
 
 export type GroupBy = 'system' | 'owner' | 'lifecycle';
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['system', 'owner', 'lifecycle'];
@@ -540,7 +541,6 @@ function facetValues(facets: CatalogFacets, field: GroupBy): FacetValue[] {
 
 export type StatusIcon = 'failed' | 'deploying' | 'running' | 'stopped' | 'not-deployed';
 
-const ENV_ORDER = ['local', 'staging', 'production'];
 const STATE_MARK: Record<EnvironmentState, string> = {
   running: '✓',
   failed: '✗',
@@ -548,12 +548,6 @@ const STATE_MARK: Record<EnvironmentState, string> = {
   stopped: '■',
   'not-deployed': '○',
 };
-
-/** Environments in promotion order (local, staging, production), then the others by name. */
-export function orderedEnvironments(status: Record<string, EnvironmentState>): [string, EnvironmentState][] {
-  const rank = (e: string) => (ENV_ORDER.includes(e) ? ENV_ORDER.indexOf(e) : ENV_ORDER.length);
-  return Object.entries(status).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
-}
 
 /** The icon summarising every environment: a failure wins, then a deployment in progress, then running. */
 export function statusIcon(status: Record<string, EnvironmentState>): StatusIcon {

@@ -11,7 +11,7 @@ import type { CommandRunner } from '../commands';
 import { Commands, ContextKeys, StateKeys } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
-import { BACK, VsCodeQuickInputs, type PickItem, type QuickInputs } from '../scaffold/quickInputs';
+import { BACK, VsCodeQuickInputs, type PickItem, type QuickInputs } from '../ui/quickInputs';
 import { DeployCodeLensProvider } from './codeLens';
 import { showLogLink, type DeploymentLog, type DeploymentLogs } from '../deployments/deploymentLogs';
 import {

@@ -7,7 +7,7 @@ import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import { GoldenPathsView } from '../scaffold/goldenPathsView';
 import { ScaffoldComponent, type BackendSource } from '../scaffold/scaffoldCommand';
-import { BACK, type QuickInputs } from '../scaffold/quickInputs';
+import { BACK, type QuickInputs } from '../ui/quickInputs';
 import { DeploymentLogs } from '../deployments/deploymentLogs';
 import { DeployComponent } from './deployCommands';
 

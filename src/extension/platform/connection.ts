@@ -29,6 +29,11 @@ export class NotConfiguredError extends PlatformError {
   }
 }
 
+/** A connection failure that means "nothing to show on purpose": the welcome view explains it, no error node. */
+export function isBlocking(err: unknown): boolean {
+  return PlatformError.isPlatformError(err, 'untrusted') || err instanceof NotConfiguredError;
+}
+
 /** The window's folders on disk: what the local platform reads this window's catalog from. */
 function windowFolders(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);

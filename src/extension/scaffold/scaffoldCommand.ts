@@ -11,7 +11,7 @@ import type { CommandRunner } from '../commands';
 import { Commands, StateKeys } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
-import { BACK, VsCodeQuickInputs, type QuickInputs } from './quickInputs';
+import { BACK, VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
 import { FolderStep, ReviewStep, stepFor, TemplateStep, type ReferenceSource, type StepContext } from './steps';
 
 /** The part of PlatformConnection this component needs. */
