@@ -80,9 +80,9 @@ export interface BackendCapabilities {
   /** validateEntity: the authoritative server check of a catalog-info.yaml entity (Backstage). */
   validateEntity: boolean;
   /**
-   * The teams `listTeams` returns are the owners services name, with exact service counts: the catalog groups by
-   * owner straight from that list (Paved). Without it (Backstage groups count members, not services) owner groups
-   * come from the facets.
+   * The teams `listTeams` returns are exactly the owner values services carry, with exact service counts: the
+   * catalog groups by owner straight from that list (Paved). Without it (Backstage: groups are entity refs that are
+   * not counted the way the tree filters) owner groups come from the facets.
    */
   teamsAsOwners: boolean;
   /** Dry runs of a template folder on the platform (Backstage's scaffolder `dry-run`). */

@@ -1,22 +1,26 @@
 /** Environments and releases as the user names or picks them. */
 import type { Environment } from '../../core/api/types';
 import { findEnvironment } from '../../core/deploy';
-import { describeError, PavedError } from '../../core/errors';
+import { describeError } from '../../core/errors';
 import type { PlatformBackend } from '../backend';
+import { PlatformError } from '../errors';
 import type { ReleaseChoice } from './context';
 
-/** The environment the user named; an unknown name is their input error (`invalid-input`: a usage error in the CLI). */
+/**
+ * The environment the user named. An unknown name is their input error, found before anything is sent:
+ * `invalid-input` without an HTTP status (the CLI's usage error, exit 2).
+ */
 export function environmentNamed(environments: readonly Environment[], name: string): Environment {
   try {
     return findEnvironment(environments, name);
   } catch (err) {
-    throw new PavedError('invalid-input', describeError(err), { cause: err });
+    throw new PlatformError('invalid-input', describeError(err), { cause: err, action: 'none' });
   }
 }
 
 /** Where a promotion from `from` goes: `to` when named, else the environment after it. */
 export function promotionTarget(environments: readonly Environment[], from: Environment, to: string | undefined): Environment {
-  if (to === undefined && from.next === undefined) throw new PavedError('invalid-input', `${from.name} is the last environment: there is nothing to promote it to`);
+  if (to === undefined && from.next === undefined) throw new PlatformError('invalid-input', `${from.name} is the last environment: there is nothing to promote it to`, { action: 'none' });
   return environmentNamed(environments, to ?? from.next!);
 }
 
