@@ -10,6 +10,7 @@ import type { Finding, LintResult, Severity } from '../core/manifest/index';
 import { kindFromFileName, lint, LineIndex, MANIFEST_KINDS, SKIPPED_FOLDERS } from '../core/manifest/index';
 import type { PolicySet } from '../core/policy/index';
 import { defaultPolicySet, loadPolicySet, mergePolicySets } from '../core/policy/index';
+import { integerOption, parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 
 const usage = `Usage: paved lint [paths or globs...] [options]
@@ -42,54 +43,26 @@ interface Options {
   maxWarnings?: number;
 }
 
-function parseArgs(args: string[]): Options {
-  const o: Options = { inputs: [], format: 'text', deprecated: [] };
-  for (let i = 0; i < args.length; i++) {
-    let a = args[i];
-    let inline: string | undefined;
-    const eq = a.indexOf('=');
-    if (a.startsWith('--') && eq > 0) {
-      inline = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    }
-    const value = (): string => {
-      const v = inline ?? args[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new PavedError('invalid-input', `${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new PavedError('invalid-input', `--format must be text, json or sarif, not '${f}'`);
-        o.format = f;
-        break;
-      }
-      case '--policies':
-        o.policies = value();
-        break;
-      case '--environment':
-        o.environment = value();
-        break;
-      case '--deprecated':
-        o.deprecated.push(...value().split(',').map((s) => s.trim()).filter(Boolean));
-        break;
-      case '--max-warnings': {
-        const raw = value();
-        const n = Number(raw);
-        if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new PavedError('invalid-input', `--max-warnings must be a whole number, not '${raw}'`);
-        o.maxWarnings = n;
-        break;
-      }
-      case '--':
-        o.inputs.push(...args.slice(i + 1));
-        i = args.length;
-        break;
-      default:
-        if (a.startsWith('-')) throw new PavedError('invalid-input', `unknown option '${a}'`);
-        o.inputs.push(a);
-    }
-  }
-  return o;
+const OPTIONS = {
+  format: { type: 'string' },
+  policies: { type: 'string' },
+  environment: { type: 'string' },
+  deprecated: { type: 'string', multiple: true },
+  'max-warnings': { type: 'string' },
+} as const;
+
+function parseOptions(args: string[]): Options {
+  const { values: v, positionals } = parseCommandLine(args, OPTIONS);
+  const format = v.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not '${format}'`);
+  return {
+    inputs: positionals,
+    format,
+    policies: v.policies,
+    environment: v.environment,
+    deprecated: (v.deprecated ?? []).flatMap((d) => d.split(',').map((s) => s.trim()).filter(Boolean)),
+    maxWarnings: v['max-warnings'] === undefined ? undefined : integerOption('max-warnings', v['max-warnings'], 0, undefined, 'a whole number'),
+  };
 }
 
 // ---- file discovery ------------------------------------------------------------------------------------------------
@@ -344,7 +317,7 @@ export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): P
   const warn = (m: string) => io.stderr.write(`${m}\n`);
   let o: Options;
   try {
-    o = parseArgs(args);
+    o = parseOptions(args);
   } catch (err) {
     io.stderr.write(`paved lint: ${describeError(err)}\n${usage}\n`);
     return 2;

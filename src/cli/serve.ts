@@ -3,6 +3,7 @@
  * serve.json content) and runs until SIGTERM/SIGINT or the idle timeout.
  */
 import { version } from '../../package.json';
+import { integerOption, parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 import { describeError, PavedError } from '../core/errors';
 import * as path from 'node:path';
@@ -42,43 +43,41 @@ Options:
 If an instance already serves the state dir, prints its address and exits 0; the --workspace folders are then added
 to its catalog (replacing those an earlier \`paved serve --workspace\` added to it), until it stops.`;
 
-function parseArgs(args: string[]): { opts: Omit<ServeOptions, 'version'>; json: boolean } {
-  const opts: Omit<ServeOptions, 'version'> = { workspaces: [], templateDirs: [] };
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new PavedError('invalid-input', `${a} needs a value`);
-      return v;
-    };
-    const int = (min: number, max: number): number => {
-      const raw = value();
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < min || n > max) throw new PavedError('invalid-input', `${a} must be an integer from ${min} to ${max}, not '${raw}'`);
-      return n;
-    };
-    switch (a) {
-      case '--port': opts.port = int(0, 65535); break;
-      case '--host': opts.host = value(); break;
-      case '--state-dir': opts.stateDir = value(); break;
-      case '--token-file': opts.tokenFile = value(); break;
-      case '--workspace': opts.workspaces?.push(value()); break;
-      case '--templates': opts.templateDirs?.push(value()); break;
-      case '--idle-timeout': opts.idleTimeoutSeconds = int(0, 7 * 86400); break;
-      case '--port-base': opts.portBase = int(1024, 62000); break;
-      case '--seed-history': opts.seedHistoryFile = value(); break;
-      case '--json': json = true; break;
-      default: throw new PavedError('invalid-input', `unknown option '${a}'`);
-    }
-  }
-  return { opts, json };
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'state-dir': { type: 'string' },
+  'token-file': { type: 'string' },
+  workspace: { type: 'string', multiple: true },
+  templates: { type: 'string', multiple: true },
+  'idle-timeout': { type: 'string' },
+  'port-base': { type: 'string' },
+  'seed-history': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function parseOptions(args: string[]): { opts: Omit<ServeOptions, 'version'>; json: boolean } {
+  const { values: v, positionals } = parseCommandLine(args, OPTIONS);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const int = (name: 'port' | 'idle-timeout' | 'port-base', min: number, max: number) => (v[name] === undefined ? undefined : integerOption(name, v[name], min, max));
+  const opts: Omit<ServeOptions, 'version'> = { workspaces: v.workspace ?? [], templateDirs: v.templates ?? [] };
+  const port = int('port', 0, 65535);
+  const idle = int('idle-timeout', 0, 7 * 86400);
+  const portBase = int('port-base', 1024, 62000);
+  if (port !== undefined) opts.port = port;
+  if (v.host !== undefined) opts.host = v.host;
+  if (v['state-dir'] !== undefined) opts.stateDir = v['state-dir'];
+  if (v['token-file'] !== undefined) opts.tokenFile = v['token-file'];
+  if (idle !== undefined) opts.idleTimeoutSeconds = idle;
+  if (portBase !== undefined) opts.portBase = portBase;
+  if (v['seed-history'] !== undefined) opts.seedHistoryFile = v['seed-history'];
+  return { opts, json: v.json === true };
 }
 
 async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: ReturnType<typeof parseOptions>;
   try {
-    parsed = parseArgs(args);
+    parsed = parseOptions(args);
   } catch (err) {
     io.stderr.write(`paved serve: ${describeError(err)}\n${usage}\n`);
     return 2;

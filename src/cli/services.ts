@@ -2,31 +2,13 @@
  * `paved services` and `paved service NAME`: the catalog from the command line, through the same platform client and
  * connection rules as the editor (src/platform), so pipelines and scripts see what the editor sees.
  *
- * Connection: `--backend local|paved|backstage` (or PAVED_BACKEND; default local) and `--url` (or PAVED_URL).
- * Token: PAVED_TOKEN; for `local`, the token file of the running `paved serve` (found through
- * `<state-dir>/serve.json`) unless PAVED_TOKEN is set.
+ * Connection and token: src/cli/connection.ts.
  */
+import { integerOption, parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
-import { describeError } from '../core/errors';
+import { connectionHelp, CONNECTION_OPTIONS, openBackend, type CliDeps } from './connection';
+import { clean, reportError, withInterrupt } from './output';
 import type { CatalogService, PlatformBackend, ServiceInfo, ServiceQuery } from '../platform/backend';
-import { connect, createBackend, PLATFORM_KINDS, type BackendOptions, type ConnectionSettings } from '../platform/connection';
-import { PlatformError } from '../platform/errors';
-import { defaultLocalStateDir, findLocalPlatform } from '../platform/local';
-import type { TokenProvider } from '../platform/transport';
-
-export interface CatalogCliDeps {
-  env: NodeJS.ProcessEnv;
-  /** Passed to the backend (tests inject clocks and retry policies; a build with Backstage injects its client). */
-  backendOptions?: BackendOptions;
-}
-
-/** Usage text of CONNECTION_FLAGS and the token rules. */
-export const connectionHelp = `Connection:
-  --backend KIND     local (default), paved or backstage (env PAVED_BACKEND)
-  --url URL          platform base URL for paved/backstage; https unless loopback (env PAVED_URL)
-  --state-dir DIR    state directory of the local platform (env PAVED_STATE_DIR; default $XDG_STATE_HOME/paved or
-                     ~/.local/state/paved, the one VS Code's local platform uses too; now ${defaultLocalStateDir()})
-Token: PAVED_TOKEN, or for the local platform the token file of the running \`paved serve\`.`;
 
 const servicesUsage = `Usage: paved services [--owner TEAM] [--system SYSTEM] [--lifecycle L] [--query TEXT] [--limit N] [--json] [connection]
 
@@ -40,7 +22,7 @@ Options:
   --limit N          stop after N services
   --json             print a JSON array of service summaries
 
-${connectionHelp}
+${connectionHelp()}
 
 Exit codes: 0 listed (also when none match), 1 the platform failed or refused, 2 usage error.`;
 
@@ -51,102 +33,26 @@ Shows one service: owner, links, dependencies and dependents, APIs, environments
 Options:
   --json             print the service as JSON
 
-${connectionHelp}
+${connectionHelp()}
 
 Exit codes: 0 shown, 1 not found or the platform failed, 2 usage error.`;
 
-/** Parsed command line: positional arguments and `--flag value` / `--flag` entries. */
-export interface ParsedArgs {
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-type Parsed = ParsedArgs;
+const SERVICES_OPTIONS = {
+  owner: { type: 'string' },
+  system: { type: 'string' },
+  lifecycle: { type: 'string' },
+  query: { type: 'string' },
+  limit: { type: 'string' },
+  json: { type: 'boolean' },
+  ...CONNECTION_OPTIONS,
+} as const;
 
-class UsageError extends Error {}
-
-function parseArgs(args: string[], valued: readonly string[], boolean: readonly string[]): Parsed {
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    if (boolean.includes(name)) {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
-      flags.set(name, true);
-    } else if (valued.includes(name)) {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`${name} needs a value`);
-      flags.set(name, v);
-    } else {
-      throw new UsageError(`unknown option '${name}'`);
-    }
-  }
-  return { positional, flags };
-}
-
-/** The options every platform command takes (see `connectionHelp`). */
-export const CONNECTION_FLAGS = ['--backend', '--url', '--state-dir'] as const;
-
-function str(p: Parsed, name: string): string | undefined {
-  const v = p.flags.get(name);
-  return typeof v === 'string' ? v : undefined;
-}
-
-/**
- * Opens the backend the flags (`--backend`, `--url`, `--state-dir`) and the environment (PAVED_BACKEND, PAVED_URL,
- * PAVED_STATE_DIR, PAVED_TOKEN) describe. A bad `--backend` is a plain Error (usage, exit 2); the rest PlatformErrors.
- */
-export async function openBackend(p: Parsed, deps: CatalogCliDeps): Promise<PlatformBackend> {
-  const kind = str(p, '--backend') ?? deps.env.PAVED_BACKEND ?? 'local';
-  if (!(PLATFORM_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--backend must be one of ${PLATFORM_KINDS.join(', ')}, not '${kind}'`);
-  const url = (str(p, '--url') ?? deps.env.PAVED_URL ?? '').trim().replace(/\/+$/, '');
-  const envToken = deps.env.PAVED_TOKEN?.trim() || undefined;
-  const stateDir = str(p, '--state-dir') ?? defaultLocalStateDir(deps.env);
-  const settings: ConnectionSettings = { kind: kind as ConnectionSettings['kind'], url, ignored: [] };
-  const token: TokenProvider = async () => envToken;
-  if (kind === 'local' && envToken) {
-    // PAVED_TOKEN wins over the token file; the URL still comes from serve.json.
-    const info = await findLocalPlatform(stateDir);
-    if (info) return createBackend({ kind: 'local', url: info.url, token }, deps.backendOptions);
-  }
-  return connect({ settings, trusted: true, token, localStateDir: stateDir }, deps.backendOptions);
-}
-
-/** Terminal-safe text: no control characters (a remote catalog cannot move the cursor or recolour the terminal). */
-function clean(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
-}
+const SERVICE_OPTIONS = { json: { type: 'boolean' }, ...CONNECTION_OPTIONS } as const;
 
 function statusText(status: Record<string, string>): string {
   return Object.entries(status)
     .map(([env, state]) => `${clean(env)}:${clean(state)}`)
     .join(' ');
-}
-
-function exitCodeFor(err: unknown): number {
-  return err instanceof UsageError ? 2 : 1;
-}
-
-function report(io: CliIO, cmd: string, err: unknown): number {
-  if (err instanceof UsageError) {
-    io.stderr.write(`paved ${cmd}: ${err.message}. Run 'paved ${cmd} --help'.\n`);
-    return 2;
-  }
-  if (err instanceof PlatformError) {
-    io.stderr.write(`paved ${cmd}: ${err.message}\n`);
-    if (err.detail) io.stderr.write(`  (${clean(err.detail)})\n`);
-    return err.code === 'invalid-input' && err.status === undefined ? 2 : 1;
-  }
-  io.stderr.write(`paved ${cmd}: ${describeError(err)}\n`);
-  return exitCodeFor(err);
 }
 
 const EPIPE = 'stdout closed';
@@ -157,43 +63,40 @@ let onPipeClosed: (() => void) | undefined;
  * Runs `body` with an AbortSignal that fires on Ctrl-C, or when the reader of stdout goes away (`paved services |
  * head`): then the listing stops quietly instead of crashing on EPIPE.
  */
-async function withInterrupt(io: CliIO, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
-  const ctl = new AbortController();
-  const onInt = () => ctl.abort();
-  process.once('SIGINT', onInt);
-  if (!pipeWatched.has(io.stdout)) {
-    pipeWatched.add(io.stdout);
-    // Stays for the life of the stream: a late EPIPE (after this run) must not become an uncaught 'error' event.
-    io.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-      onPipeClosed?.();
-    });
-  }
-  onPipeClosed = () => ctl.abort(EPIPE);
-  try {
-    const code = await body(ctl.signal);
-    return ctl.signal.reason === EPIPE ? 0 : code;
-  } finally {
-    onPipeClosed = undefined;
-    process.off('SIGINT', onInt);
-  }
+async function listing(io: CliIO, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  return withInterrupt(async (interrupted) => {
+    const ctl = new AbortController();
+    const onInterrupt = () => ctl.abort();
+    interrupted.addEventListener('abort', onInterrupt, { once: true });
+    if (!pipeWatched.has(io.stdout)) {
+      pipeWatched.add(io.stdout);
+      // Stays for the life of the stream: a late EPIPE (after this run) must not become an uncaught 'error' event.
+      io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+        onPipeClosed?.();
+      });
+    }
+    onPipeClosed = () => ctl.abort(EPIPE);
+    try {
+      const code = await body(ctl.signal);
+      return ctl.signal.reason === EPIPE ? 0 : code;
+    } finally {
+      onPipeClosed = undefined;
+      interrupted.removeEventListener('abort', onInterrupt);
+    }
+  });
 }
 
-export async function runServices(args: string[], io: CliIO, deps: CatalogCliDeps): Promise<number> {
-  return withInterrupt(io, async (signal) => {
+export async function runServices(args: string[], io: CliIO, deps: CliDeps): Promise<number> {
+  return listing(io, async (signal) => {
     let backend: PlatformBackend | undefined;
     try {
-      const p = parseArgs(args, ['--owner', '--system', '--lifecycle', '--query', '--limit', ...CONNECTION_FLAGS], ['--json']);
-      if (p.positional.length > 0) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
-      let max = Number.POSITIVE_INFINITY;
-      const rawLimit = str(p, '--limit');
-      if (rawLimit !== undefined) {
-        max = Number(rawLimit);
-        if (!Number.isInteger(max) || max < 1) throw new UsageError(`--limit must be a positive integer, not '${rawLimit}'`);
-      }
-      const json = p.flags.has('--json');
-      backend = await openBackend(p, deps);
-      const query: ServiceQuery = { owner: str(p, '--owner'), system: str(p, '--system'), lifecycle: str(p, '--lifecycle'), text: str(p, '--query') };
+      const { values: v, positionals } = parseCommandLine(args, SERVICES_OPTIONS);
+      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+      const max = v.limit === undefined ? Number.POSITIVE_INFINITY : integerOption('limit', v.limit, 1, undefined, 'a positive integer');
+      const json = v.json === true;
+      backend = await openBackend(v, deps);
+      const query: ServiceQuery = { owner: v.owner, system: v.system, lifecycle: v.lifecycle, text: v.query };
       let count = 0;
       let cursor: string | undefined;
       if (json) io.stdout.write('[');
@@ -214,7 +117,7 @@ export async function runServices(args: string[], io: CliIO, deps: CatalogCliDep
       return 0;
     } catch (err) {
       if (signal.reason === EPIPE) return 0;
-      return report(io, 'services', err);
+      return reportError(io, 'services', err);
     } finally {
       backend?.dispose();
     }
@@ -225,18 +128,18 @@ function row(s: CatalogService): string {
   return `${clean(s.ref).padEnd(32)} ${clean(s.owner).padEnd(20)} ${clean(s.system ?? '-').padEnd(16)} ${clean(s.lifecycle ?? '-').padEnd(12)} ${statusText(s.status) || '-'}\n`;
 }
 
-export async function runService(args: string[], io: CliIO, deps: CatalogCliDeps): Promise<number> {
-  return withInterrupt(io, async (signal) => {
+export async function runService(args: string[], io: CliIO, deps: CliDeps): Promise<number> {
+  return listing(io, async (signal) => {
     let backend: PlatformBackend | undefined;
     try {
-      const p = parseArgs(args, [...CONNECTION_FLAGS], ['--json']);
-      if (p.positional.length !== 1) throw new UsageError(p.positional.length === 0 ? 'missing service NAME' : `unexpected argument '${p.positional[1]}'`);
-      backend = await openBackend(p, deps);
-      const s = await backend.getService(p.positional[0], { signal });
-      io.stdout.write(p.flags.has('--json') ? `${JSON.stringify(s, null, 2)}\n` : describeService(s));
+      const { values: v, positionals } = parseCommandLine(args, SERVICE_OPTIONS);
+      if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing service NAME' : `unexpected argument '${positionals[1]}'`);
+      backend = await openBackend(v, deps);
+      const s = await backend.getService(positionals[0], { signal });
+      io.stdout.write(v.json ? `${JSON.stringify(s, null, 2)}\n` : describeService(s));
       return 0;
     } catch (err) {
-      return report(io, 'service', err);
+      return reportError(io, 'service', err);
     } finally {
       backend?.dispose();
     }

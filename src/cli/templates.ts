@@ -4,9 +4,11 @@
  */
 import { fieldsFromTemplate } from '../core/wizard';
 import type { PlatformBackend } from '../platform/backend';
+import { allTemplates } from '../platform/selfService/scaffold';
+import { parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
-import { clean, connectBackend, CONNECTION_HELP, parseArgs, reportError, UsageError } from './deploy';
-import type { CatalogCliDeps } from './services';
+import { connectionHelp, CONNECTION_OPTIONS, openBackend, type CliDeps } from './connection';
+import { clean, reportError } from './output';
 
 const usage = `Usage: paved templates [ID] [--json] [connection]
 
@@ -16,26 +18,22 @@ With ID: shows that golden path and its parameters (name, type, required, defaul
 Options:
   --json             print JSON (the list, or the template with its parameter schema)
 
-${CONNECTION_HELP}
+${connectionHelp()}
 
 Exit codes: 0 listed, 1 not found or the platform failed, 2 usage error.`;
 
-export async function runTemplates(args: string[], io: CliIO, deps: CatalogCliDeps): Promise<number> {
+const OPTIONS = { json: { type: 'boolean' }, ...CONNECTION_OPTIONS } as const;
+
+export async function runTemplates(args: string[], io: CliIO, deps: CliDeps): Promise<number> {
   let backend: PlatformBackend | undefined;
   try {
-    const p = parseArgs(args, { boolean: ['--json'] });
-    if (p.positional.length > 1) throw new UsageError(`unexpected argument '${p.positional[1]}'`);
-    const json = p.flags.has('--json');
-    backend = await connectBackend(p, deps);
-    const id = p.positional[0];
+    const { values: v, positionals } = parseCommandLine(args, OPTIONS);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+    const json = v.json === true;
+    backend = await openBackend(v, deps);
+    const id = positionals[0];
     if (id === undefined) {
-      const all = [];
-      let cursor: string | undefined;
-      do {
-        const page = await backend.listTemplates({ limit: 100, cursor });
-        all.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor);
+      const all = await allTemplates(backend);
       if (json) {
         io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
       } else {

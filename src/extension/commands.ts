@@ -1,17 +1,19 @@
 import * as vscode from 'vscode';
-import { describeError, isCancellation, PavedError } from '../core/errors';
+import { describeError, isCancellation } from '../core/errors';
+import { errorAction, type PlatformErrorAction } from '../platform/errors';
 import type { CommandId } from './ids';
 import { Commands } from './ids';
 import type { Logger } from './log';
 
 export type CommandHandler = (...args: any[]) => unknown;
 
-/** Extra actions a failed command offers, keyed by the error code. */
-const ACTIONS_BY_CODE: Partial<Record<PavedError['code'], string[]>> = {
-  unauthorized: ['Sign In'],
-  unreachable: ['Retry', 'Open Settings'],
-  timeout: ['Retry'],
-  'server-error': ['Retry'],
+/** The button a failed command offers for the error's action (`PlatformError.action`); Show Log is always offered. */
+const BUTTON_FOR_ACTION: Record<PlatformErrorAction, string | undefined> = {
+  'sign-in': 'Sign In',
+  retry: 'Retry',
+  'open-settings': 'Open Settings',
+  'show-log': undefined,
+  none: undefined,
 };
 
 /**
@@ -58,7 +60,9 @@ export class CommandRunner {
 
   private async report(id: string, handler: CommandHandler, args: unknown[], err: unknown): Promise<void> {
     const message = describeError(err);
-    const actions = [...(PavedError.is(err) ? (ACTIONS_BY_CODE[err.code] ?? []) : []), 'Show Log'];
+    // The error says what to offer: a PlatformError its `action`, any other PavedError the action of its code.
+    const button = BUTTON_FOR_ACTION[errorAction(err)];
+    const actions = [...(button ? [button] : []), 'Show Log'];
     const choice = await vscode.window.showErrorMessage(`Paved: ${message}`, ...actions);
     switch (choice) {
       case 'Retry':

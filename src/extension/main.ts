@@ -5,7 +5,7 @@ import { ServiceCommands } from './catalog/serviceCommands';
 import { ServiceStatusBar } from './catalog/statusBar';
 import { DetailsPanels } from './details/detailsPanel';
 import { DeploymentsView } from './deployments/deploymentsView';
-import { SelfService } from './deploy/selfService';
+import { SelfService } from './selfService';
 import { BackstageTools } from './backstage';
 import { CommandRunner } from './commands';
 import { Commands, ContextKeys } from './ids';

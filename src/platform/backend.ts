@@ -42,19 +42,51 @@ import type {
   TemplateDetails,
   TemplateSummary,
 } from '../core/api/types';
+import type { TokenProvider, TransportOptions } from './transport';
 
 export type PlatformKind = 'local' | 'paved' | 'backstage';
 
-/** What a backend can do. The UI reads these before offering an action. */
+/** What a backend is built from (connection.ts `createBackend`). */
+export interface BackendTarget {
+  kind: PlatformKind;
+  url: string;
+  token: TokenProvider;
+}
+
+export interface BackendOptions extends Omit<TransportOptions, 'baseUrl' | 'token' | 'platformName'> {
+  /** Package root holding schemas/ (the extension's `context.extensionPath`). */
+  packageRoot?: string;
+  /** Builds the Backstage client (src/platform/backstage); injected so a build can bring its own. */
+  backstage?: (target: BackendTarget, options: BackendOptions) => PlatformBackend;
+}
+
+/**
+ * What a backend can do. The UI and the CLI read these before offering an action; every difference between backends
+ * is one of these (never a check of `kind`). A backend's values are fixed for its kind: `capabilitiesOf(kind)`
+ * (capabilities.ts) tells them before anything is connected.
+ */
 export interface BackendCapabilities {
   /** deploy, getDeployment, listDeployments, deploymentEvents, cancelDeployment, rollback, promote. Backstage: false. */
   deploy: boolean;
+  /**
+   * No deploy API of its own, but `deployBackendFor` / `deployBackendAt`: a service deploys through the Paved platform
+   * its catalog entry names (Backstage: the `paved.dev/platform-api` annotation), with that platform's own token.
+   */
+  deployDelegation: boolean;
   /** The scaffold task's result carries the files for the editor to write (Paved). Backstage publishes itself and returns links. */
   scaffoldWritesFiles: boolean;
   /** sendFeedback. */
   feedback: boolean;
   /** validateEntity: the authoritative server check of a catalog-info.yaml entity (Backstage). */
   validateEntity: boolean;
+  /**
+   * The teams `listTeams` returns are exactly the owner values services carry, with exact service counts: the
+   * catalog groups by owner straight from that list (Paved). Without it (Backstage: groups are entity refs that are
+   * not counted the way the tree filters) owner groups come from the facets.
+   */
+  teamsAsOwners: boolean;
+  /** Dry runs of a template folder on the platform (Backstage's scaffolder `dry-run`). */
+  templateDryRun: boolean;
   /** register / unregister. */
   register: boolean;
   /** getMetrics (DORA). */

@@ -9,12 +9,14 @@
  * - `paved` / `backstage` need `paved.platform.url`: https, or http on loopback only (`parsePlatformUrl`).
  * - `local` finds the running `paved serve` through `<state-dir>/serve.json` and reads its token file (local.ts).
  */
-import type { PlatformBackend, PlatformKind } from './backend';
+import type { BackendOptions, BackendTarget, PlatformBackend, PlatformKind } from './backend';
 import { createBackstageBackend } from './backstage';
 import { PlatformError } from './errors';
 import { defaultLocalStateDir, findLocalPlatform, localTokenProvider } from './local';
 import { PavedApiBackend } from './paved/backend';
-import { parsePlatformUrl, type TokenProvider, type TransportOptions } from './transport';
+import { parsePlatformUrl, type TokenProvider } from './transport';
+
+export type { BackendOptions, BackendTarget } from './backend';
 
 export const PLATFORM_KINDS: readonly PlatformKind[] = ['local', 'paved', 'backstage'];
 
@@ -48,20 +50,6 @@ export function effectiveSettings(kind: ScopedValue<string>, url: ScopedValue<st
   }
   const rawUrl = (pick('url', url) ?? '').trim().replace(/\/+$/, '');
   return { kind: rawKind as PlatformKind, url: rawUrl, ignored };
-}
-
-/** What a backend is built from. */
-export interface BackendTarget {
-  kind: PlatformKind;
-  url: string;
-  token: TokenProvider;
-}
-
-export interface BackendOptions extends Omit<TransportOptions, 'baseUrl' | 'token' | 'platformName'> {
-  /** Package root holding schemas/ (the extension's `context.extensionPath`). */
-  packageRoot?: string;
-  /** Builds the Backstage client (src/platform/backstage); injected so this module does not depend on it. */
-  backstage?: (target: BackendTarget, options: BackendOptions) => PlatformBackend;
 }
 
 /** Builds the client for a target; throws `invalid-input` for a bad URL (https rule) before anything is sent. */

@@ -80,6 +80,12 @@ export class PlatformError extends PavedError {
   readonly retryAfterMs?: number;
   /** The action the UI should offer ("Sign In", "Retry", "Open Settings", "Show Log"). */
   readonly action: PlatformErrorAction;
+  /**
+   * The problem type the server named (RFC 9457): the problem document's `code` member, else the last path segment
+   * of its `type` URI (`https://paved.dev/problems/approval-required` → `approval-required`). Branch on this, never
+   * on the message: e.g. `approval-required`, `idempotency-mismatch`.
+   */
+  readonly problemCode?: string;
 
   constructor(code: PlatformErrorCode, message: string, init: PlatformErrorInit = {}) {
     super(code, message, { cause: init.cause, detail: init.detail ?? describeRequest(init) });
@@ -90,7 +96,8 @@ export class PlatformError extends PavedError {
     this.requestId = init.requestId;
     this.server = init.server;
     this.retryAfterMs = init.retryAfterMs;
-    this.action = init.action ?? defaultAction(code);
+    this.action = init.action ?? actionForCode(code);
+    this.problemCode = problemCodeOf(init.server?.problem);
   }
 
   static isPlatformError(err: unknown, code?: PlatformErrorCode): err is PlatformError {
@@ -98,7 +105,27 @@ export class PlatformError extends PavedError {
   }
 }
 
-function defaultAction(code: PlatformErrorCode): PlatformErrorAction {
+/**
+ * The problem type of a problem document: its `code` member, else the last path segment of its `type` URI; undefined
+ * for `about:blank` (RFC 9457: no further meaning than the HTTP status) or no document.
+ */
+export function problemCodeOf(problem: ProblemDocument | undefined): string | undefined {
+  if (!problem) return undefined;
+  if (typeof problem.code === 'string' && problem.code !== '') return problem.code;
+  if (typeof problem.type !== 'string' || problem.type === '' || problem.type === 'about:blank') return undefined;
+  const last = problem.type.replace(/[?#].*$/, '').replace(/\/+$/, '').split(/[/:]/).pop();
+  return last || undefined;
+}
+
+/** The action to offer for an error: a PlatformError's own, else the one its code suggests (any PavedError). */
+export function errorAction(err: unknown): PlatformErrorAction {
+  if (err instanceof PlatformError) return err.action;
+  if (err instanceof PavedError) return actionForCode(err.code);
+  return 'show-log';
+}
+
+/** The action a code suggests when the error does not name one. */
+export function actionForCode(code: PavedErrorCode): PlatformErrorAction {
   switch (code) {
     case 'unauthorized':
       return 'sign-in';
@@ -201,7 +228,7 @@ export function errorForStatus(
   const platform = init.platform ?? 'The platform';
   const said = server.message && server.kind !== 'html' ? ` (${server.message})` : '';
   const full = { ...init, status, server };
-  const problemCode = server.problem?.code;
+  const problemCode = problemCodeOf(server.problem);
   if (problemCode === 'idempotency-mismatch') {
     return new PlatformError(
       'conflict',

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { PavedError } from '../../core/errors';
-import type { EntityValidationError, PlatformBackend } from '../../platform/backend';
+import type { EntityValidationError, PlatformBackend, PlatformKind } from '../../platform/backend';
 import { BackstageBackend } from '../../platform/backstage';
+import { capabilitiesOf } from '../../platform/capabilities';
 import { abortSignalFrom } from '../../platform/transport';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
@@ -159,16 +160,17 @@ export class CatalogInfoChecks extends Component {
     this.running.delete(key);
   }
 
-  /** The connected Backstage backend, or why there is none (no request is sent to find out unless kind is backstage). */
+  /** The connected Backstage backend, or why there is none (no request is sent to find out unless its kind has the check). */
   private async backstage(): Promise<BackstageBackend | string> {
     if (!vscode.workspace.isTrusted) return 'the workspace is not trusted';
-    let kind: string;
+    let kind: PlatformKind;
     try {
       kind = this.connection.settings().kind;
     } catch (err) {
       return `the platform settings are invalid: ${err instanceof Error ? err.message : String(err)}`;
     }
-    if (kind !== 'backstage') return `paved.platform.kind is ${kind}`;
+    // Decided before connecting: a platform without the check is not asked anything.
+    if (!capabilitiesOf(kind).validateEntity) return `paved.platform.kind is ${kind}, which has no validate-entity check`;
     let backend: PlatformBackend;
     try {
       backend = await this.connection.current();

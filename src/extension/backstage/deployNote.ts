@@ -6,9 +6,9 @@ import { PLATFORM_API_ANNOTATION, platformApiOf, type BackstageEntity } from '..
  * entity without the `paved.dev/platform-api` annotation cannot be deployed through Paved; an annotated one names the
  * Paved platform it deploys through.
  */
-export function deployNoteFor(backend: Pick<PlatformBackend, 'kind' | 'displayName' | 'capabilities'>, service: Pick<ServiceInfo, 'manifest'>): string | undefined {
+export function deployNoteFor(backend: Pick<PlatformBackend, 'displayName' | 'capabilities'>, service: Pick<ServiceInfo, 'manifest'>): string | undefined {
   if (backend.capabilities.deploy) return undefined;
-  if (backend.kind !== 'backstage') return `${backend.displayName} does not deploy services through Paved.`;
+  if (!backend.capabilities.deployDelegation) return `${backend.displayName} does not deploy services through Paved.`;
   const entity = service.manifest as unknown as BackstageEntity;
   const target = entity?.metadata ? platformApiOf(entity) : undefined;
   if (target) {

@@ -78,7 +78,7 @@ export class DryRunCommand extends Component implements vscode.TextDocumentConte
     const doc = await vscode.workspace.openTextDocument(uri);
     const template = templateOf(doc.getText(), uri);
     const backend = await this.connection.current();
-    if (!(backend instanceof BackstageBackend)) {
+    if (!backend.capabilities.templateDryRun || !(backend instanceof BackstageBackend)) {
       throw new PavedError('unsupported', `${backend.displayName} has no template dry run: set paved.platform.kind to "backstage" to dry-run Backstage templates.`);
     }
     const values = await this.askMissing(template, { ...(args.values ?? {}) });

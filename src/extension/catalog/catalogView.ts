@@ -4,7 +4,7 @@ import type { CommandRunner } from '../commands';
 import { Commands, ContextKeys, Settings, StateKeys, Views } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
-import { NotConfiguredError, type PlatformConnection } from '../platform/connection';
+import { isBlocking, type PlatformConnection } from '../platform/connection';
 import {
   CatalogModel,
   type CatalogNode,
@@ -41,10 +41,6 @@ const STATUS_ICONS: Record<StatusIcon, vscode.ThemeIcon> = {
 
 const GROUP_ICONS: Record<GroupBy, string> = { system: 'symbol-namespace', owner: 'organization', lifecycle: 'milestone' };
 
-/** A connection failure that means "nothing to show on purpose": the welcome view explains it, no error node. */
-export function isBlocking(err: unknown): boolean {
-  return PlatformError.isPlatformError(err, 'untrusted') || err instanceof NotConfiguredError;
-}
 
 /**
  * The "Catalog" tree. The data (paging, grouping, filter) lives in CatalogModel; this class maps nodes to TreeItems,

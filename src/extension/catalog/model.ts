@@ -5,15 +5,15 @@
  */
 import type { EnvironmentState, Page, Team } from '../../core/api/types';
 import type { CatalogFacets, CatalogService, FacetValue, ServiceQuery } from '../../platform/backend';
+import { orderedEnvironments } from '../ui/environments';
 
 export type GroupBy = 'system' | 'owner' | 'lifecycle';
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['system', 'owner', 'lifecycle'];
 
 /** The part of a PlatformBackend the tree reads. */
 export interface CatalogSource {
-  /** `backstage` sources group owners through facets (their groups do not count services the Paved way). */
-  readonly kind?: string;
-  readonly capabilities: { readonly deploy: boolean };
+  /** `teamsAsOwners`: owner groups come from `listTeams` (exact service counts); else from the facets. */
+  readonly capabilities: { readonly deploy: boolean; readonly teamsAsOwners?: boolean };
   /** Teams with their service counts: one cheap request instead of a facet scan when grouping by owner. */
   listTeams?(page?: { limit?: number; cursor?: string }, opts?: { signal?: AbortSignal }): Promise<Page<Team>>;
   listServices(query: ServiceQuery, opts?: { signal?: AbortSignal }): Promise<Page<CatalogService>>;
@@ -369,7 +369,7 @@ export class CatalogModel {
   private groupedRoot(): Fetcher {
     const byFacets = this.groupedByFacets();
     return async (cursor, source) => {
-      if (this.groupByValue === 'owner' && source.listTeams && source.kind !== 'backstage') return this.groupedByTeams(cursor, source);
+      if (this.groupByValue === 'owner' && source.listTeams && source.capabilities.teamsAsOwners) return this.groupedByTeams(cursor, source);
       return byFacets(cursor, source);
     };
   }
@@ -541,7 +541,6 @@ function facetValues(facets: CatalogFacets, field: GroupBy): FacetValue[] {
 
 export type StatusIcon = 'failed' | 'deploying' | 'running' | 'stopped' | 'not-deployed';
 
-const ENV_ORDER = ['local', 'staging', 'production'];
 const STATE_MARK: Record<EnvironmentState, string> = {
   running: '✓',
   failed: '✗',
@@ -549,12 +548,6 @@ const STATE_MARK: Record<EnvironmentState, string> = {
   stopped: '■',
   'not-deployed': '○',
 };
-
-/** Environments in promotion order (local, staging, production), then the others by name. */
-export function orderedEnvironments(status: Record<string, EnvironmentState>): [string, EnvironmentState][] {
-  const rank = (e: string) => (ENV_ORDER.includes(e) ? ENV_ORDER.indexOf(e) : ENV_ORDER.length);
-  return Object.entries(status).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
-}
 
 /** The icon summarising every environment: a failure wins, then a deployment in progress, then running. */
 export function statusIcon(status: Record<string, EnvironmentState>): StatusIcon {

@@ -6,8 +6,9 @@ import { Commands } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
-import { isBlocking } from './catalogView';
-import { orderedEnvironments, statusIcon } from './model';
+import { isBlocking } from '../platform/connection';
+import { orderedEnvironments } from '../ui/environments';
+import { statusIcon } from './model';
 
 const MANIFEST_NAMES = new Set(['paved.yaml', 'paved.yml', 'catalog-info.yaml', 'catalog-info.yml']);
 

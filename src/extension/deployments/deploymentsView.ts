@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Deployment } from '../../core/api/types';
 import { describeError } from '../../core/errors';
 import type { PlatformBackend } from '../../platform/backend';
-import { isBlocking } from '../catalog/catalogView';
+import { isBlocking } from '../platform/connection';
 import type { CommandRunner } from '../commands';
 import { Commands, Settings, Views } from '../ids';
 import { Component } from '../lifecycle';

@@ -4,7 +4,7 @@
  */
 import type { Deployment, DoraMetrics, EnvironmentState, Link, ScorecardResult } from '../../core/api/types';
 import type { ServiceInfo } from '../../platform/backend';
-import { orderedEnvironments } from '../catalog/model';
+import { orderedEnvironments } from '../ui/environments';
 
 export interface RenderContext {
   /** webview.cspSource */

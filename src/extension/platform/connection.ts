@@ -13,6 +13,13 @@ import { isAlive, type LocalPlatform } from './localPlatform';
 
 export type { BackendTarget, ConnectionSettings };
 
+/** The part of the connection the self-service commands need (tests put a misbehaving one in its place). */
+export interface BackendSource {
+  current(): Promise<PlatformBackend>;
+  /** Makes sure a token for `url` is stored (asking the user, with `why`); fails with `cancelled` when they decline. */
+  ensureToken?(url: string, why: string): Promise<void>;
+}
+
 /** Builds the client for a target. The Paved API client serves `local` and `paved`; Backstage its own. */
 export type BackendFactory = (target: BackendTarget) => PlatformBackend;
 
@@ -27,6 +34,11 @@ export class NotConfiguredError extends PlatformError {
     });
     this.name = 'NotConfiguredError';
   }
+}
+
+/** A connection failure that means "nothing to show on purpose": the welcome view explains it, no error node. */
+export function isBlocking(err: unknown): boolean {
+  return PlatformError.isPlatformError(err, 'untrusted') || err instanceof NotConfiguredError;
 }
 
 /** The window's folders on disk: what the local platform reads this window's catalog from. */

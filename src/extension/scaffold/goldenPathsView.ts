@@ -3,7 +3,7 @@ import type { TemplateSummary } from '../../core/api/types';
 import { describeError } from '../../core/errors';
 import { Commands, Views } from '../ids';
 import { Component } from '../lifecycle';
-import type { BackendSource } from './scaffoldCommand';
+import type { BackendSource } from '../platform/connection';
 
 type Node = { kind: 'template'; template: TemplateSummary } | { kind: 'message'; text: string; tooltip?: string };
 

@@ -1,23 +1,19 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parse as parseYaml } from 'yaml';
 import type { TemplateSummary } from '../../core/api/types';
 import { PavedError, UserCancelledError } from '../../core/errors';
-import { planWrite, safeWrite, type ConflictPolicy, type WriteResult } from '../../core/fs/safeWrite';
+import type { WriteResult } from '../../core/fs/safeWrite';
 import { fieldsFromTemplate, TemplateValidator, WizardFlow, type FieldOption, type ReviewAction } from '../../core/wizard';
 import type { PlatformBackend, ScaffoldOutcome, TemplateInfo } from '../../platform/backend';
-import { abortSignalFrom, newIdempotencyKey } from '../../platform/transport';
+import { allTemplates, scaffoldService, type ScaffoldResult as FlowResult } from '../../platform/selfService';
+import { abortSignalFrom } from '../../platform/transport';
 import type { CommandRunner } from '../commands';
 import { Commands, StateKeys } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
-import { BACK, VsCodeQuickInputs, type QuickInputs } from './quickInputs';
+import type { BackendSource } from '../platform/connection';
+import { BACK, VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
 import { FolderStep, ReviewStep, stepFor, TemplateStep, type ReferenceSource, type StepContext } from './steps';
-
-/** The part of PlatformConnection this component needs. */
-export interface BackendSource {
-  current(): Promise<PlatformBackend>;
-}
 
 /** What a finished New Service produced (returned by the command, for tests and callers). */
 export interface ScaffoldResult {
@@ -125,6 +121,10 @@ export class ScaffoldComponent extends Component {
     return flow.result();
   }
 
+  /**
+   * The scaffold flow (src/platform/selfService/scaffold.ts) in a cancellable notification: the task's log into the
+   * Scaffold output, existing files replaced or kept only when the user says so, the service registered.
+   */
   private async create(
     backend: PlatformBackend,
     template: TemplateInfo,
@@ -133,107 +133,73 @@ export class ScaffoldComponent extends Component {
     const { values, folder, action } = answered;
     if (typeof values.owner === 'string') await this.deps.globalState.update(StateKeys.lastOwner, values.owner);
     const name = typeof values.name === 'string' ? values.name : template.id;
-    const outcome = await vscode.window.withProgress(
+    const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Creating ${name} from ${template.title}`, cancellable: true },
-      (progress, token) => this.runTask(backend, template, values, progress, token),
+      (progress, token) => this.runFlow(backend, template, values, folder, progress, token),
     );
-    if (!backend.capabilities.scaffoldWritesFiles) {
-      void this.showPublished(outcome, name);
-      return { templateId: template.id, values, outcome, action };
+    if (result.status === 'published') {
+      void this.showPublished(result.outcome, name);
+      return { templateId: template.id, values, outcome: result.outcome, action };
     }
-    if (!folder) throw new PavedError('invalid-input', 'no target folder was chosen');
-    const files = outcome.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode }));
-    const plan = await planWrite(folder, files);
-    let policy: ConflictPolicy = 'refuse';
-    if (plan.conflicts.length > 0) {
-      const list = plan.conflicts.slice(0, 8).join('\n') + (plan.conflicts.length > 8 ? `\n… and ${plan.conflicts.length - 8} more` : '');
-      const choice = await this.inputs.confirm(
-        `${plan.conflicts.length} file(s) already exist in ${folder}`,
-        `${list}\n\nNothing has been written yet.`,
-        ['Overwrite', 'Keep Existing Files'],
-      );
-      if (choice === 'Overwrite') policy = 'overwrite';
-      else if (choice === 'Keep Existing Files') policy = 'skip';
-      else throw new UserCancelledError('Not writing over existing files');
+    if (result.status === 'conflicts') throw new UserCancelledError('Not writing over existing files');
+    const { write, registered, outcome } = result;
+    if (registered) {
+      await vscode.commands.executeCommand(Commands.refreshCatalog).then(undefined, (err: unknown) => this.deps.log.warn(`catalog refresh failed: ${String(err)}`));
     }
-    const write = await safeWrite(folder, files, { onConflict: policy });
-    this.output.appendLine(`Wrote ${write.written.length} file(s) into ${folder}${write.skipped.length ? `, kept ${write.skipped.length} existing` : ''}`);
-    const registered = await this.registerService(backend, folder, name);
-    await this.openFiles(folder);
-    const result: ScaffoldResult = { templateId: template.id, values, folder, write, outcome, registered, action };
-    if (registered && this.deps.deploy) {
+    await this.openFiles(result.folder);
+    const scaffolded: ScaffoldResult = { templateId: template.id, values, folder: result.folder, write, outcome, registered: registered?.name, action };
+    const service = registered?.name;
+    if (service && this.deps.deploy) {
       if (action === 'create-and-deploy') {
-        void this.deps.deploy(registered, 'local');
+        void this.deps.deploy(service, 'local');
       } else {
-        void vscode.window.showInformationMessage(`Created ${registered} in ${folder}.`, 'Deploy to local').then((c) => {
-          if (c === 'Deploy to local') return this.deps.deploy?.(registered, 'local');
+        void vscode.window.showInformationMessage(`Created ${service} in ${result.folder}.`, 'Deploy to local').then((c) => {
+          if (c === 'Deploy to local') return this.deps.deploy?.(service, 'local');
           return undefined;
         });
       }
     }
-    return result;
+    return scaffolded;
   }
 
-  /** Creates the scaffold task and streams its log; resolves to its outcome. */
-  private async runTask(
+  private async runFlow(
     backend: PlatformBackend,
     template: TemplateInfo,
     values: Record<string, unknown>,
+    folder: string | undefined,
     progress: vscode.Progress<{ message?: string }>,
     token: vscode.CancellationToken,
-  ): Promise<ScaffoldOutcome> {
+  ): Promise<FlowResult> {
     const abort = abortSignalFrom(token);
     try {
-      const task = await backend.createScaffoldTask({ templateId: template.id, version: template.version, values }, { signal: abort.signal, idempotencyKey: newIdempotencyKey() });
-      this.output.appendLine(`Scaffold task ${task.id} (${template.id} v${template.version})`);
-      let outcome = task.result;
-      let failure: string | undefined = task.state === 'failed' ? (task.error ?? 'the scaffold task failed') : undefined;
-      if (!outcome && !failure) {
-        for await (const ev of backend.scaffoldTaskEvents(task.id, { signal: abort.signal })) {
-          this.output.appendLine(`[${ev.type}] ${ev.message}`);
-          if (ev.type === 'step' || ev.type === 'log') progress.report({ message: ev.message });
-          if (ev.outcome) outcome = ev.outcome;
-          if (ev.type === 'failed' || ev.type === 'cancelled') failure = ev.message;
-        }
-        if (!outcome && !failure) {
-          const done = await backend.getScaffoldTask(task.id, { signal: abort.signal });
-          outcome = done.result;
-          if (done.state !== 'succeeded') failure = done.error ?? `the scaffold task ended ${done.state}`;
-        }
-      }
-      if (failure) throw new PavedError('server-error', `Scaffolding ${template.title} failed: ${failure}`);
-      if (!outcome) throw new PavedError('invalid-response', 'the scaffold task finished without a result');
-      return outcome;
+      return await scaffoldService(
+        {
+          backend,
+          signal: abort.signal,
+          log: (line) => this.output.appendLine(line),
+          onTask: (task) => this.output.appendLine(`Scaffold task ${task.id} (${template.id} v${template.version})`),
+          onTaskEvent: (ev) => {
+            this.output.appendLine(`[${ev.type}] ${ev.message}`);
+            if (ev.type === 'step' || ev.type === 'log') progress.report({ message: ev.message });
+          },
+          prompts: {
+            resolveConflicts: async (conflicts, target) => {
+              const list = conflicts.slice(0, 8).join('\n') + (conflicts.length > 8 ? `\n… and ${conflicts.length - 8} more` : '');
+              const choice = await this.inputs.confirm(`${conflicts.length} file(s) already exist in ${target}`, `${list}\n\nNothing has been written yet.`, ['Overwrite', 'Keep Existing Files']);
+              if (choice === 'Overwrite') return 'overwrite';
+              if (choice === 'Keep Existing Files') return 'skip';
+              throw new UserCancelledError('Not writing over existing files');
+            },
+          },
+        },
+        { template, values, folder },
+      );
     } catch (err) {
       if (token.isCancellationRequested) throw new UserCancelledError('Scaffolding cancelled');
       throw err;
     } finally {
       abort.dispose();
     }
-  }
-
-  /** Registers the new service (its paved.yaml) with the backend; a service already in the catalog is fine. */
-  private async registerService(backend: PlatformBackend, folder: string, fallbackName: string): Promise<string | undefined> {
-    if (!backend.capabilities.register) return undefined;
-    const manifestUri = vscode.Uri.file(path.join(folder, 'paved.yaml'));
-    let manifest: Record<string, unknown>;
-    try {
-      manifest = parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(manifestUri))) as Record<string, unknown>;
-    } catch (err) {
-      this.deps.log.warn(`not registering ${fallbackName}: cannot read ${manifestUri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    }
-    const metadata = (manifest.metadata ?? {}) as { name?: unknown };
-    const name = typeof metadata.name === 'string' ? metadata.name : fallbackName;
-    try {
-      await backend.register({ manifest, sourceDir: folder });
-      this.output.appendLine(`Registered ${name} in the catalog`);
-    } catch (err) {
-      if (!PavedError.is(err, 'conflict')) throw err;
-      this.output.appendLine(`${name} is already in the catalog (${err.message})`);
-    }
-    await vscode.commands.executeCommand(Commands.refreshCatalog).then(undefined, (err: unknown) => this.deps.log.warn(`catalog refresh failed: ${String(err)}`));
-    return name;
   }
 
   private async openFiles(folder: string): Promise<void> {
@@ -272,13 +238,7 @@ function templateIdOf(arg: unknown): string | undefined {
 }
 
 async function listAllTemplates(backend: PlatformBackend): Promise<TemplateSummary[]> {
-  const out: TemplateSummary[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await backend.listTemplates({ limit: 100, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor && out.length < 1000);
+  const out = await allTemplates(backend, { max: 1000 });
   if (out.length === 0) throw new PavedError('not-found', `${backend.displayName} offers no golden paths`);
   return out;
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TemplateSummary } from '../../core/api/types';
 import { formatFieldValue, type FieldOption, type ReviewAction, type TemplateValidator, type WizardField, type WizardStep } from '../../core/wizard';
-import { BACK, type Back, type PickItem, type QuickInputs } from './quickInputs';
+import { BACK, type Back, type PickItem, type QuickInputs } from '../ui/quickInputs';
 
 /** Catalog entities offered for reference fields. */
 export interface ReferenceSource {

@@ -36,6 +36,7 @@ import type {
   TemplateInfo,
   WriteOptions,
 } from '../backend';
+import { BACKSTAGE_CAPABILITIES } from '../capabilities';
 import { PlatformError, unsupportedError } from '../errors';
 import { Transport, type QueryValue, type ResponseValidator, type TransportOptions } from '../transport';
 import { EntityRefError, entityRefOf, humanizeEntityRef, parseEntityRef, stringifyEntityRef, type EntityName } from './entityRef';
@@ -147,15 +148,7 @@ export class BackstageBackend implements PlatformBackend {
   readonly kind = 'backstage' as const;
   readonly displayName: string;
   readonly baseUrl: string;
-  readonly capabilities: BackendCapabilities = {
-    deploy: false,
-    scaffoldWritesFiles: false,
-    feedback: false,
-    validateEntity: true,
-    register: false,
-    metrics: false,
-    policies: false,
-  };
+  readonly capabilities: BackendCapabilities = BACKSTAGE_CAPABILITIES;
 
   private readonly transport: Transport;
   private readonly lifetime = new AbortController();

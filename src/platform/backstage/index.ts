@@ -3,8 +3,7 @@
  * `kind: backstage`; the rest is exported for the extension (dry run, entity details, validate-entity, deploy target)
  * and tests.
  */
-import type { PlatformBackend } from '../backend';
-import type { BackendOptions, BackendTarget } from '../connection';
+import type { BackendOptions, BackendTarget, PlatformBackend } from '../backend';
 import { PavedApiBackend } from '../paved/backend';
 import type { TokenProvider } from '../transport';
 import { BackstageBackend } from './backend';

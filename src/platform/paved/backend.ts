@@ -24,6 +24,7 @@ import type {
   TemplateInfo,
   WriteOptions,
 } from '../backend';
+import { PAVED_CAPABILITIES } from '../capabilities';
 import { PlatformError, unsupportedError } from '../errors';
 import { Transport, linkedSignal, type ResponseValidator, type TransportOptions } from '../transport';
 import { loadPavedContract, type PavedContract, type WorkspaceWire } from './contract';
@@ -46,15 +47,7 @@ export class PavedApiBackend implements PlatformBackend {
   readonly kind: 'local' | 'paved';
   readonly displayName: string;
   readonly baseUrl: string;
-  readonly capabilities: BackendCapabilities = {
-    deploy: true,
-    scaffoldWritesFiles: true,
-    feedback: true,
-    validateEntity: false,
-    register: true,
-    metrics: true,
-    policies: true,
-  };
+  readonly capabilities: BackendCapabilities = PAVED_CAPABILITIES;
 
   private readonly transport: Transport;
   private readonly contract: PavedContract;

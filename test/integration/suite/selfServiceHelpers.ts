@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PavedApi } from '../../../src/extension/main';
-import type { InputBoxRequest, PickItem, QuickInputs, QuickPickRequest } from '../../../src/extension/scaffold/quickInputs';
+import type { InputBoxRequest, PickItem, QuickInputs, QuickPickRequest } from '../../../src/extension/ui/quickInputs';
 import { activatePaved } from './helpers';
 
 export async function api(): Promise<PavedApi> {

@@ -38,12 +38,7 @@ const KNOWN_UNTIL_MERGE = {
   /** `from imports to`. */
   layers: [] as string[],
   /** Loops as the set of their files (or folders), sorted. */
-  loops: [
-    // platform/connection.ts builds a Backstage backend whose hand-off builds a connection again (issue 11, part 7).
-    ['src/platform/backstage/index.ts', 'src/platform/connection.ts'],
-    // catalog/serviceCommands.ts opens the details panel, whose render.ts reads the catalog model (issue 11, part 7).
-    ['src/extension/catalog', 'src/extension/details'],
-  ],
+  loops: [] as string[][],
   /** Files over MAX_LINES, to be split into rooms of their own (issue 11, part 1 and after). */
   size: [
     'src/core/manifest/fastParse.ts',

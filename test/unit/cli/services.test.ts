@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type * as api from '../../../src/core/api/types';
-import { runService, runServices, type CatalogCliDeps } from '../../../src/cli/services';
+import type { CliDeps } from '../../../src/cli/connection';
+import { runService, runServices } from '../../../src/cli/services';
 import { subcommands } from '../../../src/cli/subcommands';
 import { fakeClock, json, startFaultServer, type FaultServer } from '../platform/faultServer';
 
@@ -25,7 +26,7 @@ const svc = (name: string, over: Partial<api.ServiceSummary> = {}): api.ServiceS
 
 describe('paved services / paved service', () => {
   let server: FaultServer;
-  let deps: CatalogCliDeps;
+  let deps: CliDeps;
   before(async () => {
     server = await startFaultServer();
   });
@@ -186,6 +187,24 @@ describe('paved services / paved service', () => {
     assert.equal(await runService([], c.io, deps), 2);
     assert.equal(c.err(), "paved service: missing service NAME. Run 'paved service --help'.\n");
     assert.equal(server.requests.length, 0);
+  });
+
+  it('a URL names a remote platform: --url (or PAVED_URL) alone means --backend paved; with local it is a usage error', async () => {
+    server.handle((_req, res) => json(res, 200, { items: [svc('a')] }));
+    const c = capture();
+    assert.equal(await runServices(['--url', server.url, '--json'], c.io, deps), 0, c.err());
+    assert.deepEqual((JSON.parse(c.out()) as { ref: string }[]).map((s) => s.ref), ['a']);
+    assert.equal(server.requests[0].headers.authorization, 'Bearer ci-token');
+    const fromEnv = capture();
+    assert.equal(await runServices(['--json'], fromEnv.io, { ...deps, env: { ...deps.env, PAVED_URL: server.url } }), 0, fromEnv.err());
+    assert.equal(server.requests.length, 2);
+
+    const local = capture();
+    assert.equal(await runServices(['--url', server.url, '--backend', 'local'], local.io, deps), 2);
+    assert.equal(local.err(), `paved services: --url names a remote platform, but the backend is local (found through its state directory). Use --backend paved or --backend backstage with it, or leave it out. Run 'paved services --help'.\n`);
+    const localEnv = capture();
+    assert.equal(await runServices(['--url', server.url], localEnv.io, { ...deps, env: { ...deps.env, PAVED_BACKEND: 'local' } }), 2, 'PAVED_BACKEND=local does not silently drop --url');
+    assert.equal(server.requests.length, 2, 'nothing sent for the usage errors');
   });
 
   it('plain http to a remote host is refused before anything is sent (exit 2)', async () => {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { errorForStatus, parseServerError, requestIdOf } from '../../../src/platform/errors';
+import { PavedError } from '../../../src/core/errors';
+import { errorAction, errorForStatus, parseServerError, PlatformError, problemCodeOf, requestIdOf } from '../../../src/platform/errors';
 import { abortSignalFrom, isLoopbackHost, linkedSignal, parsePlatformUrl, parseRetryAfter } from '../../../src/platform/transport';
 
 function urlError(raw: string): string {
@@ -143,5 +144,32 @@ describe('server error bodies', () => {
     );
     assert.equal(e(403).message, 'Backstage refused access. Ask the platform team for access to this resource.');
     assert.equal(e(404).message, 'Not found on Backstage.');
+  });
+});
+
+describe('problem types and actions', () => {
+  it('names the problem type from the problem document: its code member, else the last segment of its type URI', () => {
+    const problem = (p: Record<string, unknown>) => errorForStatus(403, { kind: 'problem', problem: p }, {});
+    assert.equal(problem({ type: 'https://paved.dev/problems/approval-required', code: 'approval-required', status: 403 }).problemCode, 'approval-required');
+    assert.equal(problem({ type: 'https://paved.dev/problems/approval-required', status: 403 }).problemCode, 'approval-required');
+    assert.equal(problem({ type: 'urn:example:quota-exceeded/', status: 403 }).problemCode, 'quota-exceeded');
+    assert.equal(problem({ type: 'about:blank', status: 403 }).problemCode, undefined);
+    assert.equal(errorForStatus(403, { kind: 'empty' }, {}).problemCode, undefined);
+    assert.equal(problemCodeOf({ code: 'idempotency-mismatch', type: 'https://x/other' }), 'idempotency-mismatch');
+  });
+
+  it('an approval-required problem becomes a forbidden error whatever its text says', () => {
+    const err = errorForStatus(403, { kind: 'problem', message: 'policy says no', problem: { type: 'https://paved.dev/problems/approval-required', status: 403, detail: 'policy says no' } }, {});
+    assert.deepEqual([err.code, err.problemCode, err.action], ['forbidden', 'approval-required', 'none']);
+    assert.match(err.message, /^This deployment needs approval/);
+  });
+
+  it('the action to offer: a PlatformError’s own, else the one its code suggests', () => {
+    assert.equal(errorAction(new PlatformError('unreachable', 'x', { action: 'open-settings' })), 'open-settings');
+    assert.equal(errorAction(new PlatformError('unreachable', 'x')), 'retry');
+    assert.equal(errorAction(new PavedError('unauthorized', 'x')), 'sign-in');
+    assert.equal(errorAction(new PavedError('server-error', 'x')), 'retry');
+    assert.equal(errorAction(new PavedError('io', 'x')), 'none');
+    assert.equal(errorAction(new Error('x')), 'show-log');
   });
 });

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { deployNoteFor } from '../../../../src/extension/backstage/deployNote';
+import { BACKSTAGE_CAPABILITIES, PAVED_CAPABILITIES } from '../../../../src/platform/capabilities';
 
-const caps = (deploy: boolean) => ({ deploy, scaffoldWritesFiles: false, feedback: false, validateEntity: true, register: false, metrics: false, policies: false });
-const backstage = { kind: 'backstage' as const, displayName: 'Backstage (https://bs.example.com)', capabilities: caps(false) };
+const backstage = { displayName: 'Backstage (https://bs.example.com)', capabilities: BACKSTAGE_CAPABILITIES };
 const entity = (annotations: Record<string, string> = {}) => ({ manifest: { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'svc', annotations }, spec: {} } });
 
 describe('why the details offer no Deploy', () => {
   it('says nothing when the backend deploys', () => {
-    assert.equal(deployNoteFor({ kind: 'paved', displayName: 'Paved', capabilities: caps(true) }, entity()), undefined);
+    assert.equal(deployNoteFor({ displayName: 'Paved', capabilities: PAVED_CAPABILITIES }, entity()), undefined);
   });
 
   it('explains Backstage has no deploy API and how to annotate an entity', () => {
@@ -25,6 +25,6 @@ describe('why the details offer no Deploy', () => {
   });
 
   it('any other platform that cannot deploy says so', () => {
-    assert.equal(deployNoteFor({ kind: 'paved', displayName: 'Paved platform (https://p)', capabilities: caps(false) }, entity()), 'Paved platform (https://p) does not deploy services through Paved.');
+    assert.equal(deployNoteFor({ displayName: 'Paved platform (https://p)', capabilities: { ...PAVED_CAPABILITIES, deploy: false } }, entity()), 'Paved platform (https://p) does not deploy services through Paved.');
   });
 });

@@ -16,7 +16,7 @@ function count(values: (string | undefined)[]) {
 /** An in-memory catalog that pages like the Paved API (ordered by name, opaque cursors) and records every call. */
 export class FakeCatalog implements CatalogSource {
   readonly calls: string[] = [];
-  capabilities = { deploy: true };
+  capabilities: { deploy: boolean; teamsAsOwners?: boolean } = { deploy: true, teamsAsOwners: true };
   /** When set, the next calls fail with it (until cleared). */
   failWith: Error | undefined;
   private services: CatalogService[];

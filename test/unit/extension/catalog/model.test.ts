@@ -91,6 +91,15 @@ describe('CatalogModel', () => {
     assert.deepEqual(labels(await model.getChildren(root[2])), ['svc-000001']);
   });
 
+  it('groups owners through the facets when the teams list does not name owners (capability teamsAsOwners off, Backstage)', async () => {
+    const fake = new FakeCatalog(many(3, (i) => ({ owner: `team-${i}` })));
+    fake.teamsEndpoint = true;
+    fake.capabilities = { deploy: false, teamsAsOwners: false };
+    const model = new CatalogModel(async () => fake, { groupBy: 'owner' });
+    assert.deepEqual(labels(await model.getChildren()), ['group team-0 (1 service)', 'group team-1 (1 service)', 'group team-2 (1 service)']);
+    assert.ok(!fake.calls.some((c) => c.startsWith('teams')), fake.calls.join(', '));
+  });
+
   it('puts "My services" first, team after team', async () => {
     const fake = catalog();
     const model = new CatalogModel(async () => fake, { myTeams: ['team-payments', 'team-discovery'] });

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { PlatformBackend, ScaffoldEvent } from '../../../../src/platform/backend';
 import { BackstageBackend } from '../../../../src/platform/backstage/backend';
 import { PlatformError } from '../../../../src/platform/errors';
+import { capabilitiesOf } from '../../../../src/platform/capabilities';
 import { startFakeBackstage, type FakeBackstage } from './fakeBackstage';
 
 const FIXTURES = path.resolve(__dirname, '../../../fixtures/backstage');
@@ -47,15 +48,12 @@ describe('Backstage backend against a fake Backstage', () => {
   afterEach(() => backend.dispose());
 
   it('announces what Backstage can and cannot do', () => {
-    assert.deepEqual(backend.capabilities, {
-      deploy: false,
-      scaffoldWritesFiles: false,
-      feedback: false,
-      validateEntity: true,
-      register: false,
-      metrics: false,
-      policies: false,
-    });
+    const { deploy, deployDelegation, scaffoldWritesFiles, validateEntity, teamsAsOwners, templateDryRun, register, policies } = backend.capabilities;
+    assert.deepEqual(
+      { deploy, deployDelegation, scaffoldWritesFiles, validateEntity, teamsAsOwners, templateDryRun, register, policies },
+      { deploy: false, deployDelegation: true, scaffoldWritesFiles: false, validateEntity: true, teamsAsOwners: false, templateDryRun: true, register: false, policies: false },
+    );
+    assert.deepEqual(capabilitiesOf('backstage'), backend.capabilities, 'known before connecting');
     assert.equal(backend.kind, 'backstage');
     assert.equal(backend.displayName, `Backstage (${fake.url})`);
   });

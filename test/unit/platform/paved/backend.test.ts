@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type * as http from 'node:http';
 import type * as api from '../../../../src/core/api/types';
+import type { PlatformBackend } from '../../../../src/platform/backend';
+import { capabilitiesOf } from '../../../../src/platform/capabilities';
 import { PavedApiBackend } from '../../../../src/platform/paved/backend';
 import { PavedContract, loadPavedContract } from '../../../../src/platform/paved/contract';
 import { fakeClock, json, rejection, settle, startFaultServer, watchUnhandledRejections, type FaultServer, type RecordedRequest } from '../faultServer';
@@ -357,6 +359,10 @@ describe('Paved API backend over the transport', () => {
     const b = backend();
     assert.equal(b.capabilities.validateEntity, false);
     assert.equal(b.capabilities.deploy, true);
+    assert.equal(b.capabilities.deployDelegation, false);
+    assert.equal(b.capabilities.teamsAsOwners, true);
+    assert.deepEqual(b.capabilities, capabilitiesOf('local'));
+    assert.equal('deployBackendFor' in (b as PlatformBackend), false, 'no delegation: the capability says so and the method is absent');
     const err = await rejection(b.validateEntity({}, 'file:///x'));
     assert.equal(err.code, 'unsupported');
     assert.equal(err.message, 'The local platform cannot validate catalog entities. Paved lints catalog-info.yaml locally.');

@@ -1,15 +1,16 @@
 import type * as vscode from 'vscode';
-import { UserCancelledError } from '../../core/errors';
-import type { Deployment } from '../../core/api/types';
-import type { CommandRunner } from '../commands';
-import { StateKeys } from '../ids';
-import { Component } from '../lifecycle';
-import type { Logger } from '../log';
-import { GoldenPathsView } from '../scaffold/goldenPathsView';
-import { ScaffoldComponent, type BackendSource } from '../scaffold/scaffoldCommand';
-import { BACK, type QuickInputs } from '../scaffold/quickInputs';
-import { DeploymentLogs } from '../deployments/deploymentLogs';
-import { DeployComponent } from './deployCommands';
+import { UserCancelledError } from '../core/errors';
+import type { Deployment } from '../core/api/types';
+import type { CommandRunner } from './commands';
+import { DeployComponent } from './deploy/deployCommands';
+import { DeploymentLogs } from './deployments/deploymentLogs';
+import { StateKeys } from './ids';
+import { Component } from './lifecycle';
+import type { Logger } from './log';
+import type { BackendSource } from './platform/connection';
+import { GoldenPathsView } from './scaffold/goldenPathsView';
+import { ScaffoldComponent } from './scaffold/scaffoldCommand';
+import { BACK, type QuickInputs } from './ui/quickInputs';
 
 /** Hooks the integration tests use through PavedApi.selfService. */
 export interface SelfServiceTestHooks {
@@ -30,8 +31,9 @@ export interface SelfServiceTestHooks {
 }
 
 /**
- * New Service, Deploy, Roll Back, Promote: the self-service commands. One component so the composition root adds a
- * single line; `deploy` is replaceable (recreateDeploy) to simulate a window reload in tests.
+ * New Service, Deploy, Roll Back, Promote: the editor's face of the self-service flows (src/platform/selfService). One
+ * component so the composition root adds a single line; `deploy` is replaceable (recreateDeploy) to simulate a window
+ * reload in tests.
  */
 export class SelfService extends Component {
   readonly scaffold: ScaffoldComponent;
@@ -41,8 +43,14 @@ export class SelfService extends Component {
   private deployComponent: DeployComponent;
   private inputsOverride: QuickInputs | undefined;
   private sourceOverride: BackendSource | undefined;
-  /** What the components call: the connection, or the test's replacement. */
-  private readonly source: BackendSource = { current: () => (this.sourceOverride ?? this.deps.connection).current() };
+  /** What the components call: the connection, or the test's replacement (asking for a token as the connection does). */
+  private readonly source: BackendSource = {
+    current: () => (this.sourceOverride ?? this.deps.connection).current(),
+    ensureToken: async (url, why) => {
+      const source = this.sourceOverride?.ensureToken ? this.sourceOverride : this.deps.connection;
+      await source.ensureToken?.(url, why);
+    },
+  };
   readonly testHooks: SelfServiceTestHooks;
 
   constructor(
