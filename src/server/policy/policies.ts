@@ -4,9 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PolicyRule, PolicySet, Scorecard } from '../../core/api/types';
+import type { PolicySet, Scorecard } from '../../core/api/types';
 import { PavedError } from '../../core/errors';
-import { defaultPolicySet, loadPolicySet, scorecard } from '../../core/policy';
+import { defaultPolicySet, loadPolicySet, scorecard, toWire } from '../../core/policy';
 import type { PolicySet as EnginePolicySet } from '../../core/policy';
 
 let platformFile: { file: string; mtimeMs: number; size: number; set: EnginePolicySet } | undefined;
@@ -37,20 +37,7 @@ function platformPolicies(file: string | undefined): EnginePolicySet {
 
 /** The platform's policy set as served by `GET /v1/policies`: `file` if it exists, else the manifest engine's default set. */
 export function policySet(file?: string): PolicySet {
-  const set = platformPolicies(file);
-  return {
-    version: '1',
-    name: set.name,
-    rules: set.rules
-      .filter((r) => r.enabled)
-      .map((r) => {
-        const rule: PolicyRule = { id: r.id, severity: r.severity, description: r.description ?? r.message, mandatory: r.mandatory, condition: r.condition as PolicyRule['condition'], message: r.message };
-        if (r.docsUrl) rule.docsUrl = r.docsUrl;
-        if (r.when) rule.when = r.when as Record<string, unknown>;
-        if (r.path) rule.path = r.path;
-        return rule;
-      }),
-  };
+  return toWire(platformPolicies(file));
 }
 
 /** Where a state dir keeps the platform's policy set (served by `GET /v1/policies`, used for scorecards). */
