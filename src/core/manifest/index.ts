@@ -28,6 +28,6 @@ export { toPlain, locate, nodeAt } from './tree';
 export { migrateObject, migrateText, V1, V1ALPHA1 } from './migrate';
 export { SCHEMAS, BACKSTAGE_KINDS, subschema } from './schemas';
 export type { SchemaId, JsonSchema } from './schemas';
-export { didYouMean } from './suggest';
+export { didYouMean } from '../suggest';
 export { completionsAt, hoverAt, pathAt } from './assist';
 export type { CompletionItem, HoverInfo, ReferenceProvider } from './assist';

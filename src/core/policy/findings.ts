@@ -4,7 +4,7 @@
  * service with them. One function, so the three say the same thing about the same manifest.
  */
 import type { ScorecardResult } from '../api/types';
-import { nearestNames } from '../manifest/suggest';
+import { nearestNames } from '../suggest';
 import type { Severity } from '../severity';
 import { evaluatePolicies, ruleApplies } from './evaluate';
 import type { CatalogNames, LintContext, PolicyFinding, PolicySet, Scorecard } from './types';

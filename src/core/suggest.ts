@@ -1,3 +1,4 @@
+/** Near names: the manifest engine's "did you mean" for unknown keys and enum values, and the policies' nearest catalog names. */
 /** Levenshtein distance, capped: returns `max + 1` as soon as the distance exceeds `max`. */
 export function distance(a: string, b: string, max = 8): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
