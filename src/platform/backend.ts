@@ -93,6 +93,23 @@ export interface BackendCapabilities {
   metrics: boolean;
   /** getPolicies / scorecards. */
   policies: boolean;
+  /**
+   * catalogNames: the catalog's teams, systems, services and APIs in one call, which the editor caches and `paved lint`
+   * fetches once, to check a manifest's references (never a request per keystroke or per reference).
+   */
+  catalogNames: boolean;
+}
+
+/**
+ * The names references in manifests are checked against. A list is absent when the backend could not list it whole
+ * (a catalog too large to list): references of that kind are then not checked, rather than wrongly called unknown.
+ */
+export interface ReferenceNames {
+  teams?: string[];
+  systems?: string[];
+  services?: string[];
+  apis?: string[];
+  deprecatedServices: string[];
 }
 
 export interface CallOptions {
@@ -293,6 +310,8 @@ export interface PlatformBackend {
 
   // Platform
   getPolicies(opts?: CallOptions): Promise<PolicySet>;
+  /** `unsupported` unless `capabilities.catalogNames`. */
+  catalogNames(opts?: CallOptions): Promise<ReferenceNames>;
   getMetrics(service: string, query?: { windowDays?: number; environment?: string }, opts?: CallOptions): Promise<DoraMetrics>;
   sendFeedback(feedback: CreateFeedbackRequest, opts?: WriteOptions): Promise<Feedback>;
 

@@ -6,6 +6,7 @@
 import type { Environment } from '../../core/api/types';
 import type { CatalogService, PlatformBackend } from '../backend';
 import type { DeploymentJournal } from './journal';
+import type { GatePolicies } from './policies';
 
 /** A deployment that needs the user's explicit approval before it is sent (again). */
 export interface ApprovalRequest {
@@ -65,4 +66,9 @@ export interface DeployContext extends FlowContext {
   journal?: DeploymentJournal;
   /** Reads a manifest file on this machine (the editor saves unsaved changes first, with consent). Default: from disk. */
   readFile?: (file: string) => Promise<string>;
+  /**
+   * The policy set and catalog names the client-side gate checks with, for a manifest file (the editor's cached ones).
+   * Default: asked of the deploying platform, merged with the repository's `.paved/policies.yaml` (policies.ts).
+   */
+  policies?: (backend: PlatformBackend, manifestFile: string | undefined) => Promise<GatePolicies>;
 }

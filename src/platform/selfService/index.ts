@@ -17,3 +17,4 @@ export * from './rollback';
 export * from './scaffold';
 export * from './send';
 export * from './target';
+export * from './policies';
