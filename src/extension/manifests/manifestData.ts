@@ -3,11 +3,27 @@
  * policy set as an engine set, name matching for reference completion, and which findings the Red Hat YAML
  * extension reports too.
  */
-import type { Finding } from '../../core/manifest/index';
+import type { Finding, ReferenceProvider } from '../../core/manifest/index';
+import type { ReferenceNames } from '../../platform/backend';
 import { pathAt } from '../../core/manifest/index';
 
 /** The wire set as an engine set: the one conversion in src/core/policy (wire.ts), used by every face. */
 export { fromWire } from '../../core/policy/index';
+
+/**
+ * Reference completion from the cached catalog names, when they hold every kind asked for (resources are not among
+ * them: those still ask the platform); undefined otherwise.
+ */
+export function namesFor(names: ReferenceNames, kinds: ReadonlySet<string>, prefix: string, max = 100): ReferenceProvider | undefined {
+  const lists: Record<string, string[] | undefined> = { owners: names.teams, systems: names.systems, services: names.services };
+  if ([...kinds].some((k) => lists[k] === undefined)) return undefined;
+  const refs: ReferenceProvider = {};
+  const bare = prefix.replace(/^service:/, '');
+  if (kinds.has('owners')) refs.owners = () => matchNames(names.teams!, prefix, max);
+  if (kinds.has('systems')) refs.systems = () => matchNames(names.systems!, prefix, max);
+  if (kinds.has('services')) refs.services = () => matchNames(names.services!, bare, max);
+  return refs;
+}
 
 /** Names containing `prefix` (case-insensitive), those starting with it first, at most `max`. */
 export function matchNames(names: readonly string[], prefix: string, max: number): string[] {
