@@ -56,7 +56,8 @@ async function getJson<T>(base: string, path: string, token: string | undefined)
 /** Where the connection points: a Paved API base URL and its token, or why there is none to ask. */
 async function target(values: LintConnection, env: NodeJS.ProcessEnv): Promise<{ url: string; token?: string; name: string } | { none: string }> {
   const url = (values.url ?? env.PAVED_URL ?? '').trim().replace(/\/+$/, '');
-  const kind = values.backend ?? env.PAVED_BACKEND ?? (url ? 'paved' : 'local');
+  // An empty variable is an unset one.
+  const kind = values.backend ?? (env.PAVED_BACKEND?.trim() || undefined) ?? (url ? 'paved' : 'local');
   if (!['local', 'paved', 'backstage'].includes(kind)) throw new UsageError(`--backend must be one of local, paved, backstage, not '${kind}'`);
   if (kind === 'local' && values.url !== undefined) throw new UsageError('--url names a remote platform, but the backend is local; use --backend paved with it, or leave it out');
   const envToken = env.PAVED_TOKEN?.trim() || undefined;

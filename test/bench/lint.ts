@@ -132,9 +132,11 @@ function cliWallTime(files: number): CliTimes {
       fs.mkdirSync(d, { recursive: true });
       fs.writeFileSync(path.join(d, 'paved.yaml'), generateManifest(40 + (i % 30), i));
     }
+    // No platform: a state dir nothing runs in (a running local platform would add its two requests).
+    const env = { ...process.env, PAVED_STATE_DIR: path.join(dir, 'no-platform'), PAVED_URL: '', PAVED_BACKEND: '' };
     const wall = (args: string[]) => {
       const t = performance.now();
-      const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env });
       return { ms: performance.now() - t, r };
     };
     wall([cli, 'lint', 'repo']); // warms the file system cache
