@@ -4,9 +4,9 @@
  * Plain Node: no vscode, no terminal.
  */
 import type { Environment } from '../../core/api/types';
+import type { LintContext, PolicySet } from '../../core/policy';
 import type { CatalogService, PlatformBackend } from '../backend';
 import type { DeploymentJournal } from './journal';
-import type { GatePolicies } from './policies';
 
 /** A deployment that needs the user's explicit approval before it is sent (again). */
 export interface ApprovalRequest {
@@ -48,6 +48,12 @@ export interface SelfServicePrompts {
    * (saying `why`) or finds it configured; fails when there is none. Never the connected catalog's own token.
    */
   ensureToken(url: string, why: string): Promise<void>;
+}
+
+/** The policy set and lint context (the catalog's names) the client-side gate checks a manifest with. */
+export interface GatePolicies {
+  set: PolicySet;
+  context: LintContext;
 }
 
 /** Everything a flow gets from its face. */

@@ -7,14 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeError } from '../../core/errors';
-import { defaultPolicySet, fromWire, loadPolicySet, mergePolicySets, type LintContext, type PolicySet } from '../../core/policy';
+import { defaultPolicySet, fromWire, loadPolicySet, mergePolicySets, type LintContext } from '../../core/policy';
 import type { PlatformBackend } from '../backend';
-import type { DeployContext } from './context';
-
-export interface GatePolicies {
-  set: PolicySet;
-  context: LintContext;
-}
+import type { DeployContext, GatePolicies } from './context';
 
 export const REPO_POLICIES = path.join('.paved', 'policies.yaml');
 
