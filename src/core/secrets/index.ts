@@ -6,6 +6,7 @@
  * secret access keys and JSON Web Tokens; then long high-entropy tokens that no detector claimed.
  */
 import { describeRule, runSecretlint } from './secretlint';
+import { tokens } from './tokens';
 
 export interface SecretMatch {
   offset: number;
@@ -51,33 +52,6 @@ const DETECTORS: Detector[] = [
   { id: 'jwt', description: 'a JSON Web Token', hint: /eyJ/, re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
 ];
 
-/** 1 for the ASCII code units that can be part of a token: A-Z a-z 0-9 + / _ = - */
-const TOKEN_CHAR = new Uint8Array(128);
-for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=-') TOKEN_CHAR[ch.charCodeAt(0)] = 1;
-
-function isTokenChar(c: number): boolean {
-  return c < 128 && TOKEN_CHAR[c] === 1;
-}
-
-/**
- * Runs of token characters at least `min` long (offset, token), in order. Every run that long covers one of the
- * positions min-1, 2·min-1, …, so only those are looked at, and a run is measured only around one of them: about a
- * sixth of the text's characters are read instead of all of them.
- */
-function tokens(text: string, min: number): [number, string][] {
-  const out: [number, string][] = [];
-  const n = text.length;
-  for (let i = min - 1; i < n; i += min) {
-    if (!isTokenChar(text.charCodeAt(i))) continue;
-    let a = i;
-    while (a > 0 && isTokenChar(text.charCodeAt(a - 1))) a--;
-    let b = i + 1;
-    while (b < n && isTokenChar(text.charCodeAt(b))) b++;
-    if (b - a >= min) out.push([a, text.slice(a, b)]);
-    i = b; // the next probe is `min` after the run's end: no run is skipped, none is seen twice
-  }
-  return out;
-}
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
   const counts = new Map<string, number>();
@@ -103,6 +77,9 @@ function looksHighEntropy(tok: string): boolean {
 
 const MAX_MATCHES = 100;
 
+/** Any text a detector could match contains one of these: most manifests contain none, and one search rules them all out. */
+const ANY_HINT = new RegExp(DETECTORS.map((d) => d.hint.source).join('|'), 'i');
+
 /** Every secret of a known format (not high-entropy guesses), in text order. */
 export function scanKnownSecrets(text: string): SecretMatch[] {
   const out: SecretMatch[] = [];
@@ -114,7 +91,7 @@ export function scanKnownSecrets(text: string): SecretMatch[] {
     out.push({ offset, length, detector, description });
   };
   for (const m of runSecretlint(text).sort((a, b) => a.offset - b.offset || b.length - a.length)) add(m.offset, m.length, m.rule, describeRule(m.rule));
-  for (const d of DETECTORS) {
+  for (const d of ANY_HINT.test(text) ? DETECTORS : []) {
     if (!d.hint.test(text)) continue;
     d.re.lastIndex = 0;
     for (let m = d.re.exec(text); m !== null && out.length < MAX_MATCHES; m = d.re.exec(text)) {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { lineColumn, lint } from '../../../../src/core/manifest/index';
 import { entropy, scanKnownSecrets, scanSecrets } from '../../../../src/core/secrets/index';
-import { SECRETLINT_RULES } from '../../../../src/core/secrets/secretlint';
+import { SECRETLINT_RULES, mayHoldSecret, runSecretlint } from '../../../../src/core/secrets/secretlint';
 import { MINIMAL, PRODUCTION } from '../manifest/helpers';
 import { fakePrivateKey, fakeTokens } from './fakeTokens';
 
@@ -57,6 +57,16 @@ describe('secret scanner', () => {
     assert.deepEqual(scan(`aws_secret_access_key: ${t['aws-secret-access-key']}\n`), [['aws-secret-access-key', 0, 23, 0, 63]]);
     const key = `key: |\n${fakePrivateKey('  ')}\n`;
     assert.deepEqual(scan(key), [['privatekey', 1, 2, 6, 31]]);
+  });
+
+  it('the pre-check passes every family the preset knows and rules out ordinary manifests', () => {
+    for (const [family, token] of Object.entries(t)) {
+      assert.ok(mayHoldSecret(`spec:\n  env:\n    X: "${token}"\n`), family);
+    }
+    assert.ok(mayHoldSecret(`key: |\n${fakePrivateKey('  ')}\n`), 'a key block');
+    assert.ok(mayHoldSecret('db: mongodb+srv://app:hunter2@db.internal/shop\n'), 'a URL with a short password');
+    assert.ok(!mayHoldSecret(PRODUCTION), 'an ordinary manifest');
+    assert.deepEqual(runSecretlint(PRODUCTION), []);
   });
 
   it('finds secrets in comments and keys too', () => {
