@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createVSIX, listFiles, PackageManager } from '@vscode/vsce';
 import { outDir, repoRoot } from './paths';
+import { ensurePeers } from './peers';
 
 export interface Vsix {
   file: string;
@@ -83,6 +84,7 @@ export async function packageRunner(): Promise<Vsix> {
  * the session that tests Paved beside it.
  */
 export async function packageRedHatYamlStandIn(): Promise<Vsix> {
+  ensurePeers(); // yaml-language-server lives in test/peers (tsconfig paths point there; esbuild follows them)
   const dir = path.join(outDir, 'redhat-yaml-stand-in');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
