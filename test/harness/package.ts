@@ -11,14 +11,14 @@ export interface Vsix {
   files: number;
 }
 
-async function vsix(cwd: string, packagePath: string): Promise<Vsix> {
+async function vsix(cwd: string, packagePath: string, urls: { baseContentUrl?: string; baseImagesUrl?: string } = {}): Promise<Vsix> {
   fs.mkdirSync(path.dirname(packagePath), { recursive: true });
   // vsce prints the whole file tree and has no quiet switch: keep its output for when it fails.
   const captured: string[] = [];
   const original = { log: console.log, info: console.info, warn: console.warn };
   console.log = console.info = console.warn = (...args: unknown[]) => void captured.push(args.map(String).join(' '));
   try {
-    await createVSIX({ cwd, packagePath, dependencies: false, skipLicense: true, allowMissingRepository: true });
+    await createVSIX({ cwd, packagePath, dependencies: false, skipLicense: true, allowMissingRepository: true, ...urls });
   } catch (err) {
     process.stderr.write(captured.join('\n') + '\n');
     throw err;
@@ -29,11 +29,16 @@ async function vsix(cwd: string, packagePath: string): Promise<Vsix> {
   return { file: packagePath, bytes: fs.statSync(packagePath).size, files: files.length };
 }
 
-/** Packages Paved (dist/ must be built) as out/paved-<version>.vsix. */
+/**
+ * Packages Paved (dist/ must be built) as out/paved-<version>.vsix. The README's pictures (media/screenshots/) are not
+ * shipped: its relative links become links into the repository (package.json `repository`), as vsce does by itself
+ * only for GitHub and GitLab.
+ */
 export async function packagePaved(): Promise<Vsix> {
-  const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  const { version, repository } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string; repository: { url: string } };
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
-  return vsix(repoRoot, path.join(outDir, `paved-${version}.vsix`));
+  const repo = repository.url.replace(/\.git$/, '');
+  return vsix(repoRoot, path.join(outDir, `paved-${version}.vsix`), { baseContentUrl: `${repo}/blob/HEAD/`, baseImagesUrl: `${repo}/raw/HEAD/` });
 }
 
 /**

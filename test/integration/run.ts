@@ -34,6 +34,8 @@ const sessions: Session[] = [
   // above independent of them.
   { name: 'Backstage platform', fixture: 'basic', trusted: true, suiteDir: 'backstage' },
   { name: 'untrusted workspace', fixture: 'basic', trusted: false, suiteDir: 'untrusted' },
+  // A new user's first session on the demo workspace: the walkthrough's steps, each done for the first time.
+  { name: 'first session: Get started with Paved', fixture: 'demo', trusted: true, suiteDir: 'walkthrough' },
   { name: 'Red Hat YAML beside Paved', fixture: 'basic', trusted: true, suiteDir: 'redhat-yaml', extensions: [packageRedHatYamlStandIn] },
 ].filter((s) => fs.existsSync(path.join(__dirname, s.suiteDir)));
 
