@@ -70,6 +70,8 @@ describe('"Get started with Paved" in the browser workbench: open the catalog, f
     await walkthroughStep(page, 'fixFinding').and(page.locator('[aria-checked="true"]')).waitFor({ timeout: 30_000 });
     assert.equal(await walkthroughStep(page, 'openCatalog').getAttribute('aria-checked'), 'true');
     assert.equal(await walkthroughStep(page, 'newService').getAttribute('aria-checked'), 'false');
+    // The selected step's picture (shipped in the VSIX) loads.
+    await page.waitForFunction("(() => { const img = document.querySelector('.getting-started-media img'); return !!img && img.complete && img.naturalWidth > 0; })()", undefined, { timeout: 30_000 });
     await wb.screenshot('e2e-walkthrough');
   });
 });

@@ -41,6 +41,8 @@ export function writeUserSettings(profile: Profile, extra: Record<string, unknow
     'extensions.autoUpdate': false,
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
+    // code-server announces every port a deployed service listens on: noise in screenshots.
+    'remote.autoForwardPorts': false,
     ...extra,
   };
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');

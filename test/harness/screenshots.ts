@@ -22,34 +22,41 @@ export const README_SCREENSHOTS = [
   { from: 'e2e-walkthrough', to: 'walkthrough.png', suite: 'walkthrough' },
 ] as const;
 
-/** The walkthrough's images (package.json `contributes.walkthroughs`), shipped in the VSIX. */
+/**
+ * The walkthrough's images (package.json `contributes.walkthroughs`), shipped in the VSIX: the part of the 1400×900
+ * screenshot the step is about (`clip`, in its pixels), at most WALKTHROUGH_MAX_WIDTH wide, as JPEG.
+ */
 export const WALKTHROUGH_IMAGES = [
-  { from: 'e2e-service-details', to: 'catalog.jpg', suite: 'catalog' },
-  { from: 'e2e-quickfix', to: 'problems.jpg', suite: 'walkthrough' },
-  { from: 'e2e-newservice-4-review', to: 'new-service.jpg', suite: 'newService' },
-  { from: 'e2e-newservice-5-healthy', to: 'deployed.jpg', suite: 'newService' },
+  { from: 'e2e-service-details', to: 'catalog.jpg', suite: 'catalog', clip: { x: 0, y: 36, width: 780, height: 520 } },
+  { from: 'e2e-quickfix', to: 'problems.jpg', suite: 'walkthrough', clip: { x: 352, y: 290, width: 1048, height: 380 } },
+  { from: 'e2e-newservice-4-review', to: 'new-service.jpg', suite: 'newService', clip: { x: 0, y: 0, width: 1010, height: 460 } },
+  { from: 'e2e-newservice-5-healthy', to: 'deployed.jpg', suite: 'newService', clip: { x: 640, y: 520, width: 760, height: 380 } },
 ] as const;
 
-/** Walkthrough images: this wide (the walkthrough shows them beside its steps), JPEG at this quality. */
-const WALKTHROUGH_WIDTH = 800;
-const WALKTHROUGH_QUALITY = 0.7;
+/** The walkthrough shows its images beside the steps, at most about 530 CSS pixels wide (it assumes 1.5× images). */
+const WALKTHROUGH_MAX_WIDTH = 800;
+const WALKTHROUGH_QUALITY = 0.75;
 
 export const screenshotsDir = path.join(repoRoot, 'media', 'screenshots');
 export const walkthroughDir = path.join(repoRoot, 'media', 'walkthrough');
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
 
-/** Browser code (a string: this project compiles without the DOM types) that scales an image and encodes it as JPEG. */
-const SCALE_TO_JPEG = (src: string, width: number, quality: number) => `(async () => {
+type Clip = { x: number; y: number; width: number; height: number };
+
+/** Browser code (a string: this project compiles without the DOM types): crops, scales and encodes an image as JPEG. */
+const CROP_TO_JPEG = (src: string, clip: Clip, maxWidth: number, quality: number) => `(async () => {
   const img = new Image();
   img.src = ${JSON.stringify(src)};
   await img.decode();
+  const c = ${JSON.stringify(clip)};
+  const scale = Math.min(1, ${maxWidth} / c.width);
   const canvas = document.createElement('canvas');
-  canvas.width = ${width};
-  canvas.height = Math.round(img.naturalHeight * ${width} / img.naturalWidth);
+  canvas.width = Math.round(c.width * scale);
+  canvas.height = Math.round(c.height * scale);
   const ctx = canvas.getContext('2d');
   ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(img, c.x, c.y, c.width, c.height, 0, 0, canvas.width, canvas.height);
   return canvas.toDataURL('image/jpeg', ${quality});
 })()`;
 
@@ -83,7 +90,7 @@ async function copyIn(): Promise<void> {
     for (const s of WALKTHROUGH_IMAGES) {
       const png = `data:image/png;base64,${fs.readFileSync(source(s.from)).toString('base64')}`;
       // The browser scales and encodes: no image library needed.
-      const jpeg = await page.evaluate<string>(SCALE_TO_JPEG(png, WALKTHROUGH_WIDTH, WALKTHROUGH_QUALITY));
+      const jpeg = await page.evaluate<string>(CROP_TO_JPEG(png, s.clip, WALKTHROUGH_MAX_WIDTH, WALKTHROUGH_QUALITY));
       const out = path.join(walkthroughDir, s.to);
       fs.writeFileSync(out, Buffer.from(jpeg.replace(/^data:image\/jpeg;base64,/, ''), 'base64'));
       total += fs.statSync(out).size;

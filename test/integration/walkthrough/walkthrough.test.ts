@@ -71,7 +71,8 @@ describe('"Get started with Paved": each step completes on its real event (first
     assert.equal(p.catalog.treeView.visible, true);
   });
 
-  it('"See a manifest\'s findings and fix one": VS Code\'s Quick Fix applies Paved\'s fix and then runs its command', async () => {
+  // The browser e2e (test/e2e/walkthrough.test.ts) does this with Ctrl+. in the real UI.
+  it('"See a manifest\'s findings and fix one": Paved\'s quick fix, applied as the workbench applies it (its edit, then its command)', async () => {
     const p = await api();
     const uri = vscode.Uri.file(path.join(workspace(), 'services', 'search', 'paved.yaml'));
     const linted = nextEvent(p.manifests.onDidLint, (e) => e.uri.toString() === uri.toString() && e.version !== undefined, 60_000, 'the lint of search/paved.yaml');
@@ -80,14 +81,17 @@ describe('"Get started with Paved": each step completes on its real event (first
     const finding = vscode.languages.getDiagnostics(uri).find((d) => d.source === 'paved' && String(typeof d.code === 'object' ? d.code.value : d.code) === 'no-plaintext-secret');
     assert.ok(finding, 'the plaintext secret is reported');
     assert.equal(editor.document.getText(finding.range), 'SEARCH_API_TOKEN');
-    editor.selection = new vscode.Selection(finding.range.start, finding.range.start);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title.startsWith('Move SEARCH_API_TOKEN to a secret reference'));
+    assert.ok(fix?.edit && fix.command, JSON.stringify(actions.map((a) => a.title)));
+    assert.ok(!p.walkthrough.reached().includes('quickFixApplied'), 'offering a fix is not applying it');
     const done = reached('quickFixApplied');
-    // What Ctrl+. and Enter do: the workbench applies the first quick fix at the cursor (edit, then its command).
-    await vscode.commands.executeCommand('editor.action.codeAction', { kind: 'quickfix', apply: 'first' });
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
     await done;
     const text = editor.document.getText();
     assert.ok(!text.includes('demo-token-1234'), text);
-    assert.match(text, /secrets:\s*\n\s+SEARCH_API_TOKEN: \{ ref: /);
+    assert.match(text, /\n {2}secrets:\n {4}SEARCH_API_TOKEN:\n {6}ref: vault:\/\/search\/search-api-token#value\n/);
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
