@@ -87,7 +87,8 @@ describe('welcome content of the Paved views', () => {
 });
 
 describe('what the VSIX ships of media/', () => {
-  it('ships the walkthrough media and the icons, not the README’s screenshots', async () => {
+  it('ships the walkthrough media and the icons, not the README’s screenshots', async function () {
+    this.timeout(60_000); // vsce walks the whole checkout
     const files = (await listFiles({ cwd: ROOT, packageManager: PackageManager.None })).map((f) => f.split(path.sep).join('/'));
     const media = files.filter((f) => f.startsWith('media/'));
     for (const step of contributes.walkthroughs[0].steps) assert.ok(media.includes((step.media.image ?? step.media.markdown)!), `${step.id} media shipped`);
