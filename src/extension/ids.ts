@@ -32,6 +32,8 @@ export const Commands = {
   rollback: 'paved.rollback',
   promote: 'paved.promote',
   lintManifests: 'paved.manifests.lintAll',
+  /** Run by VS Code after a Paved quick fix's edit (CodeAction.command): the walkthrough's "fix one" step. */
+  quickFixApplied: 'paved.manifests.quickFixApplied',
   dryRunTemplate: 'paved.backstage.dryRunTemplate',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -63,6 +65,21 @@ export const ContextKeys = {
   catalogFiltered: 'paved.catalog.filtered',
   /** Why deploy/rollback/promote/new service are unavailable ('untrusted'), or '' when they are available. */
   deployDisabled: 'paved.deploy.disabled',
+} as const;
+
+/** The "Get started with Paved" walkthrough: package.json `contributes.walkthroughs[].id`. */
+export const WALKTHROUGH_ID = 'getStarted';
+
+/**
+ * Its steps, by the event that completes them: the step's id in package.json and the context key its `onContext:`
+ * completion event waits for (set by walkthrough.ts when the event really happens).
+ */
+export const WalkthroughSteps = {
+  catalogOpened: { step: 'openCatalog', key: 'paved.walkthrough.catalogOpened' },
+  quickFixApplied: { step: 'fixFinding', key: 'paved.walkthrough.quickFixApplied' },
+  serviceCreated: { step: 'newService', key: 'paved.walkthrough.serviceCreated' },
+  deployedHealthy: { step: 'deployLocal', key: 'paved.walkthrough.deployedHealthy' },
+  platformConnected: { step: 'connect', key: 'paved.walkthrough.platformConnected' },
 } as const;
 
 /** URI scheme of read-only manifests of services that are not in the workspace. */

@@ -15,6 +15,7 @@ import { PlatformConnection } from './platform/connection';
 import { findLocalPlatform } from '../platform/local';
 import { LocalPlatform } from './platform/localPlatform';
 import { ManifestLinter } from './manifests/manifestLinter';
+import { walkthroughProgress, watchCatalogView, watchPlatformConnection, type WalkthroughProgress } from './walkthrough';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface PavedApi {
@@ -36,6 +37,8 @@ export interface PavedApi {
   readonly backstage: BackstageTools;
   /** Manifest linting in the editor (`manifests.onDidLint`, `manifests.diagnostics`, `manifests.lintWorkspace()`). */
   readonly manifests: ManifestLinter;
+  /** Steps of the "Get started with Paved" walkthrough whose event happened in this window. */
+  readonly walkthrough: WalkthroughProgress;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -68,12 +71,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     selfService,
     backstage,
     manifests,
+    watchCatalogView(catalog.treeView),
+    watchPlatformConnection(catalog.onDidLoad, platform),
   );
 
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress };
 }
 
 export function deactivate(): void {

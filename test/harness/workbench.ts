@@ -87,6 +87,18 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** A step of "Get started with Paved" on the Welcome page (`aria-checked` is VS Code's own "done" mark). */
+export function walkthroughStep(page: Page, id: string) {
+  return page.locator(`button.getting-started-step[data-step-id="paved-dev.paved#getStarted#${id}"]`);
+}
+
+/** Welcome: Open Walkthrough… → Get started with Paved. */
+export async function openWalkthrough(page: Page): Promise<void> {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Paved' }).first().click();
+  await walkthroughStep(page, 'openCatalog').waitFor({ state: 'visible', timeout: 60_000 });
+}
+
 /**
  * Ends an e2e test's workbench: "Paved: Stop Local Platform" through the UI first (the local platform runs detached
  * from the window on purpose), waiting for its confirmation, then closes everything. Problems are logged, not thrown:
