@@ -51,7 +51,7 @@ describe('core/templates upgrade plan: the merge rules', () => {
       f.content,
       'line 0\nline 1\nline 2\n<<<<<<< yours\nmine\n||||||| golden path 1.2.0\nline 3\n=======\ntemplate\n>>>>>>> golden path 1.3.0\nline 4\nline 5\n',
     );
-    assert.deepEqual(conflictBlocks(f.content!).map((b) => [b.start, b.separator, b.end]), [[3, 7, 9]]);
+    assert.deepEqual(conflictBlocks(f.content).map((b) => [b.start, b.separator, b.end]), [[3, 7, 9]]);
   });
 
   it('a file with conflicts on both ends gets two blocks, the first line and the last line', () => {
