@@ -119,6 +119,8 @@ export interface ServiceSummary {
   source: ServiceSource;
   /** Compact status: environment name → state (only environments with a deployment appear). */
   status: Record<string, EnvironmentState>;
+  /** Golden path the service came from, if recorded (paved.yaml `metadata.goldenPath`). */
+  goldenPath?: { template: string; version: string };
 }
 
 export interface ServiceApis {
@@ -161,8 +163,6 @@ export interface ServiceDetails extends ServiceSummary {
   environments: ServiceEnvironmentStatus[];
   scorecard: Scorecard;
   metrics: DoraMetrics;
-  /** Golden path the service came from, if recorded. */
-  goldenPath?: { template: string; version: string };
 }
 
 /** Query of `GET /v1/services`. */
@@ -229,7 +229,21 @@ export interface TemplateDetails extends TemplateSummary {
   parameters: JsonSchemaObject;
   /** Relative paths of the files the template produces (before placeholder substitution in paths). */
   files: string[];
+  /** What changed in this version (Markdown), when the template says. */
+  changelog?: string;
 }
+
+/** One published version of a golden path (`GET /v1/templates/{id}/versions`, newest first). */
+export interface TemplateVersion {
+  version: string;
+  title: string;
+  description: string;
+  /** What changed in this version (Markdown). */
+  changelog?: string;
+}
+
+/** `GET /v1/golden-paths`: which services are on which golden path and version (src/core/templates/adoption.ts). */
+export type { GoldenPathAdoption, TemplateAdoption, VersionAdoption } from '../templates/adoption';
 
 /** A JSON Schema object, kept loose on the wire. */
 export type JsonSchemaObject = Record<string, unknown>;

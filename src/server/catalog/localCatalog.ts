@@ -113,6 +113,12 @@ export class LocalCatalog {
     return this.catalog.dependents(name);
   }
 
+  /** Every entry (after a rescan when one is due), for computations over the whole catalog. */
+  entries(): readonly CatalogEntry[] {
+    this.refresh();
+    return this.catalog.all();
+  }
+
   /** The deprecated services among `e`'s dependencies (what the no-deprecated-dependency policy needs). */
   deprecatedDependencies(e: CatalogEntry): Set<string> {
     const out = new Set<string>();
