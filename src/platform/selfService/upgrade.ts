@@ -23,6 +23,7 @@ import {
 } from '../../core/templates';
 import type { PlatformBackend, TemplateInfo } from '../backend';
 import { unsupportedError } from '../errors';
+import { newIdempotencyKey } from '../transport';
 import type { FlowContext } from './context';
 import { readCurrentFiles, readGoldenPath, sameContent } from './goldenPathFiles';
 import { runScaffoldTask } from './scaffold';
@@ -197,7 +198,28 @@ export async function applyGoldenPathUpgrade(ctx: FlowContext, planned: PlannedU
   const remove = touched.filter((f) => f.action === 'removed').map((f) => f.path);
   const write = await safeWrite(planned.folder, files, { onConflict: 'overwrite', remove });
   ctx.log?.(`upgraded ${planned.template} ${planned.from} → ${planned.to} in ${planned.folder}: ${write.written.length} written, ${write.removed.length} removed`);
+  await refreshRegistration(ctx, planned.folder);
   return { write, conflicted: plan.files.filter((f) => f.action === 'conflicted').map((f) => f.path) };
+}
+
+/**
+ * A service registered from this folder is registered again, so the catalog shows its new golden-path version (a
+ * workspace service is re-read by the platform itself). Never fails the upgrade, which is written already.
+ */
+async function refreshRegistration(ctx: FlowContext, folder: string): Promise<void> {
+  const { backend, signal } = ctx;
+  if (!backend.capabilities.register) return;
+  try {
+    const recorded = await readGoldenPath(folder);
+    const md = isObject(recorded.manifest?.metadata) ? recorded.manifest.metadata : {};
+    if (!recorded.manifest || typeof md.name !== 'string') return;
+    const service = await backend.getService(md.name, { signal });
+    if (service.source !== 'registered' || service.sourceDir !== folder) return;
+    await backend.register({ manifest: recorded.manifest, sourceDir: folder }, { signal, idempotencyKey: newIdempotencyKey() });
+    ctx.log?.(`registered ${md.name} again with its upgraded manifest`);
+  } catch (err) {
+    ctx.log?.(`the catalog entry of ${folder} was not refreshed: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /**
