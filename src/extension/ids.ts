@@ -33,6 +33,8 @@ export const Commands = {
   promote: 'paved.promote',
   lintManifests: 'paved.manifests.lintAll',
   dryRunTemplate: 'paved.backstage.dryRunTemplate',
+  upgradeGoldenPath: 'paved.goldenPath.upgrade',
+  adoptGoldenPath: 'paved.goldenPath.adopt',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -76,4 +78,6 @@ export const StateKeys = {
   runningDeployments: 'paved.deploy.running',
   /** The owner team last used in New Service (globalState). */
   lastOwner: 'paved.scaffold.lastOwner',
+  /** Files a golden-path upgrade left with conflict markers, listed in Problems until resolved (string[] of fs paths). */
+  upgradeConflicts: 'paved.upgrade.conflicts',
 } as const;

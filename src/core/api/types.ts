@@ -242,8 +242,37 @@ export interface TemplateVersion {
   changelog?: string;
 }
 
-/** `GET /v1/golden-paths`: which services are on which golden path and version (src/core/templates/adoption.ts). */
-export type { GoldenPathAdoption, TemplateAdoption, VersionAdoption } from '../templates/adoption';
+export interface VersionAdoption {
+  version: string;
+  services: number;
+  /** False for a version services record that the platform does not publish (any more). */
+  published: boolean;
+}
+
+export interface TemplateAdoption {
+  id: string;
+  title?: string;
+  /** The newest published version; absent when the platform does not know the template. */
+  latest?: string;
+  /** False when services name a template the platform does not serve. */
+  known: boolean;
+  services: number;
+  /** Services on an older version than `latest`. */
+  behind: number;
+  /** Newest first: every published version, and any other version a service records. */
+  versions: VersionAdoption[];
+}
+
+/** `GET /v1/golden-paths`: which services are on which golden path and version (computed by src/core/templates/adoption.ts). */
+export interface GoldenPathAdoption {
+  /** Services in the catalog. */
+  total: number;
+  /** Services on a golden path. */
+  onGoldenPath: number;
+  templates: TemplateAdoption[];
+  /** Services on no golden path: their count and (at most `limit`) names, sorted. */
+  offPavedRoad: { count: number; services: string[] };
+}
 
 /** A JSON Schema object, kept loose on the wire. */
 export type JsonSchemaObject = Record<string, unknown>;

@@ -3,7 +3,10 @@
  * the newest version, and which services are on no golden path ("off the paved road"). Pure, so the platform's
  * `GET /v1/golden-paths` and later reports (insights) compute it the same way.
  */
+import type { GoldenPathAdoption, TemplateAdoption } from '../api/types';
 import { compareVersions, isVersion, latestVersion } from './semver';
+
+export type { GoldenPathAdoption, TemplateAdoption, VersionAdoption } from '../api/types';
 
 export interface AdoptionService {
   name: string;
@@ -15,37 +18,6 @@ export interface AdoptionTemplate {
   title?: string;
   /** Published versions, any order. */
   versions: readonly string[];
-}
-
-export interface VersionAdoption {
-  version: string;
-  services: number;
-  /** False for a version services record that the platform does not publish (any more). */
-  published: boolean;
-}
-
-export interface TemplateAdoption {
-  id: string;
-  title?: string;
-  /** The newest published version; absent when the platform does not know the template. */
-  latest?: string;
-  /** False when services name a template the platform does not serve. */
-  known: boolean;
-  services: number;
-  /** Services on an older version than `latest`. */
-  behind: number;
-  /** Newest first: every published version, and any other version a service records. */
-  versions: VersionAdoption[];
-}
-
-export interface GoldenPathAdoption {
-  /** Services in the catalog. */
-  total: number;
-  /** Services on a golden path. */
-  onGoldenPath: number;
-  templates: TemplateAdoption[];
-  /** Services on no golden path: their count and (at most `limit`) names, sorted. */
-  offPavedRoad: { count: number; services: string[] };
 }
 
 export function goldenPathAdoption(services: Iterable<AdoptionService>, templates: readonly AdoptionTemplate[], opts: { limit?: number } = {}): GoldenPathAdoption {
