@@ -58,3 +58,21 @@ export function parseAnswers(text: string, where = ANSWERS_FILE): GoldenPathAnsw
   if (doc.values !== undefined && !isObject(doc.values)) throw new PavedError('invalid-input', `${where}: 'values' must be a mapping`);
   return { template, version, values: isObject(doc.values) ? { ...doc.values } : {} };
 }
+
+/** The `goldenPath:` key in a paved.yaml and what it records (the key's line, template and version). */
+/** (In the manifest's own text, for the editor: no YAML parse needed to place a CodeLens.) */
+export function findGoldenPath(text: string): { line: number; column: number; template: string; version: string } | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s+)goldenPath:\s*(.*)$/.exec(lines[i]);
+    if (!m) continue;
+    // Flow style `{ template: x, version: y }` on the line, or block style on the lines below.
+    let rest = m[2];
+    for (let j = i + 1; j < lines.length && /^\s/.test(lines[j]) && lines[j].search(/\S/) > m[1].length; j++) rest += `\n${lines[j]}`;
+    const template = /template:\s*["']?([^,"'\s}]+)/.exec(rest)?.[1];
+    const version = /version:\s*["']?([^,"'\s}]+)/.exec(rest)?.[1];
+    if (template && version) return { line: i, column: m[1].length, template, version };
+  }
+  return undefined;
+}
+

@@ -6,24 +6,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { kindFromFileName } from '../../core/manifest/kinds';
+import { findGoldenPath } from '../../core/templates';
 import { Commands } from '../ids';
 import type { GoldenPathVersions } from '../platform/goldenPaths';
-
-/** The `goldenPath:` key in a paved.yaml and what it records (the key's line, template and version). */
-export function findGoldenPath(text: string): { line: number; column: number; template: string; version: string } | undefined {
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^(\s+)goldenPath:\s*(.*)$/.exec(lines[i]);
-    if (!m) continue;
-    // Flow style `{ template: x, version: y }` on the line, or block style on the lines below.
-    let rest = m[2];
-    for (let j = i + 1; j < lines.length && /^\s/.test(lines[j]) && lines[j].search(/\S/) > m[1].length; j++) rest += `\n${lines[j]}`;
-    const template = /template:\s*["']?([^,"'\s}]+)/.exec(rest)?.[1];
-    const version = /version:\s*["']?([^,"'\s}]+)/.exec(rest)?.[1];
-    if (template && version) return { line: i, column: m[1].length, template, version };
-  }
-  return undefined;
-}
 
 function isPavedYaml(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'file' && kindFromFileName(doc.uri.fsPath) === 'paved';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { PavedError } from '../../../../src/core/errors';
-import { answersFileText, compareVersions, driftOf, goldenPathAdoption, latestVersion, parseAnswers, secretKeys, sortVersionsDescending } from '../../../../src/core/templates';
+import { answersFileText, compareVersions, driftOf, findGoldenPath, goldenPathAdoption, latestVersion, parseAnswers, secretKeys, sortVersionsDescending } from '../../../../src/core/templates';
 
 describe('core/templates versions', () => {
   it('compares semantic versions as numbers: 1.9 < 1.10, pre-releases below their release', () => {
@@ -81,5 +81,14 @@ describe('core/templates adoption', () => {
     });
     assert.deepEqual(a.templates.find((t) => t.id === 'gone'), { id: 'gone', known: false, services: 1, behind: 0, versions: [{ version: '0.1.0', services: 1, published: false }] });
     assert.equal(a.templates.find((t) => t.id === 'site')!.services, 0);
+  });
+});
+
+describe('core/templates: goldenPath in a paved.yaml, for the CodeLens', () => {
+  it('finds the key in flow and block style, with its line and column', () => {
+    assert.deepEqual(findGoldenPath('metadata:\n  name: a\n  goldenPath: { template: node-http-service, version: 1.2.0 }\nspec: {}\n'), { line: 2, column: 2, template: 'node-http-service', version: '1.2.0' });
+    assert.deepEqual(findGoldenPath('metadata:\r\n  goldenPath:\r\n    template: "svc"\r\n    version: \'2.0.0\'\r\n  owner: x\r\n'), { line: 1, column: 2, template: 'svc', version: '2.0.0' });
+    assert.equal(findGoldenPath('metadata:\n  goldenPath: { template: svc }\n'), undefined);
+    assert.equal(findGoldenPath('goldenPath: { template: svc, version: 1.0.0 }\n'), undefined, 'only under metadata (indented)');
   });
 });
