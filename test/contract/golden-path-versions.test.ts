@@ -6,20 +6,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { GoldenPathAdoption, Page, ScaffoldTask, ServiceSummary, TaskEventsPage, TemplateDetails, TemplateSummary, TemplateVersion } from '../../src/core/api/types';
-import { call, serve, tempDir, writeService, type Served } from './helpers';
+import type { GoldenPathAdoption, Page, ScaffoldTask, ServiceSummary, TemplateDetails, TemplateSummary, TemplateVersion } from '../../src/core/api/types';
+import { call, scaffoldTask, serve, tempDir, writeService, type Served } from './helpers';
 
-async function render(s: Served, templateId: string, version: string | undefined, values: Record<string, unknown>): Promise<ScaffoldTask> {
-  const c = await call<ScaffoldTask>(s, 'POST', '/v1/scaffold-tasks', { body: { templateId, ...(version ? { version } : {}), values } });
-  assert.equal(c.status, 201, JSON.stringify(c.body));
-  let after = 0;
-  for (;;) {
-    const ev = await call<TaskEventsPage>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}/events?after=${after}&wait=10`);
-    after = ev.body.lastSeq;
-    if (ev.body.done) break;
-  }
-  return (await call<ScaffoldTask>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}`)).body;
-}
+const render = (s: Served, templateId: string, version: string | undefined, values: Record<string, unknown>): Promise<ScaffoldTask> => scaffoldTask(s, templateId, values, version);
 
 function versionFolder(root: string, id: string, version: string, changelog: string): void {
   const dir = path.join(root, id, version);

@@ -5,12 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import type { Page } from 'playwright-core';
-import { openPavedSidebar, openPavedWorkbench, stopPlatformAndClose, type Workbench } from '../harness/workbench';
+import { catalogRow, openPavedSidebar, openPavedWorkbench, stopPlatformAndClose, type Workbench } from '../harness/workbench';
 
-function row(page: Page, name: string) {
-  return page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).first();
-}
+const row = catalogRow;
 
 describe('Golden-path drift in the browser workbench (catalog and CodeLens)', function () {
   this.timeout(300_000);

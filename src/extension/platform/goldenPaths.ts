@@ -55,10 +55,11 @@ export class GoldenPathVersions extends Component {
         return map;
       } catch (err) {
         this.log.warn(`golden paths: versions unavailable: ${err instanceof Error ? err.message : String(err)}`);
+        this.latestByTemplate = undefined; // not remembered: the next caller asks again
         return new Map<string, string>();
       }
     })();
-    return this.latestByTemplate;
+    return this.latestByTemplate ?? Promise.resolve(new Map<string, string>());
   }
 
   /** What `latest()` last read, without waiting (the tree maps its items synchronously). */

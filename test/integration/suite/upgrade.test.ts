@@ -55,6 +55,21 @@ describe('Golden-path upgrade in the extension host (CodeLens, plan, conflict in
     assert.deepEqual(problems, [], 'being behind is information, never a problem');
   });
 
+  it('the catalog marks a service behind its golden path: description, tooltip and the Upgrade menu flag', async () => {
+    const p = await api();
+    p.catalog.refresh();
+    const find = async (parent: Parameters<typeof p.catalog.getChildren>[0], name: string) => (await p.catalog.getChildren(parent)).find((n) => p.catalog.getTreeItem(n).label === name);
+    await p.catalog.setGroupBy('system');
+    const checkout = await find(undefined, 'checkout');
+    assert.ok(checkout, 'the checkout group');
+    const payments = await find(checkout, 'payments-api');
+    assert.ok(payments, 'payments-api in checkout');
+    const item = p.catalog.getTreeItem(payments);
+    assert.equal(item.description, 'team-payments · node-http-service 1.2.0 → 1.3.0');
+    assert.match(String(item.contextValue), /\+behind$/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /Golden path: node\\-http\\-service 1\\.2\\.0 — 1\\.3\\.0 available/);
+  });
+
   it('upgrades through the CodeLens: the plan opens a diff, the conflicted file opens, Problems lists it until resolved', async () => {
     const p = await api();
     const scripted = new ScriptedInputs(p.selfService.testHooks, {
