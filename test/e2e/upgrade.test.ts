@@ -30,7 +30,14 @@ describe('Golden-path drift in the browser workbench (catalog and CodeLens)', fu
     const payments = row(wb.page, 'payments-api');
     await payments.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await payments.innerText(), /^payments-api\s*team-payments · node-http-service 1\.2\.0 → 1\.3\.0$/);
-    assert.doesNotMatch(await row(wb.page, 'checkout-web').innerText().catch(() => ''), /→/);
+    assert.doesNotMatch(await row(wb.page, 'ledger').innerText(), /→/, 'a service on no golden path has no badge');
+    // Widen the sidebar (drag its sash) so the whole description shows in the screenshot.
+    const box = await wb.page.locator('.part.sidebar').boundingBox();
+    assert.ok(box);
+    await wb.page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+    await wb.page.mouse.down();
+    await wb.page.mouse.move(box.x + box.width + 260, box.y + box.height / 2, { steps: 8 });
+    await wb.page.mouse.up();
     const shot = await wb.screenshot('e2e-upgrade-catalog-drift');
     assert.ok(fs.statSync(shot).size > 10_000, 'screenshot written');
   });
