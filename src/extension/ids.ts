@@ -35,6 +35,8 @@ export const Commands = {
   /** Run by VS Code after a Paved quick fix's edit (CodeAction.command): the walkthrough's "fix one" step. */
   quickFixApplied: 'paved.manifests.quickFixApplied',
   dryRunTemplate: 'paved.backstage.dryRunTemplate',
+  upgradeGoldenPath: 'paved.goldenPath.upgrade',
+  adoptGoldenPath: 'paved.goldenPath.adopt',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -93,4 +95,6 @@ export const StateKeys = {
   runningDeployments: 'paved.deploy.running',
   /** The owner team last used in New Service (globalState). */
   lastOwner: 'paved.scaffold.lastOwner',
+  /** Files a golden-path upgrade left with conflict markers, listed in Problems until resolved (string[] of fs paths). */
+  upgradeConflicts: 'paved.upgrade.conflicts',
 } as const;

@@ -77,6 +77,11 @@ export async function openPavedSidebar(page: Page): Promise<void> {
   await page.locator('.sidebar .composite.title', { hasText: 'Paved' }).first().waitFor({ state: 'visible', timeout: 30_000 });
 }
 
+/** A row of the Paved sidebar's trees whose label is exactly `name`. */
+export function catalogRow(page: Page, name: string) {
+  return page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).first();
+}
+
 /** Runs a command from the palette (F1) by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
