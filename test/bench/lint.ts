@@ -75,7 +75,8 @@ function stats(samples: number[]): Stats {
   return { p50: at(0.5), p95: at(0.95) };
 }
 
-async function time(fn: () => unknown, warmup: number, runs: number): Promise<Stats> {
+/** p50 / p95 of `runs` timed calls after `warmup` untimed ones (the secrets bench uses it too). */
+export async function time(fn: () => unknown, warmup: number, runs: number): Promise<Stats> {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -86,7 +87,7 @@ async function time(fn: () => unknown, warmup: number, runs: number): Promise<St
   return stats(samples);
 }
 
-const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+export const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 // yaml-language-server is ESM-only; keep the dynamic import from being compiled to require() (which cannot load ESM
 // on Node 20).

@@ -18,7 +18,7 @@ import type { DeployResult } from '../../../src/extension/deploy/deployCommands'
 import type { PavedApi } from '../../../src/extension/main';
 import type { PlatformBackend } from '../../../src/platform/backend';
 import { fakeTokens } from '../../unit/core/secrets/fakeTokens';
-import { api, nextEvent } from './selfServiceHelpers';
+import { api, nextEvent, openLinted } from './selfServiceHelpers';
 
 const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 const SEVERITY = ['error', 'warning', 'info', 'hint'];
@@ -67,7 +67,7 @@ describe('Guardrails: one policy set in the editor, paved lint and the platform'
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-it-guard-'));
   });
   after(async () => {
-    for (const name of ['it-parity-a', 'it-parity-b', 'it-refused']) await backend.unregister(name).catch(() => undefined);
+    for (const name of ['it-parity-a', 'it-parity-b', 'it-refused', 'it-refs']) await backend.unregister(name).catch(() => undefined);
     fs.rmSync(platformFile(), { force: true });
     await paved.manifests.policies.refresh();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -148,5 +148,52 @@ describe('Guardrails: one policy set in the editor, paved lint and the platform'
     // The editor learnt that its copy of the platform's set was stale, and fetched it again.
     await paved.manifests.policies.whenLoaded();
     assert.ok(paved.manifests.policies.platformSet.rules.some((r) => r.id === 'service-description'));
+  });
+
+  it('references: an unknown owner is a warning with the nearest team as its fix, completion offers live teams, typing asks nothing, a catalog refresh asks once', async () => {
+    const cache = paved.manifests.catalogNames!;
+    cache.reload();
+    await cache.whenLoaded();
+    const names = await backend.catalogNames();
+    assert.ok(names.teams?.includes('team-payments'), 'the platform knows team-payments');
+    const requests = cache.requests;
+    const doc = await openLinted(paved, tmp, 'it-refs', manifest('it-refs', '').replace('owner: team-payments', 'owner: team-paymnets'));
+    const editor = await vscode.window.showTextDocument(doc);
+    const ownerLine = doc.getText().split('\n').findIndex((l) => l.startsWith('  owner:'));
+    const knownOwner = () => (paved.manifests.diagnostics.get(doc.uri) ?? []).filter((d) => (typeof d.code === 'object' ? d.code.value : d.code) === 'known-owner');
+    const [d] = knownOwner();
+    assert.ok(d, 'an unknown owner is reported');
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+    assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [ownerLine, 9, ownerLine, 9 + 'team-paymnets'.length]);
+    assert.match(d.message, /Did you mean team-payments\?/);
+    // Typing (a comment at the end) lints again from the cached names: no request per keystroke.
+    for (const ch of ['x', 'y', 'z']) {
+      const next = doc.version + 1;
+      const linted = nextEvent(paved.manifests.onDidLint, (e) => e.uri.toString() === doc.uri.toString() && e.version === next, 60_000, 'lint after typing');
+      await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length), `#${ch}`));
+      await linted;
+    }
+    assert.equal(cache.requests, requests, 'typing sent no catalog request');
+    // Completion offers the platform's live team names, from the same cache.
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(ownerLine, 9 + 'team-'.length));
+    const offered = list.items.filter((i) => i.kind === vscode.CompletionItemKind.Reference).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const team of names.teams!.filter((t) => t.includes('team-'))) assert.ok(offered.includes(team), `${team} offered (${offered.join(', ')})`);
+    assert.equal(cache.requests, requests, 'completion sent no catalog request');
+    // The quick fix puts the nearest team in place, and the warning goes.
+    const range = knownOwner()[0].range;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, range);
+    const fix = actions.find((a) => a.title === 'Change to team-payments');
+    assert.ok(fix?.edit, actions.map((a) => a.title).join(', '));
+    const fixedVersion = doc.version + 1;
+    const relinted = nextEvent(paved.manifests.onDidLint, (e) => e.uri.toString() === doc.uri.toString() && e.version === fixedVersion, 60_000, 'lint after the fix');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    await relinted;
+    assert.equal(doc.lineAt(ownerLine).text, '  owner: team-payments');
+    assert.deepEqual(knownOwner(), []);
+    // Refresh Catalog fetches the names once more.
+    await vscode.commands.executeCommand('paved.catalog.refresh');
+    await cache.whenLoaded();
+    assert.equal(cache.requests, requests + 1, 'one request per catalog refresh');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 });
