@@ -1,10 +1,11 @@
 /**
  * The secret formats the world knows, from a maintained rule set: secretlint's recommended preset
  * (`@secretlint/secretlint-rule-preset-recommend`, pinned in package.json and bundled at build time; its rules are
- * used unchanged). secretlint's own engine is asynchronous and costs 3–7× more per file than the rules themselves
- * (measured: README, Measurements), so the rules run here through the rule interface they publish
- * (`create(context, options).file(source)`, `context.report({ range })`): synchronously, on the text as it is, with
- * their exact ranges. Their messages are not used: they quote the secret, and Paved never repeats a secret.
+ * used unchanged). secretlint's own engine is asynchronous (the editor's lint is not) and runs every rule on every
+ * file, so the rules run here through the rule interface they publish (`create(context, options).file(source)`,
+ * `context.report({ range })`): synchronously, on the text as it is, with their exact ranges, after a pre-check that
+ * lets most manifests skip them (measured: README, Measurements). Their messages are not used: they quote the
+ * secret, and Paved never repeats a secret.
  */
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
 import { tokens } from './tokens';
