@@ -14,7 +14,7 @@ async function namesOf(kind: string, page: EntityPager, max: number, deprecated?
   const out: string[] = [];
   let cursor: string | undefined;
   do {
-    const res = await page(kind, { limit: PAGE, ...(cursor ? { cursor } : {}) }, ['metadata.name', 'spec.lifecycle']);
+    const res = await page(kind, { limit: PAGE, ...(cursor ? { cursor } : {}) }, ['kind', 'metadata.name', 'spec.lifecycle']);
     for (const e of res.items) {
       out.push(e.metadata.name);
       if (deprecated && (e.spec as { lifecycle?: unknown } | undefined)?.lifecycle === 'deprecated') deprecated.push(e.metadata.name);
