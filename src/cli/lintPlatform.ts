@@ -1,7 +1,8 @@
 /**
  * `paved lint` and the platform: with a connection (`--backend/--url`, PAVED_URL, or a running local platform) it
  * lints with the platform's policy set (`GET /v1/policies`) and checks references against its catalog
- * (`GET /v1/catalog/names`), as the editor and the platform's deploy gate do. Plain `fetch`, not the platform client:
+ * (`GET /v1/catalog/names`; Backstage: its catalog's groups, systems, components and APIs through `by-query`, with
+ * Paved's default set, as the editor does), as the editor and the platform's deploy gate do. Plain `fetch`, not the platform client:
  * `paved lint` stays a small bundle. When the platform cannot be asked, the default set stands in and the reason is
  * said (`--require-platform` makes that an error).
  */
@@ -9,6 +10,8 @@ import * as fs from 'node:fs';
 import type { CatalogNamesList, PolicySet as WirePolicySet } from '../core/api/types';
 import { describeError } from '../core/errors';
 import { defaultPolicySet, fromWire, type CatalogNames, type PolicySet } from '../core/policy/index';
+import type { BackstageEntity } from '../platform/backstage/wire';
+import { backstageReferenceNames } from '../platform/backstage/names';
 import { defaultLocalStateDir, findLocalPlatform } from '../platform/local';
 import { parsePlatformUrl } from '../platform/url';
 import { UsageError } from './args';
@@ -54,14 +57,18 @@ async function getJson<T>(base: string, path: string, token: string | undefined)
 }
 
 /** Where the connection points: a Paved API base URL and its token, or why there is none to ask. */
-async function target(values: LintConnection, env: NodeJS.ProcessEnv): Promise<{ url: string; token?: string; name: string } | { none: string }> {
+async function target(values: LintConnection, env: NodeJS.ProcessEnv): Promise<{ url: string; token?: string; name: string; backstage?: true } | { none: string }> {
   const url = (values.url ?? env.PAVED_URL ?? '').trim().replace(/\/+$/, '');
   // An empty variable is an unset one.
   const kind = values.backend ?? (env.PAVED_BACKEND?.trim() || undefined) ?? (url ? 'paved' : 'local');
   if (!['local', 'paved', 'backstage'].includes(kind)) throw new UsageError(`--backend must be one of local, paved, backstage, not '${kind}'`);
   if (kind === 'local' && values.url !== undefined) throw new UsageError('--url names a remote platform, but the backend is local; use --backend paved with it, or leave it out');
   const envToken = env.PAVED_TOKEN?.trim() || undefined;
-  if (kind === 'backstage') return { none: 'Backstage serves no Paved policy set' };
+  if (kind === 'backstage') {
+    if (!url) throw new UsageError('--backend backstage needs --url (or PAVED_URL)');
+    const parsed = parsePlatformUrl(url, values.url !== undefined ? '--url' : 'PAVED_URL');
+    return { url: parsed.toString().replace(/\/+$/, ''), token: envToken, name: `Backstage (${parsed.origin})`, backstage: true };
+  }
   if (kind === 'paved') {
     if (!url) throw new UsageError('--backend paved needs --url (or PAVED_URL)');
     const parsed = parsePlatformUrl(url, values.url !== undefined ? '--url' : 'PAVED_URL');
@@ -84,6 +91,7 @@ export async function lintPlatform(values: LintConnection, env: NodeJS.ProcessEn
     return { set: defaultPolicySet(), fallback: describeError(err) };
   }
   if ('none' in t) return { set: defaultPolicySet(), fallback: t.none };
+  if (t.backstage) return backstage(t);
   try {
     const [wire, names] = await Promise.all([getJson<WirePolicySet>(t.url, '/v1/policies', t.token), getJson<CatalogNamesList>(t.url, '/v1/catalog/names', t.token)]);
     if (!wire) return { set: defaultPolicySet(), platform: t.name, fallback: `${t.name} serves no policy set` };
@@ -96,5 +104,24 @@ export async function lintPlatform(values: LintConnection, env: NodeJS.ProcessEn
   } catch (err) {
     const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
     return { set: defaultPolicySet(), platform: t.name, fallback: `${t.name} could not be asked: ${describeError(err)}${cause}` };
+  }
+}
+
+/** Backstage serves no Paved policy set (the default set stands in, said so); its catalog names the references. */
+async function backstage(t: { url: string; token?: string; name: string }): Promise<LintPlatform> {
+  const fallback = `${t.name} serves no Paved policy set`;
+  try {
+    const names = await backstageReferenceNames(async (kind, page, fields) => {
+      const q = new URLSearchParams(page.cursor ? { cursor: page.cursor } : { filter: `kind=${kind.toLowerCase()}`, orderField: 'metadata.name,asc' });
+      q.set('limit', String(page.limit));
+      q.set('fields', fields.join(','));
+      const res = await getJson<{ items: BackstageEntity[]; pageInfo?: { nextCursor?: string } }>(t.url, `/api/catalog/entities/by-query?${q.toString()}`, t.token);
+      if (!res) throw new Error('its catalog has no by-query endpoint');
+      return { items: res.items.filter((e) => typeof e.metadata?.name === 'string'), ...(res.pageInfo?.nextCursor ? { nextCursor: res.pageInfo.nextCursor } : {}) };
+    });
+    const { deprecatedServices, ...catalog } = names;
+    return { set: defaultPolicySet(), catalog, deprecatedServices: new Set(deprecatedServices), platform: t.name, fallback: `${fallback} (references are checked against its catalog)` };
+  } catch (err) {
+    return { set: defaultPolicySet(), platform: t.name, fallback: `${fallback}, and its catalog could not be asked: ${describeError(err)}` };
   }
 }
