@@ -39,6 +39,7 @@ import type {
 import { BACKSTAGE_CAPABILITIES } from '../capabilities';
 import { PlatformError, unsupportedError } from '../errors';
 import { Transport, type QueryValue, type ResponseValidator, type TransportOptions } from '../transport';
+import { unsupportedOperations } from '../unsupportedOperations';
 import { EntityRefError, entityRefOf, humanizeEntityRef, parseEntityRef, stringifyEntityRef, type EntityName } from './entityRef';
 import {
   CATALOG_KINDS,
@@ -149,6 +150,7 @@ export class BackstageBackend implements PlatformBackend {
   readonly displayName: string;
   readonly baseUrl: string;
   readonly capabilities: BackendCapabilities = BACKSTAGE_CAPABILITIES;
+  readonly operations = unsupportedOperations('Backstage');
 
   private readonly transport: Transport;
   private readonly lifetime = new AbortController();

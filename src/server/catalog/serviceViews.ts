@@ -6,6 +6,7 @@
 import type {
   DoraMetrics,
   EnvironmentState,
+  HealthState,
   Page,
   RegisterServiceRequest,
   ServiceDetails,
@@ -34,6 +35,8 @@ export class ServiceViews {
     private readonly runtime: ServiceRuntime,
     /** The platform's policy set, for scorecards. */
     private readonly policiesFile: string,
+    /** Environment → health where a release runs (the operations room's probes). */
+    private readonly health: (service: string) => Record<string, HealthState> | undefined = () => undefined,
   ) {}
 
   list(q: ServiceQuery & { limit: number }): Page<ServiceSummary> {
@@ -82,6 +85,8 @@ export class ServiceViews {
     if (e.description) s.description = e.description;
     if (e.system) s.system = e.system;
     if (e.lifecycle) s.lifecycle = e.lifecycle;
+    const health = this.health(e.name);
+    if (health) s.health = health;
     return s;
   }
 }
