@@ -199,6 +199,7 @@ export class ApiServer {
   /** SSE headers, the stream registered (closeStreams ends it) and kept alive; `end` unregisters and ends it. */
   private openEventStream(res: http.ServerResponse): { closed: AbortSignal; end(): void } {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.flushHeaders(); // the client learns the stream is open before its first event
     this.sse.add(res);
     const closed = new AbortController();
     res.on('close', () => {

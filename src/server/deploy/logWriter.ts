@@ -86,15 +86,13 @@ function finish(text, code) {
   process.exit(code);
 }
 child.on('error', (e) => finish('could not start: ' + e.message, 127));
-child.on('exit', (code, signal) => {
+function ended(code, signal) {
   const text = signal ? 'exited on ' + signal : 'exited with code ' + code;
-  const status = signal ? 128 + (require('os').constants.signals[signal] || 0) : code;
-  let closed = 0;
-  const done = () => finish(text, status);
-  // Output still in the pipes is written first (a grandchild holding them open gets 2 s).
-  for (const s of [child.stdout, child.stderr]) s.once('close', () => { if (++closed === 2) done(); });
-  setTimeout(done, 2000).unref();
-});
+  finish(text, signal ? 128 + (require('os').constants.signals[signal] || 0) : code);
+}
+// 'close' comes once the service exited and its output is all read; a grandchild holding the pipes open gets 2 s.
+child.on('close', ended);
+child.on('exit', (code, signal) => setTimeout(() => ended(code, signal), 2000));
 `;
 
 /** Writes the log writer next to the logs once (its path shows in `ps`, not its source). */

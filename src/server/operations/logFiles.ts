@@ -30,8 +30,8 @@ export function parsePosition(s: string): Position | undefined {
   return m ? { run: Number(m[1]), generation: Number(m[2]), offset: Number(m[3]) } : undefined;
 }
 
-/** A run that has not written for this long while a later run serves is taken as finished (its writer was killed). */
-const SILENT_FINISHED_MS = 5000;
+/** A run without a known writer pid that has not written for this long while a later run serves is taken as finished. */
+const SILENT_FINISHED_MS = 30_000;
 
 /** The directory as one listing: served runs and their files (by generation). */
 export class LogListing {
@@ -65,18 +65,21 @@ export class LogListing {
     return START;
   }
 
-  /** True when a run wrote its last record (the writer's exit) or fell silent while a later run serves. */
-  finished(run: number, now: number): boolean {
+  /**
+   * True when a run is over: its writer wrote its exit record, or — killed before it could — is no longer alive (its
+   * pid is in the run's first record). A run whose first generation rotated away counts once it fell silent for a while.
+   */
+  finished(run: number, now: number, isAlive: (pid: number) => boolean): boolean {
     const files = this.filesOf(run);
     const last = files[files.length - 1];
     if (!last) return true;
     const tail = lastRecords(this.file(last), 1)[0];
     if (tail?.kind === 's' && /^(exited|could not start)/.test(tail.text)) return true;
-    try {
-      return now - fs.statSync(this.file(last)).mtimeMs > SILENT_FINISHED_MS;
-    } catch {
-      return true;
-    }
+    const first = files[0].generation === 1 ? readRecords(this.file(files[0]), 0, 4096).records[0] : undefined;
+    const pid = first?.kind === 's' ? /\(pid (\d+)\)/.exec(first.text)?.[1] : undefined;
+    if (pid !== undefined) return !isAlive(Number(pid));
+    const mtime = fs.statSync(this.file(last), { throwIfNoEntry: false })?.mtimeMs;
+    return mtime === undefined || now - mtime > SILENT_FINISHED_MS;
   }
 }
 
@@ -151,7 +154,7 @@ export function lastRecords(file: string, n: number): (LogRecord & { end: number
  * Up to `limit` records after `from`, in stream order, and the position after the last one read (or where reading
  * stopped). Moves to the next generation when one exists, and to the next served run once this one finished.
  */
-export function readFrom(listing: LogListing, from: Position, limit: number, now: number): { records: ReadRecord[]; next: Position } {
+export function readFrom(listing: LogListing, from: Position, limit: number, now: number, isAlive: (pid: number) => boolean): { records: ReadRecord[]; next: Position } {
   const records: ReadRecord[] = [];
   let pos = normalise(listing, from);
   while (pos && records.length < limit) {
@@ -172,7 +175,7 @@ export function readFrom(listing: LogListing, from: Position, limit: number, now
       continue;
     }
     const laterRun = listing.served.find((r) => r > here.run);
-    if (laterRun === undefined || !listing.finished(here.run, now)) break;
+    if (laterRun === undefined || !listing.finished(here.run, now, isAlive)) break;
     pos = { run: laterRun, generation: listing.filesOf(laterRun)[0]?.generation ?? 1, offset: 0 };
   }
   return { records, next: pos ?? from };

@@ -18,6 +18,8 @@ export interface LogsDeps {
   secrets: (service: string, environment: string) => readonly string[];
   /** The release serving there now. */
   serving: (service: string, environment: string) => string | undefined;
+  /** Whether a log writer still runs (its run may still write). */
+  isAlive: (pid: number) => boolean;
 }
 
 export interface LogRequest {
@@ -105,7 +107,7 @@ export class ServiceLogs {
   /** Up to `limit` lines after `from`, and where to continue. */
   read(service: string, environment: string, from: Position, limit: number): { lines: LogLine[]; next: Position } {
     const listing = new LogListing(this.dir(service, environment));
-    const { records, next } = readFrom(listing, from, limit, this.deps.now().getTime());
+    const { records, next } = readFrom(listing, from, limit, this.deps.now().getTime(), this.deps.isAlive);
     return { lines: this.lines(service, environment, records), next };
   }
 

@@ -82,6 +82,7 @@ export class Operations {
         const slot = runtime.slots.get(service, environment);
         return slot?.state === 'running' ? slot.release : undefined;
       },
+      isAlive: opts.isAlive,
     });
     this.prober = new HealthProber({
       slots: () => runtime.slots.all(),
@@ -124,6 +125,7 @@ export class Operations {
 
   status(service: string): ServiceStatus {
     const entry = this.opts.catalog.entry(service);
+    this.prober.sync();
     const now = this.opts.now();
     const environments = this.opts.runtime.environments(entry.name).map((st) => {
       const slos =
@@ -154,6 +156,7 @@ export class Operations {
 
   /** Every watched release with its health, by service then environment; `cursor` is the last key of the page before. */
   healthList(limit: number, cursor?: string): ServiceHealthList {
+    this.prober.sync();
     const after = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
     const targets = this.prober
       .all()
@@ -259,6 +262,7 @@ export class Operations {
   async stopService(service: string, environment: string, req: StopRequest): Promise<StopResult> {
     const before = this.opts.runtime.slots.get(service, environment);
     const result = await this.opts.runtime.stopService(service, environment, { approved: req.approved });
+    this.prober.sync();
     if (result.changed) this.events(service, result.environment.environment).push({ type: 'stop', message: `stopped release ${before?.release} (pid ${before?.pid}) on request`, release: before?.release });
     return result;
   }
