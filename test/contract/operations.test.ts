@@ -195,7 +195,7 @@ describe('Platform API contract: day two (logs, health, SLOs, restart, stop)', f
       assert.equal(local?.health?.lastError, 'GET /healthz answered 503');
       assert.equal(local?.health?.failureThreshold, 2);
       const list = await call<Page<ServiceSummary>>(s, 'GET', '/v1/services?text=quiet');
-      assert.deepEqual(list.body.items[0].health, { local: 'unhealthy' as HealthState });
+      assert.deepEqual(list.body.items[0].health, { local: 'unhealthy' });
       const overview = await call<ServiceHealthList>(s, 'GET', '/v1/service-health');
       assert.deepEqual(
         overview.body.items.filter((i) => i.service === 'quiet').map((i) => [i.environment, i.state, i.owner, i.lastError]),
