@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EventsPage, HealthState, Page, ServiceSummary } from '../../src/core/api/types';
+import type { EventsPage, Page, ServiceSummary } from '../../src/core/api/types';
 import type { HealthHistory, LogLine, LogPage, OperationEvent, ServiceHealthList, ServiceStatus, StopResult } from '../../src/core/api/operations';
 import type { Deployment, Problem } from '../../src/core/api/types';
 import { answers, call, followDeployment, portBase, serve, tempDir, type Served } from './helpers';
