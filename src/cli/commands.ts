@@ -7,4 +7,7 @@ export { serveCommand } from './serve';
 export { servicesCommand, serviceCommand } from './services';
 export { templatesCommand } from './templates';
 export { scaffoldCommand } from './scaffold';
-export { deployCommand, rollbackCommand, promoteCommand } from './deploy';
+export { deployCommand, rollbackCommand, promoteCommand, restartCommand } from './deploy';
+export { logsCommand } from './logs';
+export { statusCommand } from './status';
+export { stopCommand } from './stop';

@@ -95,8 +95,9 @@ export async function startOperation(ctx: DeployContext, target: DeployTarget, o
   return { status: 'started', backend: target.backend, record: acknowledged, deployment };
 }
 
-function approvalWhat(op: Operation): { release?: string; promotedFrom?: string } {
+function approvalWhat(op: Operation): { release?: string; promotedFrom?: string; action?: 'restart' } {
   if (op.kind === 'promote') return { promotedFrom: op.request.from };
+  if (op.kind === 'restart') return { action: 'restart' };
   return op.kind === 'deploy' && op.request.release ? { release: op.request.release } : {};
 }
 

@@ -209,7 +209,7 @@ export class Deployments {
     const prev = this.slots.get(e.name, env.name);
     if (prev?.state === 'running') d.previousRelease = prev.release;
     const events = this.history.open(d);
-    events.push({ type: 'state', message: `${kind} of ${e.name} to ${env.name} queued`, state: 'pending' });
+    events.push({ type: 'state', message: `${kind} of ${e.name} ${kind === 'restart' ? 'in' : 'to'} ${env.name} queued`, state: 'pending' });
     const cancel = new AbortController();
     const done = this.runner
       .run({ d, entry: e, env, build: o.build, healthTimeoutSeconds: o.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_S, signal: cancel.signal, events })
