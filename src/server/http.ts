@@ -17,8 +17,8 @@ export interface HttpOptions {
   token: string;
   readOnlyToken?: string;
   log: (line: string) => void;
-  /** Called on every request (idle tracking). */
-  onActivity?: () => void;
+  /** Called on every request (idle tracking) with its operation, when it matched one. */
+  onActivity?: (operationId?: string) => void;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -113,7 +113,8 @@ export class ApiServer {
   }
 
   readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    this.opts.onActivity?.();
+    const matched = this.contract.match((req.method ?? 'GET').toUpperCase(), new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    this.opts.onActivity?.(matched && 'op' in matched ? matched.op.operationId : undefined);
     this.dispatch(req, res).catch((err: unknown) => {
       const p = toProblem(err);
       if (p.problem.status >= 500) this.opts.log(`${req.method} ${req.url}: ${describeError(err)}`);
