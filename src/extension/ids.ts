@@ -33,6 +33,11 @@ export const Commands = {
   promote: 'paved.promote',
   lintManifests: 'paved.manifests.lintAll',
   dryRunTemplate: 'paved.backstage.dryRunTemplate',
+  showServiceLogs: 'paved.service.showLogs',
+  stopFollowingLogs: 'paved.service.stopFollowingLogs',
+  restartService: 'paved.service.restart',
+  stopService: 'paved.service.stop',
+  openService: 'paved.service.openService',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -50,6 +55,7 @@ export const Settings = {
   lintEnable: 'lint.enable',
   catalogPageSize: 'catalog.pageSize',
   deploymentsPollSeconds: 'deployments.pollIntervalSeconds',
+  healthPollSeconds: 'health.pollIntervalSeconds',
 } as const;
 
 export const ContextKeys = {
@@ -63,6 +69,8 @@ export const ContextKeys = {
   catalogFiltered: 'paved.catalog.filtered',
   /** Why deploy/rollback/promote/new service are unavailable ('untrusted'), or '' when they are available. */
   deployDisabled: 'paved.deploy.disabled',
+  /** True while at least one service log is being followed. */
+  logsFollowing: 'paved.logs.following',
 } as const;
 
 /** URI scheme of read-only manifests of services that are not in the workspace. */
@@ -76,4 +84,6 @@ export const StateKeys = {
   runningDeployments: 'paved.deploy.running',
   /** The owner team last used in New Service (globalState). */
   lastOwner: 'paved.scaffold.lastOwner',
+  /** The service logs being followed, with the cursor of the last line shown (FollowedLog[]). */
+  followedLogs: 'paved.logs.following',
 } as const;

@@ -15,6 +15,7 @@ import { PlatformConnection } from './platform/connection';
 import { findLocalPlatform } from '../platform/local';
 import { LocalPlatform } from './platform/localPlatform';
 import { ManifestLinter } from './manifests/manifestLinter';
+import { Operations } from './operations';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface PavedApi {
@@ -36,6 +37,8 @@ export interface PavedApi {
   readonly backstage: BackstageTools;
   /** Manifest linting in the editor (`manifests.onDidLint`, `manifests.diagnostics`, `manifests.lintWorkspace()`). */
   readonly manifests: ManifestLinter;
+  /** Day two: the health of running services (`operations.health`), their log channels (`operations.logs`), Stop, Open Service. */
+  readonly operations: Operations;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -49,9 +52,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: backendFactory(context.extensionPath, context.secrets), local });
 
   const deployments = new DeploymentsView(commands, platform, log.child('deployments'));
-  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService);
-  const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService);
-  const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
+  const operations = new Operations({ commands, connection: platform, workspaceState: context.workspaceState, log: log.child('operations'), myTeams: (): readonly string[] => catalog.model.myTeams });
+  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService, operations.health);
+  const catalog: CatalogView = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService, operations.health);
+  const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService, operations.health);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform });
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
@@ -60,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     commands.register(Commands.showLog, () => channel.show(true)),
     platform,
     deployments,
+    operations,
     details,
     catalog,
     new ServiceCommands(commands, platform, details, log.child('service')),
@@ -73,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, operations };
 }
 
 export function deactivate(): void {
