@@ -16,7 +16,7 @@ const MAX_SEPARATE_ALERTS = 3;
  * them) every `paved.health.pollIntervalSeconds`. The catalog tree, the status bar and the paved.yaml CodeLens read it
  * and refresh on `onDidChange`. A service of the user's teams ("My services") that turns unhealthy in an environment
  * is announced once — with Show Logs — until it recovers (core/operations/alerts.ts). Nothing is polled from a
- * platform without live operations (Backstage).
+ * platform without live operations (Backstage), nor from one not connected (a stopped local platform stays stopped).
  */
 export class HealthWatcher extends Component {
   private readonly changed = this.register(new vscode.EventEmitter<string[]>());
@@ -35,7 +35,7 @@ export class HealthWatcher extends Component {
   private warned = false;
 
   constructor(
-    private readonly connection: Pick<PlatformConnection, 'current' | 'onDidChange'>,
+    private readonly connection: Pick<PlatformConnection, 'connected' | 'onDidChange'>,
     private readonly log: Logger,
     /** The teams whose services the user owns ("My services" in the catalog). */
     private readonly myTeams: () => readonly string[],
@@ -87,8 +87,9 @@ export class HealthWatcher extends Component {
   private async pollOnce(): Promise<void> {
     let items: ServiceHealthItem[] = [];
     try {
-      const backend = await this.connection.current();
-      if (backend.capabilities.operations) items = await backend.operations.healthOverview();
+      // Only a platform already connected: a poll never starts the local platform again after it stopped.
+      const backend = await this.connection.connected();
+      if (backend?.capabilities.operations) items = await backend.operations.healthOverview();
       this.warned = false;
     } catch (err) {
       if (!isBlocking(err) && !this.warned) {

@@ -51,7 +51,7 @@ export class LogFollowers extends Component {
   private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly connection: Pick<PlatformConnection, 'current' | 'onDidChange'>,
+    private readonly connection: Pick<PlatformConnection, 'current' | 'connected' | 'onDidChange'>,
     private readonly state: vscode.Memento,
     private readonly log: Logger,
   ) {
@@ -108,7 +108,8 @@ export class LogFollowers extends Component {
     this.run(f);
   }
 
-  private run(f: Follower): void {
+  /** Follows on; `onlyConnected`: only on a platform already connected (never starting a stopped local platform). */
+  private run(f: Follower, onlyConnected = false): void {
     const { service, environment } = f.state;
     const write = (level: 'info' | 'warn' | 'error', text: string) => {
       f.channel[level](text);
@@ -117,8 +118,12 @@ export class LogFollowers extends Component {
     };
     f.running = (async () => {
       try {
-        const backend = await this.connection.current();
+        const backend = onlyConnected ? await this.connection.connected() : await this.connection.current();
         if (f.abort.signal.aborted) return;
+        if (!backend) {
+          write('info', '── the platform connection changed and no platform is connected now; Show Service Logs follows on after the last line shown');
+          return;
+        }
         write('info', `── following ${service} in ${environment} on ${backend.displayName}${f.state.cursor ? ' (after the last line shown before)' : ''}`);
         await followLogs(backend, service, environment, {
           after: f.state.cursor,
@@ -151,7 +156,7 @@ export class LogFollowers extends Component {
     for (const f of this.follows.values()) {
       f.abort.abort();
       f.abort = new AbortController();
-      void (f.running ?? Promise.resolve()).then(() => this.run(f));
+      void (f.running ?? Promise.resolve()).then(() => this.run(f, true));
     }
   }
 
