@@ -7,6 +7,7 @@ export { serveCommand } from './serve';
 export { servicesCommand, serviceCommand } from './services';
 export { templatesCommand } from './templates';
 export { scaffoldCommand } from './scaffold';
+export { upgradeCommand } from './upgrade';
 export { deployCommand, rollbackCommand, promoteCommand, restartCommand } from './deploy';
 export { logsCommand } from './logs';
 export { statusCommand } from './status';

@@ -32,12 +32,16 @@ export const Commands = {
   rollback: 'paved.rollback',
   promote: 'paved.promote',
   lintManifests: 'paved.manifests.lintAll',
+  /** Run by VS Code after a Paved quick fix's edit (CodeAction.command): the walkthrough's "fix one" step. */
+  quickFixApplied: 'paved.manifests.quickFixApplied',
   dryRunTemplate: 'paved.backstage.dryRunTemplate',
   showServiceLogs: 'paved.service.showLogs',
   stopFollowingLogs: 'paved.service.stopFollowingLogs',
   restartService: 'paved.service.restart',
   stopService: 'paved.service.stop',
   openService: 'paved.service.openService',
+  upgradeGoldenPath: 'paved.goldenPath.upgrade',
+  adoptGoldenPath: 'paved.goldenPath.adopt',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -73,6 +77,21 @@ export const ContextKeys = {
   logsFollowing: 'paved.logs.following',
 } as const;
 
+/** The "Get started with Paved" walkthrough: package.json `contributes.walkthroughs[].id`. */
+export const WALKTHROUGH_ID = 'getStarted';
+
+/**
+ * Its steps, by the event that completes them: the step's id in package.json and the context key its `onContext:`
+ * completion event waits for (set by walkthrough.ts when the event really happens).
+ */
+export const WalkthroughSteps = {
+  catalogOpened: { step: 'openCatalog', key: 'paved.walkthrough.catalogOpened' },
+  quickFixApplied: { step: 'fixFinding', key: 'paved.walkthrough.quickFixApplied' },
+  serviceCreated: { step: 'newService', key: 'paved.walkthrough.serviceCreated' },
+  deployedHealthy: { step: 'deployLocal', key: 'paved.walkthrough.deployedHealthy' },
+  platformConnected: { step: 'connect', key: 'paved.walkthrough.platformConnected' },
+} as const;
+
 /** URI scheme of read-only manifests of services that are not in the workspace. */
 export const MANIFEST_SCHEME = 'paved-manifest';
 
@@ -86,4 +105,6 @@ export const StateKeys = {
   lastOwner: 'paved.scaffold.lastOwner',
   /** The service logs being followed, with the cursor of the last line shown (FollowedLog[]). */
   followedLogs: 'paved.logs.following',
+  /** Files a golden-path upgrade left with conflict markers, listed in Problems until resolved (string[] of fs paths). */
+  upgradeConflicts: 'paved.upgrade.conflicts',
 } as const;

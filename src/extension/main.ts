@@ -15,6 +15,9 @@ import { PlatformConnection } from './platform/connection';
 import { findLocalPlatform } from '../platform/local';
 import { LocalPlatform } from './platform/localPlatform';
 import { ManifestLinter } from './manifests/manifestLinter';
+import { walkthroughProgress, watchCatalogView, watchPlatformConnection, type WalkthroughProgress } from './walkthrough';
+import { GoldenPathVersions } from './platform/goldenPaths';
+import { GoldenPathUpgrades } from './upgrade/upgradeCommands';
 import { Operations } from './operations';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
@@ -39,6 +42,10 @@ export interface PavedApi {
   readonly manifests: ManifestLinter;
   /** Day two: the health of running services (`operations.health`), their log channels (`operations.logs`), Stop, Open Service. */
   readonly operations: Operations;
+  /** Steps of the "Get started with Paved" walkthrough whose event happened in this window. */
+  readonly walkthrough: WalkthroughProgress;
+  /** Upgrade / Adopt Golden Path, the goldenPath CodeLens and the upgrade conflicts in Problems (`inputs` for tests). */
+  readonly upgrades: GoldenPathUpgrades;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -52,12 +59,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: backendFactory(context.extensionPath, context.secrets), local });
 
   const deployments = new DeploymentsView(commands, platform, log.child('deployments'));
+  const goldenPaths = new GoldenPathVersions(platform, log.child('golden-paths'), platform.onDidChange);
   const operations = new Operations({ commands, connection: platform, workspaceState: context.workspaceState, log: log.child('operations'), myTeams: (): readonly string[] => catalog.model.myTeams });
-  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService, operations.health);
-  const catalog: CatalogView = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService, operations.health);
+  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService, goldenPaths, operations.health);
+  const catalog: CatalogView = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService, goldenPaths, operations.health);
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService, operations.health);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform });
+  const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
 
   context.subscriptions.push(
@@ -73,12 +82,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     selfService,
     backstage,
     manifests,
+    watchCatalogView(catalog.treeView),
+    watchPlatformConnection(catalog.onDidLoad, platform),
+    goldenPaths,
+    upgrades,
   );
 
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, operations };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations };
 }
 
 export function deactivate(): void {

@@ -7,6 +7,7 @@ import { Commands } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
+import type { GoldenPathVersions } from '../platform/goldenPaths';
 import { deployNoteFor } from '../backstage/deployNote';
 import type { OperationsData } from './operations';
 import { makeNonce, renderDetails, renderMessage, type RenderContext, safeUrl } from './render';
@@ -24,7 +25,7 @@ export interface DetailsRenderEvent {
 type Message =
   | { type: 'open'; ref: string }
   | { type: 'link'; url: string }
-  | { type: 'manifest' | 'refresh' | 'copy' }
+  | { type: 'manifest' | 'refresh' | 'copy' | 'upgrade' }
   | { type: 'logs' | 'restart' | 'stop' | 'openService'; environment: string };
 
 /** What each day-two action of the panel runs (with the service and the environment it was clicked for). */
@@ -49,6 +50,8 @@ export class DetailsPanels extends Component {
     private readonly extensionUri: vscode.Uri,
     private readonly log: Logger,
     serviceChanged: vscode.Event<string>,
+    /** Versions and changelogs of the service's golden path (the Golden path section). */
+    private readonly goldenPaths?: GoldenPathVersions,
     /** The health of running services: a panel reloads when its service's health changes. */
     health?: { onDidChange: vscode.Event<string[]> },
   ) {
@@ -111,7 +114,11 @@ export class DetailsPanels extends Component {
         backend.capabilities.deploy ? backend.listDeployments(ref, { limit: 50 }).then((p) => p.items) : Promise.resolve<Deployment[]>([]),
         this.operations(backend, ref),
       ]);
-      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), operations }, ctx);
+      const goldenPath = service.goldenPath && this.goldenPaths ? await this.goldenPaths.info(service.goldenPath, backend) : undefined;
+      html = renderDetails(
+        { service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), operations, ...(goldenPath ? { goldenPath } : {}) },
+        ctx,
+      );
       entry.panel.title = service.title ?? service.name;
       outcome = 'loaded';
     } catch (err) {
@@ -172,6 +179,9 @@ export class DetailsPanels extends Component {
           break;
         case 'copy':
           await vscode.commands.executeCommand(Commands.copyReference, ref);
+          break;
+        case 'upgrade':
+          await vscode.commands.executeCommand(Commands.upgradeGoldenPath, { ref });
           break;
         case 'refresh':
           await this.load(ref);

@@ -63,7 +63,6 @@ export class ServiceViews {
     };
     if (e.manifestPath) d.manifestPath = e.manifestPath;
     if (e.sourceDir) d.sourceDir = e.sourceDir;
-    if (e.goldenPath) d.goldenPath = e.goldenPath;
     return d;
   }
 
@@ -87,6 +86,7 @@ export class ServiceViews {
     if (e.lifecycle) s.lifecycle = e.lifecycle;
     const health = this.health(e.name);
     if (health) s.health = health;
+    if (e.goldenPath) s.goldenPath = e.goldenPath;
     return s;
   }
 }
