@@ -63,10 +63,11 @@ describe('Day two in the extension host: logs, health, stop against the local pl
     const server = path.join(folder, 'src', 'server.js');
     const source = fs.readFileSync(server, 'utf8');
     const patched = source
-      .replace("function handle(req, res) {\n  const url = new URL(req.url ?? '/', 'http://localhost');", "let healthStatus = 200;\nfunction handle(req, res) {\n  const url = new URL(req.url ?? '/', 'http://localhost');\n  if (url.pathname === '/flip') {\n    healthStatus = Number(url.searchParams.get('status'));\n    res.end('flipped');\n    return;\n  }")
+      .replace("function handle(req, res) {", "let healthStatus = 200;\nfunction handle(req, res) {")
+      .replace("  const url = new URL(req.url ?? '/', 'http://localhost');", "  const url = new URL(req.url ?? '/', 'http://localhost');\n  if (url.pathname === '/flip') {\n    healthStatus = Number(url.searchParams.get('status'));\n    res.end('flipped');\n    return;\n  }")
       .replace("res.writeHead(200, { 'content-type': 'application/json' });\n    res.end(JSON.stringify({ status: 'ok'", "res.writeHead(healthStatus, { 'content-type': 'application/json' });\n    res.end(JSON.stringify({ status: healthStatus === 200 ? 'ok' : 'failing'");
     assert.notEqual(patched, source, 'the golden path’s server.js has the shape this test patches');
-    assert.ok(patched.includes('healthStatus = Number'));
+    assert.ok(patched.includes('healthStatus = Number') && patched.includes('res.writeHead(healthStatus'));
     fs.writeFileSync(server, patched);
     const manifest = path.join(folder, 'paved.yaml');
     fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace('health: { path: /healthz }', 'health: { path: /healthz, intervalSeconds: 1, failureThreshold: 2 }'));

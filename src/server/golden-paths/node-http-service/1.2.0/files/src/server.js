@@ -23,18 +23,9 @@ function handle(req, res) {
   res.end(JSON.stringify({ error: 'not found' }));
 }
 
-/**
- * Serves on `port`, with an access log: one line per request on stdout (not the health checks the platform probes
- * every few seconds), which the platform keeps and Paved shows with "Show Service Logs" and `paved logs`.
- * @param {number} port
- */
+/** @param {number} port */
 function start(port) {
-  const server = http.createServer((req, res) => {
-    res.on('finish', () => {
-      if (req.url !== '/healthz') console.log(`${req.method} ${req.url} ${res.statusCode}`);
-    });
-    handle(req, res);
-  });
+  const server = http.createServer(handle);
   server.listen(port, '127.0.0.1', () => {
     console.log(`{{name}} listening on http://127.0.0.1:${port}`);
   });
