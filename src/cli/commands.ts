@@ -8,4 +8,7 @@ export { servicesCommand, serviceCommand } from './services';
 export { templatesCommand } from './templates';
 export { scaffoldCommand } from './scaffold';
 export { upgradeCommand } from './upgrade';
-export { deployCommand, rollbackCommand, promoteCommand } from './deploy';
+export { deployCommand, rollbackCommand, promoteCommand, restartCommand } from './deploy';
+export { logsCommand } from './logs';
+export { statusCommand } from './status';
+export { stopCommand } from './stop';

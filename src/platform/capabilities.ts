@@ -17,6 +17,7 @@ export const PAVED_CAPABILITIES: Readonly<BackendCapabilities> = Object.freeze({
   metrics: true,
   policies: true,
   catalogNames: true,
+  operations: true,
   templateVersions: true,
 });
 
@@ -33,6 +34,7 @@ export const BACKSTAGE_CAPABILITIES: Readonly<BackendCapabilities> = Object.free
   metrics: false,
   policies: false,
   catalogNames: true,
+  operations: false,
   templateVersions: false,
 });
 

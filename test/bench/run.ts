@@ -10,6 +10,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'paved lint', load: async () => ({ run: (await import('./lint')).runCli }) },
   { name: 'upgrade', load: () => import('./upgrade') },
   { name: 'extension-host', load: () => import('./extensionHost') },
+  { name: 'operations', load: () => import('./operations') },
 ];
 
 async function main(): Promise<void> {

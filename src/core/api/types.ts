@@ -108,6 +108,12 @@ export interface ServiceEnvironmentStatus {
   since?: string;
 }
 
+/**
+ * Health of a running release as the platform's probes see it (src/core/api/operations.ts has the rest):
+ * unknown = not probed yet; degraded = probes fail, but fewer in a row than the failure threshold.
+ */
+export type HealthState = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+
 /** One entry of `GET /v1/services`: small on purpose. */
 export interface ServiceSummary {
   name: string;
@@ -120,6 +126,8 @@ export interface ServiceSummary {
   source: ServiceSource;
   /** Compact status: environment name → state (only environments with a deployment appear). */
   status: Record<string, EnvironmentState>;
+  /** Environment name → health, for the environments where a release runs (platforms that probe). */
+  health?: Record<string, HealthState>;
   /** Golden path the service came from, if recorded (paved.yaml `metadata.goldenPath`). */
   goldenPath?: { template: string; version: string };
 }
@@ -352,8 +360,8 @@ export type DeploymentState =
   | 'rolled-back'
   | 'cancelled';
 
-/** Why a deployment exists. */
-export type DeploymentKind = 'deploy' | 'rollback' | 'promote';
+/** Why a deployment exists (`restart`: the serving release started again, by request or by the platform). */
+export type DeploymentKind = 'deploy' | 'rollback' | 'promote' | 'restart';
 
 export interface Deployment {
   id: string;

@@ -123,7 +123,7 @@ export interface Outcome {
 
 /** What the user is told when a deployment ends. */
 export function describeOutcome(d: Deployment): Outcome {
-  const what = d.kind === 'rollback' ? 'Rollback of' : d.kind === 'promote' ? 'Promotion of' : 'Deployment of';
+  const what = d.kind === 'rollback' ? 'Rollback of' : d.kind === 'promote' ? 'Promotion of' : d.kind === 'restart' ? 'Restart of' : 'Deployment of';
   const release = d.release ? ` (${d.release})` : '';
   switch (d.state) {
     case 'succeeded':
@@ -153,7 +153,7 @@ export function describeOutcome(d: Deployment): Outcome {
 export interface DeploymentRecord {
   /** The Idempotency-Key of the request: re-sending it after a reload returns the same deployment. */
   key: string;
-  kind: 'deploy' | 'rollback' | 'promote';
+  kind: 'deploy' | 'rollback' | 'promote' | 'restart';
   service: string;
   environment: string;
   /** The request that was (or is about to be) sent. */
@@ -193,7 +193,7 @@ export function readRecords(raw: unknown): DeploymentRecord[] {
       typeof r.environment === 'string' &&
       typeof r.lastSeq === 'number' &&
       typeof r.platform === 'string' &&
-      (r.kind === 'deploy' || r.kind === 'rollback' || r.kind === 'promote') &&
+      (r.kind === 'deploy' || r.kind === 'rollback' || r.kind === 'promote' || r.kind === 'restart') &&
       isRecord(r.request),
   );
 }

@@ -11,6 +11,7 @@ import {
   followDeployment,
   promote,
   recordedOn,
+  restart,
   rollback,
   type AcknowledgedRecord,
   type DeployContext,
@@ -94,6 +95,7 @@ export class DeployComponent extends Component {
     this.register(commands.register(Commands.deploy, (arg?: unknown, env?: unknown) => this.deploy(toArgs(arg, env))));
     this.register(commands.register(Commands.rollback, (arg?: unknown, env?: unknown) => this.rollback(toArgs(arg, env))));
     this.register(commands.register(Commands.promote, (arg?: unknown, from?: unknown, to?: unknown) => this.promote(toArgs(arg, from), typeof to === 'string' ? to : undefined)));
+    this.register(commands.register(Commands.restartService, (arg?: unknown, env?: unknown) => this.restart(toArgs(arg, env))));
     const lenses = this.register(new DeployCodeLensProvider());
     this.register(vscode.languages.registerCodeLensProvider({ pattern: '**/paved.yaml' }, lenses));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.updateContext()));
@@ -157,7 +159,13 @@ export class DeployComponent extends Component {
     return this.started(await promote(ctx, { service: args.service, from: args.environment, to, manifest: await manifestAt(args.manifestUri) }));
   }
 
-  private async started(result: Started | Refused, manifestFile?: string): Promise<DeployResult> {
+  /** Starts the release running in an environment again: a deployment of kind restart, watched like the others. */
+  async restart(args: DeployArgs = {}): Promise<DeployResult> {
+    const ctx = await this.context();
+    return this.started(await restart(ctx, { service: args.service, environment: args.environment }));
+  }
+
+    private async started(result: Started | Refused, manifestFile?: string): Promise<DeployResult> {
     if (result.status === 'refused') {
       const placed = this.deps.refusals?.show(result) ?? false;
       if (result.by === 'platform') this.deps.onRefusedByPlatform?.();
@@ -311,7 +319,7 @@ async function serviceInManifest(uri: string): Promise<string | undefined> {
 }
 
 function verb(r: DeploymentRecord): string {
-  return r.kind === 'deploy' ? 'Deploying' : r.kind === 'rollback' ? 'Rolling back' : 'Promoting';
+  return r.kind === 'deploy' ? 'Deploying' : r.kind === 'rollback' ? 'Rolling back' : r.kind === 'restart' ? 'Restarting' : 'Promoting';
 }
 
 /** Command arguments: a service (string, tree node, record) and an environment, or one DeployArgs object. */

@@ -41,6 +41,7 @@ import { BACKSTAGE_CAPABILITIES } from '../capabilities';
 import { PlatformError, unsupportedError } from '../errors';
 import { Transport, type QueryValue, type ResponseValidator, type TransportOptions } from '../transport';
 import { backstageReferenceNames } from './names';
+import { unsupportedOperations } from '../unsupportedOperations';
 import { EntityRefError, entityRefOf, humanizeEntityRef, parseEntityRef, stringifyEntityRef, type EntityName } from './entityRef';
 import {
   CATALOG_KINDS,
@@ -151,6 +152,7 @@ export class BackstageBackend implements PlatformBackend {
   readonly displayName: string;
   readonly baseUrl: string;
   readonly capabilities: BackendCapabilities = BACKSTAGE_CAPABILITIES;
+  readonly operations = unsupportedOperations('Backstage');
 
   private readonly transport: Transport;
   private readonly lifetime = new AbortController();

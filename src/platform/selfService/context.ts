@@ -19,6 +19,8 @@ export interface ApprovalRequest {
   promotedFrom?: string;
   /** `manifest`: the manifest requires approval here; `platform`: the platform answered with problem `approval-required`. */
   reason: 'manifest' | 'platform';
+  /** What is to be approved: a deployment (default), or restarting or stopping what runs. */
+  action?: 'deploy' | 'restart' | 'stop';
 }
 
 /** An earlier release a service can be deployed or rolled back to. */

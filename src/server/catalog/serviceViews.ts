@@ -6,6 +6,7 @@
 import type {
   DoraMetrics,
   EnvironmentState,
+  HealthState,
   Page,
   RegisterServiceRequest,
   Scorecard,
@@ -38,6 +39,8 @@ export class ServiceViews {
     private readonly catalog: LocalCatalog,
     private readonly runtime: ServiceRuntime,
     private readonly scorecards: ServiceScorecards,
+    /** Environment → health where a release runs (the operations room's probes). */
+    private readonly health: (service: string) => Record<string, HealthState> | undefined = () => undefined,
   ) {}
 
   list(q: ServiceQuery & { limit: number }): Page<ServiceSummary> {
@@ -85,6 +88,8 @@ export class ServiceViews {
     if (e.description) s.description = e.description;
     if (e.system) s.system = e.system;
     if (e.lifecycle) s.lifecycle = e.lifecycle;
+    const health = this.health(e.name);
+    if (health) s.health = health;
     if (e.goldenPath) s.goldenPath = e.goldenPath;
     return s;
   }

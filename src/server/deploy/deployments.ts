@@ -58,6 +58,8 @@ export interface DeploymentsOptions {
   host?: ProcessHost;
   /** Health requests (default: HTTP on loopback). */
   probe?: HealthProbe;
+  /** The secret values a release gets (its log writer redacts them); default none. */
+  secrets?: (service: string, environment: string, manifest: Record<string, unknown>) => readonly string[];
 }
 
 const DEFAULT_HEALTH_TIMEOUT_S = 30;
@@ -69,8 +71,11 @@ export class Deployments {
   private readonly runner: DeploymentRunner;
   private readonly running = new Map<string, { cancel: AbortController; done: Promise<void> }>();
   private stopping = false;
+  /** `<state-dir>/logs`: build logs, and per service and environment the runs of its processes (serviceLogs.ts). */
+  readonly logDir: string;
 
   constructor(private readonly opts: DeploymentsOptions) {
+    this.logDir = path.join(opts.stateDir, 'logs');
     const host = opts.host ?? systemHost;
     const deps = { host, owner: opts.owner, now: opts.now, log: opts.log };
     this.history = new DeploymentHistory(path.join(opts.stateDir, 'deployments'), deps);
@@ -78,7 +83,8 @@ export class Deployments {
     this.slots = new SlotTable(path.join(opts.stateDir, 'slots.json'), deps);
     this.runner = new DeploymentRunner({
       ...deps,
-      logDir: path.join(opts.stateDir, 'logs'),
+      logDir: this.logDir,
+      secrets: opts.secrets ?? (() => []),
       probe: opts.probe ?? httpProbe,
       history: this.history,
       releases: this.releases,
@@ -165,6 +171,38 @@ export class Deployments {
     return this.start(e, to, 'promote', { release: src.release, from: req.from, build: false });
   }
 
+  /**
+   * Starts the release serving in an environment (or the last one that did, when it stopped or crashed) again: a new
+   * process next to the old one, switched to once healthy. A restart already in progress is returned, not doubled.
+   * `automatic` restarts (the manifest's `restartAfterSeconds`) need no approval: the manifest asked for them.
+   */
+  restart(service: string, environment: string, o: { approved?: boolean; automatic?: boolean } = {}): Deployment {
+    if (this.stopping) throw new PavedError('conflict', 'the platform is stopping');
+    const e = this.opts.catalog.entry(service);
+    const env = findEnvironment(this.opts.environments, environment);
+    const slot = this.slots.get(service, env.name);
+    if (!slot) throw new PavedError('conflict', `${service} was never deployed to ${env.name}; deploy it first`);
+    const meta = this.releases.runnable(service, slot.release);
+    if (!meta) throw new PavedError('not-found', `${service} release ${slot.release} is gone`);
+    if (!o.automatic) checkApproval(effectiveSpec(releaseManifest(e, meta.dir), env.name), env, o.approved, 'restarting');
+    const active = this.history.active(service, env.name);
+    if (active?.kind === 'restart') return publicDeployment(active);
+    this.checkNoActive(service, env.name);
+    return this.start(e, env, 'restart', { release: slot.release, build: false });
+  }
+
+  /** Stops the release serving in an environment; `changed` false when nothing ran there. */
+  async stopService(service: string, environment: string, o: { approved?: boolean } = {}): Promise<{ environment: ServiceEnvironmentStatus; changed: boolean }> {
+    const e = this.opts.catalog.entry(service);
+    const env = findEnvironment(this.opts.environments, environment);
+    const slot = this.slots.get(service, env.name);
+    const meta = slot ? this.releases.runnable(service, slot.release) : undefined;
+    if (slot?.state === 'running') checkApproval(effectiveSpec(releaseManifest(e, meta?.dir), env.name), env, o.approved, 'stopping');
+    this.checkNoActive(service, env.name);
+    const changed = await this.slots.stopOne(service, env.name);
+    return { environment: environmentStatus(env, this.slots.get(service, env.name), this.history.ofService(service)), changed };
+  }
+
   cancel(id: string): Deployment {
     const d = this.history.record(id);
     if (isTerminal(d.state)) throw new PavedError('conflict', `deployment ${id} already ended (${d.state})`);
@@ -190,7 +228,7 @@ export class Deployments {
     const prev = this.slots.get(e.name, env.name);
     if (prev?.state === 'running') d.previousRelease = prev.release;
     const events = this.history.open(d);
-    events.push({ type: 'state', message: `${kind} of ${e.name} to ${env.name} queued`, state: 'pending' });
+    events.push({ type: 'state', message: `${kind} of ${e.name} ${kind === 'restart' ? 'in' : 'to'} ${env.name} queued`, state: 'pending' });
     const cancel = new AbortController();
     const done = this.runner
       .run({ d, entry: e, env, build: o.build, healthTimeoutSeconds: o.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_S, signal: cancel.signal, events, ...(o.repoPolicies !== undefined ? { repoPolicies: o.repoPolicies } : {}) })
@@ -260,8 +298,9 @@ export class Deployments {
   }
 }
 
-function checkApproval(spec: EffectiveSpec, env: Environment, approved: boolean | undefined): void {
+function checkApproval(spec: EffectiveSpec, env: Environment, approved: boolean | undefined, what = 'deploying to'): void {
   if (env.approvalHonoured && spec.approvalRequired && approved !== true) {
-    throw new PavedError('forbidden', `deploying to ${env.name} needs approval (the manifest sets environments.${env.name}.approval: required); send "approved": true`, { detail: 'approval-required' });
+    const doing = what === 'deploying to' ? `deploying to ${env.name}` : `${what} the service in ${env.name}`;
+    throw new PavedError('forbidden', `${doing} needs approval (the manifest sets environments.${env.name}.approval: required); send "approved": true`, { detail: 'approval-required' });
   }
 }

@@ -5,15 +5,16 @@
 import type { CreateDeploymentRequest, Deployment, DeploymentEvent, DeploymentState, Environment, Page, PolicySet, PromoteRequest, RollbackRequest } from '../../../../src/core/api/types';
 import { defaultPolicySet, toWire } from '../../../../src/core/policy';
 import { DEFAULT_ENVIRONMENTS } from '../../../../src/core/deploy';
-import type { CatalogService, DeployDelegate, PlatformBackend, ServiceInfo, StreamOptions, WriteOptions } from '../../../../src/platform/backend';
+import type { RestartRequest } from '../../../../src/core/api/operations';
+import type { CatalogService, DeployDelegate, PlatformBackend, ServiceInfo, ServiceOperations, StreamOptions, WriteOptions } from '../../../../src/platform/backend';
 import { BACKSTAGE_CAPABILITIES, PAVED_CAPABILITIES } from '../../../../src/platform/capabilities';
 import { PlatformError } from '../../../../src/platform/errors';
 import type { ApprovalRequest, ReleaseChoice, SelfServicePrompts } from '../../../../src/platform/selfService';
 
 export interface SentRequest {
-  kind: 'deploy' | 'rollback' | 'promote';
+  kind: 'deploy' | 'rollback' | 'promote' | 'restart';
   service: string;
-  request: CreateDeploymentRequest | RollbackRequest | PromoteRequest;
+  request: CreateDeploymentRequest | RollbackRequest | PromoteRequest | (RestartRequest & { environment: string });
   idempotencyKey?: string;
 }
 
@@ -185,6 +186,17 @@ export class FakePlatform implements PlatformBackend {
   getScaffoldTask: PlatformBackend['getScaffoldTask'] = () => unused('getScaffoldTask');
   scaffoldTaskEvents: PlatformBackend['scaffoldTaskEvents'] = () => unused('scaffoldTaskEvents');
   cancelScaffoldTask: PlatformBackend['cancelScaffoldTask'] = () => unused('cancelScaffoldTask');
+  /** Only restart is scripted (it is sent like a deployment); the rest is not used by the flows under test. */
+  readonly operations: ServiceOperations = {
+    restart: (service, environment, request = {}, opts) => this.send({ kind: 'restart', service, request: { environment, ...request }, idempotencyKey: opts?.idempotencyKey }, environment),
+    stop: () => unused('stop'),
+    status: () => unused('status'),
+    health: () => unused('health'),
+    healthOverview: () => unused('healthOverview'),
+    logs: () => unused('logs'),
+    followLogs: () => unused('followLogs'),
+    events: () => unused('events'),
+  };
   /** The platform's policy set (the gate asks for it on every deploy and promote); tests replace it. */
   policies: PolicySet = toWire(defaultPolicySet());
   getPolicies: PlatformBackend['getPolicies'] = () => {
