@@ -16,6 +16,8 @@ import type { HealthProbe } from './deploy/watch';
 import { FeedbackStore } from './feedback';
 import { IdempotencyStore } from './idempotency';
 import { policiesFileIn } from './policy/policies';
+import { defaultCacheDir } from './resources/drivers/pglite';
+import { ResourceService } from './resources/service';
 import { TemplateLibrary } from './scaffold/library';
 import { ScaffoldTasks } from './scaffold/tasks';
 
@@ -32,6 +34,10 @@ export interface PlatformOptions {
   /** Processes and ports, and health requests (tests pass fakes; default: the operating system's, HTTP). */
   host?: ProcessHost;
   probe?: HealthProbe;
+  /** Directories of resource type definitions (`paved serve --resources`). */
+  resourceDirs?: readonly string[];
+  /** Where PGlite is installed on first use when it is not next to Paved (default: defaultCacheDir()). */
+  cacheDir?: string;
 }
 
 export class LocalPlatform {
@@ -47,6 +53,7 @@ export class LocalPlatform {
   readonly deployments: Deployments;
   readonly feedback: FeedbackStore;
   readonly idempotency: IdempotencyStore;
+  readonly resources: ResourceService;
 
   constructor(opts: PlatformOptions) {
     const log = opts.log ?? (() => undefined);
@@ -67,8 +74,22 @@ export class LocalPlatform {
       isAlive: (pid) => host.isAlive(pid),
       startedAt: new Date().toISOString(),
     });
-    this.deployments = new Deployments({ stateDir: dir, environments: this.environments, owner: this.owner, catalog: this.catalog, now, log, host, probe: opts.probe });
-    this.services = new ServiceViews(this.catalog, this.deployments, this.policiesFile);
+    this.resources = new ResourceService({
+      stateDir: dir,
+      owner: this.owner,
+      host,
+      environments: this.environments,
+      catalog: { manifestOf: (service) => this.catalog.v1Manifest(service) },
+      resourceDirs: opts.resourceDirs ?? [],
+      cacheDir: opts.cacheDir ?? defaultCacheDir(),
+      // Resources serve above the environments' ranges: base+3000 … base+3999.
+      ports: { from: base + 3000, to: base + 3999 },
+      now,
+      log,
+      activeDeployment: (service, environment) => this.deployments.activeIn(service, environment),
+    });
+    this.deployments = new Deployments({ stateDir: dir, environments: this.environments, owner: this.owner, catalog: this.catalog, now, log, host, probe: opts.probe, resources: this.resources });
+    this.services = new ServiceViews(this.catalog, this.deployments, this.policiesFile, this.resources);
     this.templates = new TemplateLibrary(opts.templateRoots, log);
     this.scaffold = new ScaffoldTasks(path.join(dir, 'tasks'), this.templates, now);
     this.feedback = new FeedbackStore(path.join(dir, 'feedback.jsonl'), this.catalog, now);
@@ -79,6 +100,7 @@ export class LocalPlatform {
   async load(): Promise<void> {
     this.feedback.load();
     this.idempotency.load();
+    await this.resources.load();
     await this.deployments.load();
     this.scaffold.load();
     this.templates.reload();
@@ -88,6 +110,7 @@ export class LocalPlatform {
   /** Cancels deployments in progress, stops every service process this platform started, closes the journals. */
   async stop(): Promise<void> {
     await this.deployments.stop();
+    await this.resources.stop();
     this.catalog.close();
     this.feedback.close();
     this.idempotency.close();
@@ -111,5 +134,10 @@ export class LocalPlatform {
   /** Template directories that were not loaded, and why. */
   get templateErrors(): readonly string[] {
     return this.templates.errors;
+  }
+
+  /** Resource type definitions that were not loaded, and why. */
+  get resourceErrors(): readonly string[] {
+    return this.resources.types.errors;
   }
 }

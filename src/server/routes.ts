@@ -8,6 +8,7 @@ import { feedbackRoutes } from './feedback';
 import type { LocalPlatform } from './platform';
 import { policyRoutes } from './policy/routes';
 import { joinRoutes, type Routes } from './routing';
+import { resourceRoutes } from './resources/routes';
 import { scaffoldRoutes } from './scaffold/routes';
 import { schemaRoutes } from './schemas';
 
@@ -26,5 +27,6 @@ export function platformRoutes(p: LocalPlatform, opts: { version: string }): Rou
     feedbackRoutes(p.feedback, p.idempotency),
     policyRoutes(p.policiesFile),
     schemaRoutes(),
+    resourceRoutes(p.resources),
   );
 }

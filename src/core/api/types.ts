@@ -20,6 +20,8 @@ export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
 
 /** A page of a cursor-paginated list. `nextCursor` is absent on the last page; pass it back as `?cursor=`. */
+import type { ClaimStatus, ResourceType } from '../resources/types';
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
@@ -163,6 +165,8 @@ export interface ServiceDetails extends ServiceSummary {
   metrics: DoraMetrics;
   /** Golden path the service came from, if recorded. */
   goldenPath?: { template: string; version: string };
+  /** Its claims (`spec.claims`) per environment, secret outputs masked; absent from platforms without resources. */
+  claims?: ClaimStatus[];
 }
 
 /** Query of `GET /v1/services`. */
@@ -367,7 +371,7 @@ export interface DeploymentEvent {
   state?: DeploymentState;
   /** For `log` events: which stream of which step. */
   stream?: 'stdout' | 'stderr';
-  step?: 'snapshot' | 'build' | 'start' | 'health' | 'switch' | 'stop';
+  step?: 'snapshot' | 'provision' | 'build' | 'start' | 'health' | 'switch' | 'stop';
 }
 
 /** `GET /v1/deployments/{id}/events` as JSON (long-poll): events after `after`, waiting up to `wait` seconds for one. */
@@ -460,3 +464,31 @@ export type TaskEventsPage = EventsPage<TaskEvent>;
 
 /** Response header set when an Idempotency-Key replay returned the stored result. */
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Resources (claims)
+
+export type { ClaimState, ClaimStatus, ResourceClass, ResourceOutput, ResourceType } from '../resources/types';
+
+/** `GET /v1/resource-types`. */
+export interface ResourceTypeList {
+  items: ResourceType[];
+}
+
+/** `GET /v1/claims`: claims of every service, each per environment. */
+export type ClaimPage = Page<ClaimStatus>;
+
+/** `POST /v1/services/{name}/claims/{claim}/reveal`: one output of a claim, secret or not, to the platform-token holder. */
+export interface RevealClaimOutputRequest {
+  environment: string;
+  output: string;
+}
+
+export interface RevealedClaimOutput {
+  service: string;
+  claim: string;
+  environment: string;
+  output: string;
+  secret: boolean;
+  value: string;
+}

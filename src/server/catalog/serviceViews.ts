@@ -14,6 +14,7 @@ import type {
   ServiceSummary,
 } from '../../core/api/types';
 import { asV1, type CatalogEntry } from '../../core/catalog';
+import type { ClaimStatus } from '../../core/resources';
 import { scorecardFor } from '../policy/policies';
 import type { LocalCatalog } from './localCatalog';
 
@@ -28,12 +29,18 @@ export interface ServiceRuntime {
   retire(service: string): Promise<void>;
 }
 
+/** What the catalog's views need to know about a service's claims (the resource room). */
+export interface ServiceClaims {
+  claimsOfService(service: string): ClaimStatus[];
+}
+
 export class ServiceViews {
   constructor(
     private readonly catalog: LocalCatalog,
     private readonly runtime: ServiceRuntime,
     /** The platform's policy set, for scorecards. */
     private readonly policiesFile: string,
+    private readonly claims?: ServiceClaims,
   ) {}
 
   list(q: ServiceQuery & { limit: number }): Page<ServiceSummary> {
@@ -61,6 +68,7 @@ export class ServiceViews {
     if (e.manifestPath) d.manifestPath = e.manifestPath;
     if (e.sourceDir) d.sourceDir = e.sourceDir;
     if (e.goldenPath) d.goldenPath = e.goldenPath;
+    if (this.claims) d.claims = this.claims.claimsOfService(e.name);
     return d;
   }
 
