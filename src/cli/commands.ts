@@ -8,3 +8,4 @@ export { servicesCommand, serviceCommand } from './services';
 export { templatesCommand } from './templates';
 export { scaffoldCommand } from './scaffold';
 export { deployCommand, rollbackCommand, promoteCommand } from './deploy';
+export { resourcesCommand } from './resources';

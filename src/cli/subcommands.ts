@@ -23,4 +23,5 @@ export const subcommands: readonly SubcommandEntry[] = [
   { name: 'deploy', summary: 'deploy a service to an environment (policy-checked), optionally waiting for it', load: async () => commands().deployCommand },
   { name: 'rollback', summary: 'roll a service back to its previous (or a named) release', load: async () => commands().rollbackCommand },
   { name: 'promote', summary: 'promote the release running in one environment to the next', load: async () => commands().promoteCommand },
+  { name: 'resources', summary: 'claims and the resources provisioned for them: list, types, release', load: async () => commands().resourcesCommand },
 ];

@@ -18,6 +18,7 @@
  * (a Backstage catalog has no DORA metrics, no scorecard; its scaffolder publishes instead of returning files).
  */
 import type {
+  ClaimStatus,
   CreateDeploymentRequest,
   CreateFeedbackRequest,
   Deployment,
@@ -31,6 +32,8 @@ import type {
   PolicySet,
   PromoteRequest,
   RegisterServiceRequest,
+  ResourceType,
+  RevealedClaimOutput,
   RollbackRequest,
   ScaffoldFile,
   Scorecard,
@@ -93,6 +96,11 @@ export interface BackendCapabilities {
   metrics: boolean;
   /** getPolicies / scorecards. */
   policies: boolean;
+  /**
+   * Resources services claim in their manifest (`spec.claims`): listResourceTypes, listClaims, releaseClaim,
+   * revealClaimOutput, and `claims` in getService. Backstage shows Resource entities but provisions nothing: false.
+   */
+  resources: boolean;
 }
 
 export interface CallOptions {
@@ -215,6 +223,14 @@ export interface ScaffoldEvent {
   outcome?: ScaffoldOutcome;
 }
 
+export interface ClaimQuery {
+  service?: string;
+  environment?: string;
+  state?: ClaimStatus['state'];
+  limit?: number;
+  cursor?: string;
+}
+
 export interface DeploymentQuery {
   environment?: string;
   limit?: number;
@@ -290,6 +306,16 @@ export interface PlatformBackend {
   cancelDeployment(id: string, opts?: CallOptions): Promise<Deployment>;
   rollback(service: string, request: RollbackRequest, opts?: WriteOptions): Promise<Deployment>;
   promote(service: string, request: PromoteRequest, opts?: WriteOptions): Promise<Deployment>;
+
+  // Resources (capabilities.resources)
+  /** The resource types services can claim. */
+  listResourceTypes(opts?: CallOptions): Promise<ResourceType[]>;
+  /** Provisioned claims of every service (or of one), each per environment; secret outputs masked. */
+  listClaims(query?: ClaimQuery, opts?: CallOptions): Promise<Page<ClaimStatus>>;
+  /** Releases an orphaned claim, deleting its resource and data; releasing one released before is not an error. */
+  releaseClaim(service: string, claim: string, environment: string, opts?: CallOptions): Promise<void>;
+  /** One output of a ready claim in clear (a secret one too): for the clipboard, never for the screen or a log. */
+  revealClaimOutput(service: string, claim: string, environment: string, output: string, opts?: CallOptions): Promise<RevealedClaimOutput>;
 
   // Platform
   getPolicies(opts?: CallOptions): Promise<PolicySet>;

@@ -12,6 +12,7 @@ export * from './follow';
 export * from './journal';
 export * from './manifest';
 export * from './promote';
+export * from './resources';
 export * from './resume';
 export * from './rollback';
 export * from './scaffold';

@@ -30,7 +30,7 @@ export interface DeploymentResources {
     signal: AbortSignal;
   }): Promise<{ outputs: Map<string, Record<string, string>>; secrets: string[] }>;
   /** After a switch-over: the claims in the environment the release does not name become orphaned (kept). */
-  settle(service: string, environment: string, claimed: readonly string[], log: (line: string, kind?: 'step') => void): void;
+  settle(service: string, environment: string, claimed: readonly string[], log: (line: string, kind?: 'step') => void): Promise<void>;
 }
 
 export interface RunnerDeps {
@@ -255,7 +255,7 @@ export class DeploymentRunner {
       events.push({ type: 'step', step: 'stop', message: `stopping previous release ${prev.release} (port ${prev.port})` });
       await this.deps.slots.retire(prev);
     }
-    this.deps.resources?.settle(entry.name, env.name, run.claims ?? [], (message) => events.push({ type: 'step', step: 'provision', message }));
+    await this.deps.resources?.settle(entry.name, env.name, run.claims ?? [], (message) => events.push({ type: 'step', step: 'provision', message }));
     d.url = `http://127.0.0.1:${port}`;
     this.setState(run, 'succeeded', `${d.release} is serving in ${env.name} at ${d.url}`);
   }

@@ -5,6 +5,7 @@
  * remembers it crash-safe; secrets.ts keeps the secrets out of every file.
  */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { Environment, Page, RevealedClaimOutput } from '../../core/api/types';
@@ -147,9 +148,18 @@ export class ResourceService {
     const started = Date.now();
     req.log(`provisioning ${label}…`, 'step');
     const now = this.o.now().toISOString();
-    const existing = this.state.resource(id);
+    let existing = this.state.resource(id);
+    if (existing && !existing.readyAt && (existing.type !== t.type || existing.class !== cls)) {
+      // It never became ready, so it holds nothing: provision the claim as it is now from scratch.
+      await this.discard(existing);
+      existing = undefined;
+    }
     if (existing && existing.type !== t.type) throw new PavedError('conflict', `provisioning ${label} failed: resource ${id} is a ${existing.type}; release it before claiming it as ${t.type}`);
     if (existing && t.driver !== 'exec' && existing.class !== cls) throw new PavedError('conflict', `provisioning ${label} failed: ${id} was provisioned as class ${existing.class}; the local platform does not change the class of an existing ${t.type} (release it first)`);
+    const bind = () => {
+      this.state.putClaim({ service: req.service, environment: req.environment, claim: claim.name, resourceId: id, type: t.type, class: cls, orphaned: false, updatedAt: this.o.now().toISOString() });
+      this.state.forgetRelease(req.service, req.environment, claim.name);
+    };
     const r: ResourceRecord = existing ?? { id, type: t.type, class: cls, driver: t.driver, params: '', state: 'provisioning', outputs: {}, secretNames: [], dir: path.join(this.dataDir, id), createdAt: now, updatedAt: now };
     const driver = this.drivers[t.driver];
     const params = hashParams(claim.params);
@@ -168,6 +178,8 @@ export class ResourceService {
         r.reason = describeError(err);
         r.updatedAt = this.o.now().toISOString();
         this.state.putResource(r);
+        // Bound even so: its state (failed, and why) shows under the claim until a deployment fixes or drops it.
+        bind();
         if (PavedError.is(err, 'cancelled')) throw err;
         throw new PavedError('conflict', `provisioning ${label} failed: ${r.reason}`, { cause: err });
       }
@@ -178,19 +190,41 @@ export class ResourceService {
       else r.sealed = this.keeper.seal(Object.fromEntries(Object.entries(all).filter(([k]) => secretNames.includes(k))));
       r.state = 'ready';
       r.updatedAt = this.o.now().toISOString();
+      r.readyAt ??= r.updatedAt;
       this.state.putResource(r);
       const shown = Object.entries(r.outputs).map(([k, v]) => `${k} ${v}`).join(', ');
       req.log(`provisioning ${label}… ready in ${((Date.now() - started) / 1000).toFixed(1)} s${shown ? ` (${shown})` : ''}`, 'step');
     }
-    this.state.putClaim({ service: req.service, environment: req.environment, claim: claim.name, resourceId: id, type: t.type, class: cls, orphaned: false, updatedAt: this.o.now().toISOString() });
-    this.state.forgetRelease(req.service, req.environment, claim.name);
+    bind();
     return all;
   }
 
-  /** After a release switched over: the service's claims in the environment it no longer names become orphaned. */
-  settle(service: string, environment: string, claimed: readonly string[], log: (line: string, kind?: 'step') => void): void {
+  /** Forgets a resource that never became ready (its directory too): there is no data to keep. */
+  private async discard(r: ResourceRecord): Promise<void> {
+    await this.drivers[r.driver]?.stop?.(r);
+    fs.rmSync(r.dir, { recursive: true, force: true });
+    for (const c of this.state.bindings(r.id)) this.state.dropClaim(c);
+    this.state.dropResource(r.id);
+  }
+
+  /**
+   * After a release switched over: the service's claims in the environment it no longer names become orphaned (their
+   * data is kept); one whose resource never became ready holds nothing and is dropped.
+   */
+  async settle(service: string, environment: string, claimed: readonly string[], log: (line: string, kind?: 'step') => void): Promise<void> {
     for (const c of this.state.claimsOf(service, environment)) {
       if (claimed.includes(c.claim) || c.orphaned) continue;
+      const r = this.state.resource(c.resourceId);
+      if (r && !r.readyAt && this.state.bindings(r.id).length === 1) {
+        try {
+          await this.locked(r.id, () => this.discard(r));
+          log(`claim ${c.claim} is no longer in the manifest and was never provisioned: dropped`, 'step');
+        } catch (err) {
+          // The release is serving already: a leftover is reported, never a reason to fail the deployment.
+          log(`claim ${c.claim} is no longer in the manifest; dropping what its failed provisioning left failed: ${describeError(err)}`, 'step');
+        }
+        continue;
+      }
       c.orphaned = true;
       c.updatedAt = this.o.now().toISOString();
       this.state.putClaim(c);
@@ -253,17 +287,21 @@ export class ResourceService {
           continue;
         }
         const t = this.types.get(claim.type);
+        const id = resourceIdFor(service, env.name, claim);
+        // Never bound here yet: its resource failed to provision, or the next deployment provisions it.
+        const failed = this.state.resource(id)?.state === 'failed' ? this.state.resource(id) : undefined;
         out.push({
           service,
           claim: claim.name,
           environment: env.name,
           type: claim.type,
           class: (t && classFor(t, claim.class)) ?? claim.class ?? '',
-          state: 'pending',
-          reason: t ? `provisioned by the next deployment to ${env.name}` : `this platform has no resource type "${claim.type}"`,
-          resourceId: resourceIdFor(service, env.name, claim),
+          state: failed ? 'failed' : 'pending',
+          reason: failed?.reason ?? (t ? `provisioned by the next deployment to ${env.name}` : `this platform has no resource type "${claim.type}"`),
+          resourceId: id,
           outputs: {},
           secretOutputs: t?.outputs.filter((o) => o.secret).map((o) => o.name) ?? [],
+          ...(failed ? { updatedAt: failed.updatedAt } : {}),
         });
       }
       for (const rec of this.state.claimsOf(service, env.name)) if (!declared.some((d) => d.name === rec.claim)) out.push(this.status(rec, manifest === undefined));

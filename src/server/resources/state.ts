@@ -28,6 +28,8 @@ export interface ResourceRecord {
   port?: number;
   createdAt: string;
   updatedAt: string;
+  /** When it first became ready (absent: it never did, so it holds no data yet). */
+  readyAt?: string;
 }
 
 export interface ClaimRecord {
@@ -113,6 +115,12 @@ export class ResourceState {
 
   putClaim(c: ClaimRecord): void {
     this.claims.set(claimKey(c.service, c.environment, c.claim), c);
+    this.save();
+  }
+
+  /** Forgets a claim that never held anything (no release to remember). */
+  dropClaim(c: ClaimRecord): void {
+    this.claims.delete(claimKey(c.service, c.environment, c.claim));
     this.save();
   }
 
