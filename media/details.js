@@ -12,6 +12,10 @@
     const action = target.getAttribute('data-action');
     if (ref) vscode.postMessage({ type: 'open', ref });
     else if (url) vscode.postMessage({ type: 'link', url });
-    else if (action) vscode.postMessage({ type: action });
+    else if (action) {
+      const claim = target.getAttribute('data-claim');
+      const environment = target.getAttribute('data-environment');
+      vscode.postMessage(claim && environment ? { type: action, claim, environment } : { type: action });
+    }
   });
 })();

@@ -33,6 +33,9 @@ export const Commands = {
   promote: 'paved.promote',
   lintManifests: 'paved.manifests.lintAll',
   dryRunTemplate: 'paved.backstage.dryRunTemplate',
+  addResource: 'paved.addResource',
+  copyConnectionString: 'paved.resources.copyConnectionString',
+  releaseClaim: 'paved.resources.release',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

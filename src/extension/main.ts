@@ -15,6 +15,7 @@ import { PlatformConnection } from './platform/connection';
 import { findLocalPlatform } from '../platform/local';
 import { LocalPlatform } from './platform/localPlatform';
 import { ManifestLinter } from './manifests/manifestLinter';
+import { ResourceCommands } from './resources/resourceCommands';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface PavedApi {
@@ -36,6 +37,8 @@ export interface PavedApi {
   readonly backstage: BackstageTools;
   /** Manifest linting in the editor (`manifests.onDidLint`, `manifests.diagnostics`, `manifests.lintWorkspace()`). */
   readonly manifests: ManifestLinter;
+  /** Add Resource, Copy Connection String, Release Resource (`resources.prompts` for the integration tests). */
+  readonly resources: ResourceCommands;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -54,6 +57,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform });
+  const resources = new ResourceCommands(commands, platform, log.child('resources'));
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
 
   context.subscriptions.push(
@@ -68,12 +72,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     selfService,
     backstage,
     manifests,
+    resources,
   );
 
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, resources };
 }
 
 export function deactivate(): void {

@@ -121,6 +121,15 @@ export interface ServiceSummary {
   source: ServiceSource;
   /** Compact status: environment name → state (only environments with a deployment appear). */
   status: Record<string, EnvironmentState>;
+  /** Its claims with their state per environment (only services with claims; absent without resources). */
+  claimStates?: ClaimSummary[];
+}
+
+/** One claim of a service in the catalog's list: its type and its state in each environment. */
+export interface ClaimSummary {
+  name: string;
+  type: string;
+  states: Record<string, ClaimStatus['state']>;
 }
 
 export interface ServiceApis {

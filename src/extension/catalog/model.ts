@@ -5,6 +5,7 @@
  */
 import type { EnvironmentState, Page, Team } from '../../core/api/types';
 import type { CatalogFacets, CatalogService, FacetValue, ServiceQuery } from '../../platform/backend';
+import { claimLines } from '../ui/claims';
 import { orderedEnvironments } from '../ui/environments';
 
 export type GroupBy = 'system' | 'owner' | 'lifecycle';
@@ -522,6 +523,7 @@ class Compactor {
       source: this.str(s.source),
       status,
       deploysThrough: s.deploysThrough,
+      ...(s.claimStates ? { claimStates: s.claimStates } : {}),
     };
     return out;
   }
@@ -597,6 +599,7 @@ export function serviceTooltip(s: CatalogService, deployable = true): string {
   lines.push(`Source: ${s.source === 'workspace' ? 'this workspace' : 'registered'}`);
   const envs = orderedEnvironments(s.status);
   lines.push('', envs.length ? envs.map(([e, st]) => `${escapeMarkdown(e)}: ${STATE_MARK[st]} ${st}`).join('  \n') : 'Not deployed anywhere yet.');
+  if (s.claimStates?.length) lines.push('', ...claimLines(s.claimStates, escapeMarkdown));
   if (s.deploysThrough) lines.push('', `Deploys through the Paved platform at ${escapeMarkdown(s.deploysThrough)}`);
   else if (!deployable) {
     lines.push('', 'No Deploy here: this catalog has no deploy API. Annotate the entity with `paved.dev/platform-api: <url>` to deploy it through a Paved platform.');

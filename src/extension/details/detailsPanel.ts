@@ -19,7 +19,11 @@ export interface DetailsRenderEvent {
   outcome: 'loaded' | 'failed';
 }
 
-type Message = { type: 'open'; ref: string } | { type: 'link'; url: string } | { type: 'manifest' | 'refresh' | 'copy' };
+type Message =
+  | { type: 'open'; ref: string }
+  | { type: 'link'; url: string }
+  | { type: 'manifest' | 'refresh' | 'copy' | 'addResource' }
+  | { type: 'copyConnection' | 'releaseClaim'; claim: string; environment: string };
 
 /**
  * Service details webviews, one per service (opening an open one reveals it). Strict CSP: no inline script or style,
@@ -89,7 +93,10 @@ export class DetailsPanels extends Component {
         backend.getService(ref),
         backend.capabilities.deploy ? backend.listDeployments(ref, { limit: 50 }).then((p) => p.items) : Promise.resolve<Deployment[]>([]),
       ]);
-      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString() }, ctx);
+      const resources = backend.capabilities.resources
+        ? { claims: service.claims ?? [], canAdd: service.manifestKind === 'paved.yaml' && service.manifestPath !== undefined }
+        : { note: `Provisioning resources needs a Paved platform: ${backend.displayName} shows Resource entities and dependsOn resources, but provisions nothing. Connect Paved to the local platform or a Paved Platform API to claim a database in paved.yaml.`, canAdd: false };
+      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), resources }, ctx);
       entry.panel.title = service.title ?? service.name;
       outcome = 'loaded';
     } catch (err) {
@@ -137,6 +144,15 @@ export class DetailsPanels extends Component {
           break;
         case 'refresh':
           await this.load(ref);
+          break;
+        case 'addResource':
+          await vscode.commands.executeCommand(Commands.addResource, ref);
+          break;
+        case 'copyConnection':
+        case 'releaseClaim':
+          if (typeof m.claim !== 'string' || typeof m.environment !== 'string') break;
+          await vscode.commands.executeCommand(m.type === 'copyConnection' ? Commands.copyConnectionString : Commands.releaseClaim, { service: ref, claim: m.claim, environment: m.environment });
+          if (m.type === 'releaseClaim') await this.load(ref);
           break;
         default:
           this.log.warn(`details of ${ref}: unknown message ${JSON.stringify(m)}`);

@@ -5,6 +5,8 @@
 import type { Deployment, DoraMetrics, EnvironmentState, Link, ScorecardResult } from '../../core/api/types';
 import type { ServiceInfo } from '../../platform/backend';
 import { orderedEnvironments } from '../ui/environments';
+import { renderClaims, type ClaimsSection } from './claims';
+import { esc } from './html';
 
 export interface RenderContext {
   /** webview.cspSource */
@@ -27,14 +29,11 @@ export interface DetailsData {
   deployNote?: string;
   /** When the data was fetched (ISO). */
   fetchedAt: string;
+  /** The Resources section (absent: not shown). */
+  resources?: ClaimsSection;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function esc(value: string | number | boolean | undefined | null): string {
-  return String(value ?? '').replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c]);
-}
+export { esc } from './html';
 
 /** The URL if it is http(s) (or mailto), else undefined: no javascript:, data:, command: links from catalog data. */
 export function safeUrl(raw: string): string | undefined {
@@ -202,6 +201,7 @@ export function renderDetails(data: DetailsData, ctx: RenderContext): string {
     ),
     section('Links', list(s.links.map(linkTag), 'No links.'), 'links'),
     section('Environments and deployments', environments(data), 'environments'),
+    ...(data.resources ? [section('Resources', renderClaims(data.resources), 'resources')] : []),
     section(
       'Dependencies',
       `<h3>Depends on</h3>${list(s.dependsOn.map(refTag), 'Nothing.')}<h3>Used by</h3>${list(

@@ -13,6 +13,7 @@
  *  - Policies: the platform's set merged with the repository's `.paved/policies.yaml` (see policySets.ts); re-lints
  *    when it changes.
  *  - Reference completion (owners, services, resources) from the catalog of the connected platform (catalogReferences.ts).
+ *  - Claims (spec.claims, score.yaml resources) against the platform's resource types (resourceTypes.ts); re-lints when they change.
  *  - A status bar item shows how many manifests were checked and their errors/warnings.
  */
 import * as vscode from 'vscode';
@@ -21,6 +22,7 @@ import type { BackendSource, ReferenceKind } from './catalogReferences';
 import { CatalogReferences } from './catalogReferences';
 import { apiListAt, reportedByRedHatYaml } from './manifestData';
 import { PolicySets } from './policySets';
+import { ResourceTypes } from './resourceTypes';
 import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint, MANIFEST_API_VERSION_LINE, MANIFEST_GLOB, SKIPPED_FOLDERS_GLOB } from '../../core/manifest/index';
 import type { CommandRunner } from '../commands';
 import { Commands, Settings } from '../ids';
@@ -83,16 +85,19 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
   readonly references: CatalogReferences | undefined;
   /** The policy set per document: the platform's merged with the repository's. */
   readonly policies: PolicySets;
+  /** The resource types claims are checked against: the platform's, else the built-ins. */
+  readonly resourceTypes: ResourceTypes;
 
   constructor(private readonly opts: ManifestLinterOptions) {
     super();
     this.references = opts.platform ? this.register(new CatalogReferences(opts.platform, opts.log.child('references'))) : undefined;
     this.policies = this.register(new PolicySets(opts.platform, opts.log.child('policies')));
+    this.resourceTypes = this.register(new ResourceTypes(opts.platform, opts.log.child('resource-types')));
     const selector: vscode.DocumentSelector = [{ language: 'yaml' }];
     this.status.name = 'Paved manifests';
     this.status.command = 'workbench.actions.view.problems';
     this.register(vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
-    this.register(vscode.languages.registerCompletionItemProvider(selector, this, ':', ' ', '-'));
+    this.register(vscode.languages.registerCompletionItemProvider(selector, this, ':', ' ', '-', '.', '{'));
     this.register(vscode.languages.registerHoverProvider(selector, this));
     this.register(vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)));
@@ -112,12 +117,14 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     );
     // The Red Hat YAML extension installed, enabled or removed: who reports YAML syntax errors changed.
     this.register(vscode.extensions.onDidChange(() => this.relintOpen()));
-    this.register(
-      this.policies.onDidChange(() => {
-        this.relintOpen();
-        void this.lintWorkspace();
-      }),
-    );
+    for (const changed of [this.policies.onDidChange, this.resourceTypes.onDidChange]) {
+      this.register(
+        changed(() => {
+          this.relintOpen();
+          void this.lintWorkspace();
+        }),
+      );
+    }
     this.register(opts.commands.register(Commands.lintManifests, () => this.lintWorkspace()));
     this.register({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
@@ -177,7 +184,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   private run(text: string, uri: vscode.Uri, fileName: string, maxSize: number): Finding[] {
     const onSave = maxSize > DEFAULT_MAX_SIZE;
-    return lint(text, fileName, { policies: this.policiesFor(uri), maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
+    return lint(text, fileName, { policies: this.policiesFor(uri), resourceTypes: this.resourceTypes.catalog(), maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
   }
 
   /**
@@ -286,7 +293,8 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     const version = doc.version;
     const offset = doc.offsetAt(position);
     const catalog = this.references;
-    if (!catalog) return this.items(doc, completionsAt(text, offset, doc.fileName, this.opts.references));
+    const types = this.resourceTypes.catalog();
+    if (!catalog) return this.items(doc, completionsAt(text, offset, doc.fileName, this.opts.references, types));
     // First without the catalog, noting which names the place asks for; the platform is asked only then.
     const asked = new Set<ReferenceKind>();
     const probe: ReferenceProvider = {
@@ -295,7 +303,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       services: () => (asked.add('services'), []),
       resources: () => (asked.add('resources'), []),
     };
-    const plain = completionsAt(text, offset, doc.fileName, probe);
+    const plain = completionsAt(text, offset, doc.fileName, probe, types);
     // A catalog-info.yaml with Backstage connected: the Backstage tools complete its refs (as entity refs).
     if (asked.size > 0 && kindFromFileName(doc.fileName) === 'backstage' && (await this.connectedKind()) === 'backstage') return this.items(doc, plain);
     if (asked.size === 0) {
@@ -319,7 +327,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     const found = await catalog.lookup(asked, prefix, token);
     // The user typed on: this list was for an older text (VS Code asks again).
     if (token.isCancellationRequested || doc.version !== version) return [];
-    return new vscode.CompletionList(this.items(doc, completionsAt(text, offset, doc.fileName, found.refs)), found.incomplete);
+    return new vscode.CompletionList(this.items(doc, completionsAt(text, offset, doc.fileName, found.refs, types)), found.incomplete);
   }
 
   /** The connected platform's kind; undefined when there is none (untrusted, unreachable: logged by the connection). */
@@ -351,7 +359,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!isManifest(doc)) return undefined;
-    const h = hoverAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.policiesFor(doc.uri));
+    const h = hoverAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.policiesFor(doc.uri), this.resourceTypes.catalog());
     if (!h) return undefined;
     return new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(doc.positionAt(h.offset), doc.positionAt(h.offset + h.length)));
   }

@@ -14,6 +14,7 @@ import type {
   ServiceSummary,
 } from '../../core/api/types';
 import { asV1, type CatalogEntry } from '../../core/catalog';
+import type { ClaimSummary } from '../../core/api/types';
 import type { ClaimStatus } from '../../core/resources';
 import { scorecardFor } from '../policy/policies';
 import type { LocalCatalog } from './localCatalog';
@@ -32,6 +33,8 @@ export interface ServiceRuntime {
 /** What the catalog's views need to know about a service's claims (the resource room). */
 export interface ServiceClaims {
   claimsOfService(service: string): ClaimStatus[];
+  /** The compact form for the catalog's list (empty for a service without claims, cheaply). */
+  claimSummary(service: string): ClaimSummary[];
 }
 
 export class ServiceViews {
@@ -86,6 +89,8 @@ export class ServiceViews {
 
   private summary(e: CatalogEntry): ServiceSummary {
     const s: ServiceSummary = { name: e.name, owner: e.owner, tags: e.tags, source: e.source, status: this.runtime.states(e.name) };
+    const claims = this.claims?.claimSummary(e.name);
+    if (claims && claims.length > 0) s.claimStates = claims;
     if (e.title) s.title = e.title;
     if (e.description) s.description = e.description;
     if (e.system) s.system = e.system;

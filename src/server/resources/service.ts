@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
-import type { Environment, Page, RevealedClaimOutput } from '../../core/api/types';
+import type { ClaimSummary, Environment, Page, RevealedClaimOutput } from '../../core/api/types';
 import { pageSorted } from '../../core/catalog';
 import { describeError, PavedError } from '../../core/errors';
 import { classFor, claimsOf, maskOutputs, resourceIdFor, type Claim, type ClaimStatus, type ResourceType } from '../../core/resources';
@@ -307,6 +307,19 @@ export class ResourceService {
       for (const rec of this.state.claimsOf(service, env.name)) if (!declared.some((d) => d.name === rec.claim)) out.push(this.status(rec, manifest === undefined));
     }
     return out;
+  }
+
+  /** The catalog's compact form: each claim's state per environment (nothing for a service without claims). */
+  claimSummary(service: string): ClaimSummary[] {
+    const manifest = this.o.catalog.manifestOf(service);
+    if ((!manifest || claimsOf(manifest).length === 0) && !this.state.hasClaims(service)) return [];
+    const out = new Map<string, ClaimSummary>();
+    for (const c of this.claimsOfService(service)) {
+      const s = out.get(c.claim) ?? { name: c.claim, type: c.type, states: {} };
+      s.states[c.environment] = c.state;
+      out.set(c.claim, s);
+    }
+    return [...out.values()];
   }
 
   /** Claims of every service, ordered by service, environment and claim. */

@@ -108,6 +108,12 @@ export class ResourceState {
     return [...this.claims.values()].filter((c) => (service === undefined || c.service === service) && (environment === undefined || c.environment === environment));
   }
 
+  /** Whether the service has any claim record (orphaned ones included). */
+  hasClaims(service: string): boolean {
+    for (const c of this.claims.values()) if (c.service === service) return true;
+    return false;
+  }
+
   /** The claims bound to a resource (a shared resource has several). */
   bindings(resourceId: string): ClaimRecord[] {
     return [...this.claims.values()].filter((c) => c.resourceId === resourceId);
