@@ -41,6 +41,6 @@ describe('details panel: the Resources section; catalog tooltip: claims', () => 
 
   it('the catalog tooltip lists each claim with its state per environment', () => {
     const tip = serviceTooltip({ ref: 'notes', name: 'notes', owner: 'team-a', tags: [], source: 'workspace', status: { staging: 'running' }, claimStates: [{ name: 'db', type: 'postgres', states: { production: 'pending', staging: 'ready' } }] });
-    assert.match(tip, /Resources:  \ndb \(postgres\): staging ✓ ready · production ○ pending {2}$/);
+    assert.match(tip, /Resources: {2}\ndb \(postgres\): staging ✓ ready · production ○ pending {2}$/);
   });
 });
