@@ -141,11 +141,11 @@ export async function runResources(args: string[], io: CliIO, deps: CliDeps): Pr
         if (v.yes) return true;
         return ask(io, clean(warning));
       });
-      if (!released) {
+      if (released === 'declined') {
         io.stderr.write('Not released: nothing was deleted.\n');
         return ExitCodes.failed;
       }
-      io.stdout.write(`Released claim ${clean(claim)} of ${clean(service)} in ${clean(v.env)}.\n`);
+      io.stdout.write(released === 'released' ? `Released claim ${clean(claim)} of ${clean(service)} in ${clean(v.env)}.\n` : `Claim ${clean(claim)} of ${clean(service)} in ${clean(v.env)} was released before; nothing to do.\n`);
       return ExitCodes.ok;
     }
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { ClaimStatus, ResourceType } from '../../core/api/types';
 import { PavedError, UserCancelledError } from '../../core/errors';
 import { kindFromFileName } from '../../core/manifest';
-import { addResource, connectionString, releaseClaim, type AddedResource, type ResourcePrompts } from '../../platform/selfService/resources';
+import { addResource, connectionString, releaseClaim, type AddedResource, type ReleaseOutcome, type ResourcePrompts } from '../../platform/selfService/resources';
 import type { CommandRunner } from '../commands';
 import { pickService } from '../catalog/serviceCommands';
 import { Commands } from '../ids';
@@ -134,11 +134,11 @@ export class ResourceCommands extends Component {
     vscode.window.setStatusBarMessage(`Paved: copied the ${r.output} of ${target.claim} (${target.environment})${r.secret ? ' — it is a secret: paste it only where it belongs' : ''}`, 5000);
   }
 
-  async release(arg?: ClaimArg): Promise<boolean> {
+  async release(arg?: ClaimArg): Promise<ReleaseOutcome> {
     const target = await this.claimArg(arg, (c) => c.state === 'orphaned', 'Release Resource');
     const backend = await this.connection.current();
-    const released = await releaseClaim({ backend, log: (l) => this.log.info(l) }, target, (warning) => this.confirmRelease(warning));
-    if (released) void vscode.window.showInformationMessage(`Paved: released claim ${target.claim} of ${target.service} in ${target.environment}.`);
-    return released;
+    const outcome = await releaseClaim({ backend, log: (l) => this.log.info(l) }, target, (warning) => this.confirmRelease(warning));
+    if (outcome !== 'declined') void vscode.window.showInformationMessage(`Paved: ${outcome === 'released' ? 'released' : 'already released'} claim ${target.claim} of ${target.service} in ${target.environment}.`);
+    return outcome;
   }
 }

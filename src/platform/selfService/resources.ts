@@ -8,7 +8,7 @@ import { PavedError } from '../../core/errors';
 import { addClaimEdits, parseYaml, type TextEdit, type YNode } from '../../core/manifest';
 import { classFor, CLAIM_NAME } from '../../core/resources';
 import type { PlatformBackend } from '../backend';
-import { unsupportedError } from '../errors';
+import { PlatformError, unsupportedError } from '../errors';
 import type { FlowContext } from './context';
 
 /** The questions *Add Resource* asks. */
@@ -104,19 +104,35 @@ export async function claimIn(ctx: FlowContext, service: string, claim: string, 
   return found;
 }
 
+/** What a release did: deleted now, declined by the user, or nothing to do (released before). */
+export type ReleaseOutcome = 'released' | 'declined' | 'released-before';
+
 /**
- * Releases a claim after `confirm` (shown the warning) says yes; false when the user declined. The platform refuses a
- * claim still in use.
+ * Releases a claim after `confirm` (shown the warning) says yes. The platform refuses a claim still in use. A claim the
+ * platform no longer lists is asked to be released anyway, without a question (nothing is left to delete): the platform
+ * answers that it was released before, or that it never had it (not-found) — so a script can run a release twice.
  */
-export async function releaseClaim(ctx: FlowContext, input: { service: string; claim: string; environment: string }, confirm: (warning: string, status: ClaimStatus) => Promise<boolean>): Promise<boolean> {
-  const status = await claimIn(ctx, input.service, input.claim, input.environment);
+export async function releaseClaim(ctx: FlowContext, input: { service: string; claim: string; environment: string }, confirm: (warning: string, status: ClaimStatus) => Promise<boolean>): Promise<ReleaseOutcome> {
+  let status: ClaimStatus;
+  try {
+    status = await claimIn(ctx, input.service, input.claim, input.environment);
+  } catch (err) {
+    if (!PavedError.is(err, 'not-found')) throw err;
+    try {
+      await ctx.backend.releaseClaim(input.service, input.claim, input.environment, { signal: ctx.signal });
+    } catch (again) {
+      if (again instanceof PlatformError && again.code === 'not-found') throw err;
+      throw again;
+    }
+    return 'released-before';
+  }
   if (status.state !== 'orphaned') {
     throw new PavedError('conflict', `claim ${input.claim} of ${input.service} is ${status.state} in ${input.environment}, not orphaned: remove it from paved.yaml and deploy first, then release it`);
   }
-  if (!(await confirm(releaseWarning(status), status))) return false;
+  if (!(await confirm(releaseWarning(status), status))) return 'declined';
   await ctx.backend.releaseClaim(input.service, input.claim, input.environment, { signal: ctx.signal });
   ctx.log?.(`released claim ${input.claim} of ${input.service} in ${input.environment}`);
-  return true;
+  return 'released';
 }
 
 /** The claim's connection string (its type's main output, e.g. a postgres `url`): for the clipboard only. */

@@ -3,6 +3,7 @@ import type { ClaimStatus, ResourceType } from '../../../../src/core/api/types';
 import { applyEdits } from '../../../../src/core/manifest';
 import { POSTGRES_TYPE, VOLUME_TYPE } from '../../../../src/core/resources';
 import { BACKSTAGE_CAPABILITIES } from '../../../../src/platform/capabilities';
+import { PlatformError } from '../../../../src/platform/errors';
 import { addResource, connectionString, releaseClaim, releaseWarning, suggestClaimName, type ResourcePrompts } from '../../../../src/platform/selfService/resources';
 import { FakePlatform } from './fakes';
 
@@ -60,12 +61,18 @@ describe('self-service flows: resources', () => {
     await assert.rejects(releaseClaim({ backend: p }, { service: 'notes', claim: 'db', environment: 'staging' }, async () => true), /is ready in staging, not orphaned/);
     p.claims = [status('orphaned')];
     const warnings: string[] = [];
-    assert.equal(await releaseClaim({ backend: p }, { service: 'notes', claim: 'db', environment: 'staging' }, async (w) => (warnings.push(w), false)), false);
+    assert.equal(await releaseClaim({ backend: p }, { service: 'notes', claim: 'db', environment: 'staging' }, async (w) => (warnings.push(w), false)), 'declined');
     assert.deepEqual(p.released, []);
-    assert.equal(await releaseClaim({ backend: p }, { service: 'notes', claim: 'db', environment: 'staging' }, async () => true), true);
+    assert.equal(await releaseClaim({ backend: p }, { service: 'notes', claim: 'db', environment: 'staging' }, async () => true), 'released');
     assert.deepEqual(p.released, ['notes/db/staging']);
     assert.equal(warnings[0], 'Release claim db of notes in staging? This deletes postgres resource notes.staging.db (host 127.0.0.1, port 44001): the database and every table and row in it. It cannot be undone.');
     assert.equal(releaseWarning({ ...status('orphaned'), type: 'volume', outputs: {} }).includes('the directory and every file in it'), true);
+    // Not listed any more: released before (the platform says so, nothing is asked) — or never there.
+    p.claims = [];
+    assert.equal(await releaseClaim({ backend: p }, { service: 'notes', claim: 'db', environment: 'staging' }, async () => assert.fail('nothing to confirm')), 'released-before');
+    p.releaseClaim = async () => {
+      throw new PlatformError('not-found', 'no such claim', { status: 404 });
+    };
     await assert.rejects(releaseClaim({ backend: p }, { service: 'notes', claim: 'nope', environment: 'staging' }, async () => true), /notes has no provisioned claim 'nope' in staging/);
   });
 
