@@ -8,6 +8,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'manifest lint', load: () => import('./lint') },
   { name: 'paved lint', load: async () => ({ run: (await import('./lint')).runCli }) },
   { name: 'extension-host', load: () => import('./extensionHost') },
+  { name: 'resources', load: () => import('./resources') },
 ];
 
 async function main(): Promise<void> {
