@@ -7,5 +7,6 @@ export { serveCommand } from './serve';
 export { servicesCommand, serviceCommand } from './services';
 export { templatesCommand } from './templates';
 export { scaffoldCommand } from './scaffold';
+export { upgradeCommand } from './upgrade';
 export { deployCommand, rollbackCommand, promoteCommand } from './deploy';
 export { resourcesCommand } from './resources';

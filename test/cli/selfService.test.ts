@@ -27,10 +27,13 @@ function tree(dir: string): string[] {
 }
 
 const NODE_SERVICE_FILES = [
+  '.dockerignore',
   '.github',
   '.github/workflows',
   '.github/workflows/ci.yml',
   '.gitignore',
+  '.paved',
+  '.paved/golden-path.yaml',
   'Dockerfile',
   'README.md',
   'catalog-info.yaml',
@@ -130,7 +133,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
       folder = path.join(work, 'orders');
       assert.equal(
         r.stdout,
-        `Created orders in ${folder}: 10 file(s) written.\nRegistered orders in the catalog.\nNext steps:\n  cd orders\n  npm test\n  Deploy to local: paved deploy orders --env local\n`,
+        `Created orders in ${folder}: 12 file(s) written.\nRegistered orders in the catalog.\nNext steps:\n  cd orders\n  npm test\n  Deploy to local: paved deploy orders --env local\n`,
       );
       assert.deepEqual(tree(folder), NODE_SERVICE_FILES);
       assert.match(fs.readFileSync(path.join(folder, 'paved.yaml'), 'utf8'), /\n {2}name: orders\n/);
@@ -142,13 +145,13 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
       fs.writeFileSync(path.join(folder, 'README.md'), 'my notes\n');
       const r = await paved(['scaffold', 'node-http-service', '--set', 'name=orders', '--set', 'owner=team-a', '--no-register'], { stateDir, cwd: work });
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`paved scaffold: 10 file\\(s\\) already exist in ${folder}; nothing was written:\\n`));
+      assert.match(r.stderr, new RegExp(`paved scaffold: 12 file\\(s\\) already exist in ${folder}; nothing was written:\\n`));
       assert.equal(fs.readFileSync(path.join(folder, 'README.md'), 'utf8'), 'my notes\n');
       const keep = await paved(['scaffold', 'node-http-service', '--set', 'name=orders', '--set', 'owner=team-a', '--no-register', '--keep-existing', '--json'], { stateDir, cwd: work });
       assert.equal(keep.code, 0, keep.stderr);
       const result = JSON.parse(keep.stdout) as { written: string[]; skipped: string[] };
       assert.deepEqual(result.written, []);
-      assert.equal(result.skipped.length, 10);
+      assert.equal(result.skipped.length, 12);
       assert.equal(fs.readFileSync(path.join(folder, 'README.md'), 'utf8'), 'my notes\n');
     });
 

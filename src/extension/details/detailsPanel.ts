@@ -6,6 +6,7 @@ import { Commands } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
+import type { GoldenPathVersions } from '../platform/goldenPaths';
 import { deployNoteFor } from '../backstage/deployNote';
 import { makeNonce, renderDetails, renderMessage, type RenderContext, safeUrl } from './render';
 
@@ -22,7 +23,7 @@ export interface DetailsRenderEvent {
 type Message =
   | { type: 'open'; ref: string }
   | { type: 'link'; url: string }
-  | { type: 'manifest' | 'refresh' | 'copy' | 'addResource' }
+  | { type: 'manifest' | 'refresh' | 'copy' | 'upgrade' | 'addResource' }
   | { type: 'copyConnection' | 'releaseClaim'; claim: string; environment: string };
 
 /**
@@ -41,6 +42,8 @@ export class DetailsPanels extends Component {
     private readonly extensionUri: vscode.Uri,
     private readonly log: Logger,
     serviceChanged: vscode.Event<string>,
+    /** Versions and changelogs of the service's golden path (the Golden path section). */
+    private readonly goldenPaths?: GoldenPathVersions,
   ) {
     super();
     this.register(connection.onDidChange(() => this.reloadAll()));
@@ -96,7 +99,11 @@ export class DetailsPanels extends Component {
       const resources = backend.capabilities.resources
         ? { claims: service.claims ?? [], canAdd: service.manifestKind === 'paved.yaml' && service.manifestPath !== undefined }
         : { note: `Provisioning resources needs a Paved platform: ${backend.displayName} shows Resource entities and dependsOn resources, but provisions nothing. Connect Paved to the local platform or a Paved Platform API to claim a database in paved.yaml.`, canAdd: false };
-      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), resources }, ctx);
+      const goldenPath = service.goldenPath && this.goldenPaths ? await this.goldenPaths.info(service.goldenPath, backend) : undefined;
+      html = renderDetails(
+        { service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), resources, ...(goldenPath ? { goldenPath } : {}) },
+        ctx,
+      );
       entry.panel.title = service.title ?? service.name;
       outcome = 'loaded';
     } catch (err) {
@@ -141,6 +148,9 @@ export class DetailsPanels extends Component {
           break;
         case 'copy':
           await vscode.commands.executeCommand(Commands.copyReference, ref);
+          break;
+        case 'upgrade':
+          await vscode.commands.executeCommand(Commands.upgradeGoldenPath, { ref });
           break;
         case 'refresh':
           await this.load(ref);
