@@ -3,7 +3,7 @@
  * with initdb, then a restart with data), and memory — of `paved serve` and of each resource process. The peer, in the
  * same run: the system's PostgreSQL server (`postgres`/`initdb` on the PATH or under /usr/lib/postgresql), started the
  * same way (a process group of its own, data in a fresh directory, password authentication on loopback), time to the
- * first query and its memory (every process of its group).
+ * first query and its memory (the postmaster and every child it forked).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -24,16 +24,16 @@ function memory(pid: number): { rss: number; pss: number } {
   return { rss: Math.round(kb('Rss') / 1024), pss: Math.round(kb('Pss') / 1024) };
 }
 
-/** Pids whose environment carries `mark`, or whose process group is `pgid`. */
-function pids(match: (pid: number, environ: string, pgid: number) => boolean): number[] {
+/** Pids of the processes `match` picks by their environment, process group and parent. */
+function pids(match: (pid: number, environ: string, pgid: number, ppid: number) => boolean): number[] {
   const out: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      const [, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
       const environ = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
-      if (match(Number(name), environ, pgid)) out.push(Number(name));
+      if (match(Number(name), environ, pgid, ppid)) out.push(Number(name));
     } catch {
       // gone meanwhile, or not ours to read
     }
@@ -147,7 +147,8 @@ async function systemPostgres(): Promise<Record<string, unknown>> {
   try {
     await firstQuery(url, performance.now() + 60_000);
     const firstMs = Math.round(performance.now() - t0);
-    const group = pids((_p, _e, pgid) => pgid === proc.pid);
+    // The postmaster's children each lead a process group of their own (PostgreSQL calls setsid in every child).
+    const group = pids((pid, _e, _g, ppid) => pid === proc.pid || ppid === proc.pid);
     const mem = group.map(memory);
     const main = memory(proc.pid as number);
     process.kill(proc.pid as number, 'SIGINT');
