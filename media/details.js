@@ -10,9 +10,15 @@
     const ref = target.getAttribute('data-ref');
     const url = target.getAttribute('data-url');
     const action = target.getAttribute('data-action');
-    const environment = target.getAttribute('data-env');
     if (ref) vscode.postMessage({ type: 'open', ref });
     else if (url) vscode.postMessage({ type: 'link', url });
-    else if (action) vscode.postMessage(environment ? { type: action, environment } : { type: action });
+    else if (action) {
+      const claim = target.getAttribute('data-claim');
+      // Claims name their environment in data-environment; the day-two actions in data-env.
+      const claimEnvironment = target.getAttribute('data-environment');
+      const environment = target.getAttribute('data-env');
+      if (claim && claimEnvironment) vscode.postMessage({ type: action, claim, environment: claimEnvironment });
+      else vscode.postMessage(environment ? { type: action, environment } : { type: action });
+    }
   });
 })();

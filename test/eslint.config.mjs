@@ -17,7 +17,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['test/*.mjs', 'test/harness/*.js'] }, tsconfigRootDir: new URL('..', import.meta.url).pathname },
+      parserOptions: { projectService: { allowDefaultProject: ['test/*.mjs', 'test/harness/*.js', 'src/server/resources/drivers/*.cjs'] }, tsconfigRootDir: new URL('..', import.meta.url).pathname },
       globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable', URL: 'readonly' },
     },
     rules: {

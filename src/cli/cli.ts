@@ -3,6 +3,8 @@ import { version } from '../../package.json';
 export interface CliIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Where a confirmation is read from (default: the process's stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** A subcommand: `run` returns the process exit code (0 ok, 1 findings/failure, 2 usage or I/O error). */

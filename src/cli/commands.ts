@@ -12,3 +12,4 @@ export { deployCommand, rollbackCommand, promoteCommand, restartCommand } from '
 export { logsCommand } from './logs';
 export { statusCommand } from './status';
 export { stopCommand } from './stop';
+export { resourcesCommand } from './resources';

@@ -1,7 +1,7 @@
 import { runCli } from './cli';
 import { subcommands } from './subcommands';
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, subcommands).then(
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, subcommands).then(
   (code) => {
     process.exitCode = code;
   },

@@ -35,8 +35,11 @@ Options:
   --token-file FILE     bearer token file (created with mode 0600 if missing; default <state-dir>/token)
   --workspace DIR       folder whose paved.yaml / catalog-info.yaml files form the catalog (repeatable)
   --templates DIR       directory of extra golden paths (repeatable)
+  --resources DIR       directory of resource type definitions (kind: ResourceType, *.yaml) the platform offers
+                        besides postgres and volume (repeatable)
   --idle-timeout S      stop after S seconds idle with no running service (default 1800; 0 = never)
-  --port-base N         first service port of the local environment (default 41000; staging +1000, production +2000)
+  --port-base N         first service port of the local environment (default 41000; staging +1000, production +2000,
+                        resources such as databases +3000)
   --seed-history FILE   import finished deployments (YAML list) before listening
   --json                print one JSON line {"url", "port", "pid", "tokenFile", ...} instead of text
 
@@ -50,6 +53,7 @@ const OPTIONS = {
   'token-file': { type: 'string' },
   workspace: { type: 'string', multiple: true },
   templates: { type: 'string', multiple: true },
+  resources: { type: 'string', multiple: true },
   'idle-timeout': { type: 'string' },
   'port-base': { type: 'string' },
   'seed-history': { type: 'string' },
@@ -60,7 +64,7 @@ function parseOptions(args: string[]): { opts: Omit<ServeOptions, 'version'>; js
   const { values: v, positionals } = parseCommandLine(args, OPTIONS);
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const int = (name: 'port' | 'idle-timeout' | 'port-base', min: number, max: number) => (v[name] === undefined ? undefined : integerOption(name, v[name], min, max));
-  const opts: Omit<ServeOptions, 'version'> = { workspaces: v.workspace ?? [], templateDirs: v.templates ?? [] };
+  const opts: Omit<ServeOptions, 'version'> = { workspaces: v.workspace ?? [], templateDirs: v.templates ?? [], resourceDirs: v.resources ?? [] };
   const port = int('port', 0, 65535);
   const idle = int('idle-timeout', 0, 7 * 86400);
   const portBase = int('port-base', 1024, 62000);
@@ -111,7 +115,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   }
   const s = server;
   io.stdout.write(json ? `${JSON.stringify({ ...s.info, reused: false })}\n` : `Paved platform listening on ${s.info.url} (token in ${s.info.tokenFile})\n`);
-  for (const e of [...s.platform.catalogErrors, ...s.platform.templateErrors]) io.stderr.write(`warning: ${e}\n`);
+  for (const e of [...s.platform.catalogErrors, ...s.platform.templateErrors, ...s.platform.resourceErrors]) io.stderr.write(`warning: ${e}\n`);
   const onSignal = (sig: string): void => void s.stop(sig);
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

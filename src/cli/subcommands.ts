@@ -28,4 +28,5 @@ export const subcommands: readonly SubcommandEntry[] = [
   { name: 'status', summary: 'show the health and SLO status of a service in every environment', load: async () => commands().statusCommand },
   { name: 'restart', summary: 'start the release a service runs in an environment again (a new process, switched to once healthy)', load: async () => commands().restartCommand },
   { name: 'stop', summary: 'stop the release a service runs in an environment', load: async () => commands().stopCommand },
+  { name: 'resources', summary: 'claims and the resources provisioned for them: list, types, release', load: async () => commands().resourcesCommand },
 ];

@@ -40,6 +40,9 @@ export const Commands = {
   restartService: 'paved.service.restart',
   stopService: 'paved.service.stop',
   openService: 'paved.service.openService',
+  addResource: 'paved.addResource',
+  copyConnectionString: 'paved.resources.copyConnectionString',
+  releaseClaim: 'paved.resources.release',
   upgradeGoldenPath: 'paved.goldenPath.upgrade',
   adoptGoldenPath: 'paved.goldenPath.adopt',
 } as const;

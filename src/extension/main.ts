@@ -15,6 +15,7 @@ import { PlatformConnection } from './platform/connection';
 import { findLocalPlatform } from '../platform/local';
 import { LocalPlatform } from './platform/localPlatform';
 import { ManifestLinter } from './manifests/manifestLinter';
+import { ResourceCommands } from './resources/resourceCommands';
 import { walkthroughProgress, watchCatalogView, watchPlatformConnection, type WalkthroughProgress } from './walkthrough';
 import { GoldenPathVersions } from './platform/goldenPaths';
 import { GoldenPathUpgrades } from './upgrade/upgradeCommands';
@@ -42,6 +43,8 @@ export interface PavedApi {
   readonly manifests: ManifestLinter;
   /** Day two: the health of running services (`operations.health`), their log channels (`operations.logs`), Stop, Open Service. */
   readonly operations: Operations;
+  /** Add Resource, Copy Connection String, Release Resource (`resources.prompts` for the integration tests). */
+  readonly resources: ResourceCommands;
   /** Steps of the "Get started with Paved" walkthrough whose event happened in this window. */
   readonly walkthrough: WalkthroughProgress;
   /** Upgrade / Adopt Golden Path, the goldenPath CodeLens and the upgrade conflicts in Problems (`inputs` for tests). */
@@ -66,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService, operations.health);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform, onDidRefreshCatalog: catalog.onDidRefresh });
+  const resources = new ResourceCommands(commands, platform, log.child('resources'));
   const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
   const selfService = new SelfService({
     commands,
@@ -92,6 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     selfService,
     backstage,
     manifests,
+    resources,
     watchCatalogView(catalog.treeView),
     watchPlatformConnection(catalog.onDidLoad, platform),
     goldenPaths,
@@ -101,7 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations, resources };
 }
 
 export function deactivate(): void {

@@ -18,6 +18,7 @@
  * (a Backstage catalog has no DORA metrics, no scorecard; its scaffolder publishes instead of returning files).
  */
 import type {
+  ClaimStatus,
   CreateDeploymentRequest,
   CreateFeedbackRequest,
   Deployment,
@@ -32,6 +33,8 @@ import type {
   PolicySet,
   PromoteRequest,
   RegisterServiceRequest,
+  ResourceType,
+  RevealedClaimOutput,
   RollbackRequest,
   ScaffoldFile,
   Scorecard,
@@ -107,6 +110,11 @@ export interface BackendCapabilities {
    * the editor shows the catalog's dashboard and runbook links instead and says live operations need a Paved platform.
    */
   operations: boolean;
+  /**
+   * Resources services claim in their manifest (`spec.claims`): listResourceTypes, listClaims, releaseClaim,
+   * revealClaimOutput, and `claims` in getService. Backstage shows Resource entities but provisions nothing: false.
+   */
+  resources: boolean;
   /**
    * Every published version of a golden path, each renderable on request (`getTemplate` / scaffold tasks with a
    * version), and adoption across the catalog: what a three-way golden-path upgrade needs (Paved). Backstage keeps
@@ -274,6 +282,14 @@ export interface ServiceOperations {
   stop(service: string, environment: string, request?: StopRequest, opts?: CallOptions): Promise<StopResult>;
 }
 
+export interface ClaimQuery {
+  service?: string;
+  environment?: string;
+  state?: ClaimStatus['state'];
+  limit?: number;
+  cursor?: string;
+}
+
 export interface DeploymentQuery {
   environment?: string;
   limit?: number;
@@ -357,6 +373,15 @@ export interface PlatformBackend {
 
   // Day two (capabilities.operations)
   readonly operations: ServiceOperations;
+  // Resources (capabilities.resources)
+  /** The resource types services can claim. */
+  listResourceTypes(opts?: CallOptions): Promise<ResourceType[]>;
+  /** Provisioned claims of every service (or of one), each per environment; secret outputs masked. */
+  listClaims(query?: ClaimQuery, opts?: CallOptions): Promise<Page<ClaimStatus>>;
+  /** Releases an orphaned claim, deleting its resource and data; releasing one released before is not an error. */
+  releaseClaim(service: string, claim: string, environment: string, opts?: CallOptions): Promise<void>;
+  /** One output of a ready claim in clear (a secret one too): for the clipboard, never for the screen or a log. */
+  revealClaimOutput(service: string, claim: string, environment: string, output: string, opts?: CallOptions): Promise<RevealedClaimOutput>;
 
   // Platform
   getPolicies(opts?: CallOptions): Promise<PolicySet>;

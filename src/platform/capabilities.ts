@@ -18,6 +18,7 @@ export const PAVED_CAPABILITIES: Readonly<BackendCapabilities> = Object.freeze({
   policies: true,
   catalogNames: true,
   operations: true,
+  resources: true,
   templateVersions: true,
 });
 
@@ -35,6 +36,7 @@ export const BACKSTAGE_CAPABILITIES: Readonly<BackendCapabilities> = Object.free
   policies: false,
   catalogNames: true,
   operations: false,
+  resources: false,
   templateVersions: false,
 });
 

@@ -20,6 +20,8 @@ import { FeedbackStore } from './feedback';
 import { IdempotencyStore } from './idempotency';
 import { PolicyGate } from './policy/gate';
 import { policiesFileIn } from './policy/policies';
+import { defaultCacheDir } from './resources/drivers/pglite';
+import { ResourceService } from './resources/service';
 import { TemplateLibrary } from './scaffold/library';
 import { ScaffoldTasks } from './scaffold/tasks';
 
@@ -41,6 +43,10 @@ export interface PlatformOptions {
    * outputs): they are redacted from its logs. The hook for rooms that hand out secrets.
    */
   secretValues?: (service: string, environment: string) => readonly string[];
+  /** Directories of resource type definitions (`paved serve --resources`). */
+  resourceDirs?: readonly string[];
+  /** Where PGlite is installed on first use when it is not next to Paved (default: defaultCacheDir()). */
+  cacheDir?: string;
 }
 
 export class LocalPlatform {
@@ -59,6 +65,7 @@ export class LocalPlatform {
   readonly operations: Operations;
   readonly feedback: FeedbackStore;
   readonly idempotency: IdempotencyStore;
+  readonly resources: ResourceService;
 
   constructor(opts: PlatformOptions) {
     const log = opts.log ?? (() => undefined);
@@ -80,14 +87,28 @@ export class LocalPlatform {
       startedAt: new Date().toISOString(),
     });
     this.policy = new PolicyGate({ policiesFile: this.policiesFile, catalog: this.catalog, now });
+    this.resources = new ResourceService({
+      stateDir: dir,
+      owner: this.owner,
+      host,
+      environments: this.environments,
+      catalog: { manifestOf: (service) => this.catalog.v1Manifest(service) },
+      resourceDirs: opts.resourceDirs ?? [],
+      cacheDir: opts.cacheDir ?? defaultCacheDir(),
+      // Resources serve above the environments' ranges: base+3000 … base+3999.
+      ports: { from: base + 3000, to: base + 3999 },
+      now,
+      log,
+      activeDeployment: (service, environment) => this.deployments.activeIn(service, environment),
+    });
     const probe = opts.probe ?? httpProbe;
     const secrets = (service: string, environment: string, manifest: Record<string, unknown>): readonly string[] => [
       ...secretEnvValues(manifest, environment, process.env),
       ...(opts.secretValues?.(service, environment) ?? []),
     ];
-    this.deployments = new Deployments({ stateDir: dir, environments: this.environments, owner: this.owner, catalog: this.catalog, policy: this.policy, now, log, host, probe, secrets });
+    this.deployments = new Deployments({ stateDir: dir, environments: this.environments, owner: this.owner, catalog: this.catalog, policy: this.policy, now, log, host, probe, secrets, resources: this.resources });
     this.operations = new Operations({ stateDir: dir, environments: this.environments, catalog: this.catalog, runtime: this.deployments, isAlive: (pid) => host.isAlive(pid), probe, now, log, secrets });
-    this.services = new ServiceViews(this.catalog, this.deployments, this.policy, (service) => this.operations.healthOf(service));
+    this.services = new ServiceViews(this.catalog, this.deployments, this.policy, (service) => this.operations.healthOf(service), this.resources);
     this.templates = new TemplateLibrary(opts.templateRoots, log);
     this.scaffold = new ScaffoldTasks(path.join(dir, 'tasks'), this.templates, now);
     this.feedback = new FeedbackStore(path.join(dir, 'feedback.jsonl'), this.catalog, now);
@@ -98,6 +119,7 @@ export class LocalPlatform {
   async load(): Promise<void> {
     this.feedback.load();
     this.idempotency.load();
+    await this.resources.load();
     await this.deployments.load();
     this.scaffold.load();
     this.templates.reload();
@@ -109,6 +131,7 @@ export class LocalPlatform {
   async stop(): Promise<void> {
     await this.operations.stop();
     await this.deployments.stop();
+    await this.resources.stop();
     this.catalog.close();
     this.feedback.close();
     this.idempotency.close();
@@ -132,5 +155,10 @@ export class LocalPlatform {
   /** Template directories that were not loaded, and why. */
   get templateErrors(): readonly string[] {
     return this.templates.errors;
+  }
+
+  /** Resource type definitions that were not loaded, and why. */
+  get resourceErrors(): readonly string[] {
+    return this.resources.types.errors;
   }
 }

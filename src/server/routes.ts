@@ -9,6 +9,7 @@ import type { LocalPlatform } from './platform';
 import { policyRoutes } from './policy/routes';
 import { operationsRoutes } from './operations/routes';
 import { joinRoutes, type Routes } from './routing';
+import { resourceRoutes } from './resources/routes';
 import { scaffoldRoutes } from './scaffold/routes';
 import { schemaRoutes } from './schemas';
 
@@ -28,5 +29,6 @@ export function platformRoutes(p: LocalPlatform, opts: { version: string }): Rou
     policyRoutes(p.policiesFile),
     operationsRoutes(p.operations, p.idempotency, (id) => p.deployments.get(id)),
     schemaRoutes(),
+    resourceRoutes(p.resources),
   );
 }

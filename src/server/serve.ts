@@ -24,6 +24,8 @@ export interface ServeOptions {
   tokenFile?: string;
   workspaces?: string[];
   templateDirs?: string[];
+  /** Directories (or files) of resource type definitions. */
+  resourceDirs?: string[];
   /** Seconds without requests and without running services before the server stops itself; 0 = never. */
   idleTimeoutSeconds?: number;
   portBase?: number;
@@ -129,6 +131,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       stateDir,
       workspaces: (opts.workspaces ?? []).map((w) => path.resolve(w)),
       templateRoots: [findAsset('golden-paths'), ...(opts.templateDirs ?? []).map((d) => path.resolve(d))],
+      resourceDirs: (opts.resourceDirs ?? []).map((d) => path.resolve(d)),
       portBase: opts.portBase,
       log,
     });

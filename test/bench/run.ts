@@ -11,6 +11,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'upgrade', load: () => import('./upgrade') },
   { name: 'extension-host', load: () => import('./extensionHost') },
   { name: 'operations', load: () => import('./operations') },
+  { name: 'resources', load: () => import('./resources') },
 ];
 
 async function main(): Promise<void> {

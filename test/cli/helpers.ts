@@ -22,14 +22,15 @@ export function buildCli(name: string): string {
   return bundle;
 }
 
-/** Runs `paved ARGS` from `bundle` to its exit, collecting stdout and stderr. */
-export function runCli(bundle: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliRun> {
+/** Runs `paved ARGS` from `bundle` to its exit, collecting stdout and stderr; `input` is written to its stdin (else none). */
+export function runCli(bundle: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [bundle, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [bundle, ...args], { cwd: opts.cwd, env: opts.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (opts.input !== undefined) proc.stdin?.end(opts.input);
     let stdout = '';
     let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     proc.once('error', reject);
     proc.once('exit', (code) => resolve({ code, stdout, stderr }));
   });

@@ -251,10 +251,10 @@ describe('Platform API contract: catalog, templates, scaffold, feedback, auth', 
   });
 
   describe('templates and scaffold tasks', () => {
-    it('lists the four golden paths; details carry version and a parameter schema requiring name and owner', async () => {
+    it('lists the five golden paths; details carry version and a parameter schema requiring name and owner', async () => {
       const r = await call(s, 'GET', '/v1/templates');
-      assert.deepEqual((r.body.items as { id: string }[]).map((t) => t.id), ['node-http-service', 'scheduled-worker', 'static-site', 'typescript-http-service']);
-      for (const id of ['node-http-service', 'scheduled-worker', 'static-site', 'typescript-http-service']) {
+      assert.deepEqual((r.body.items as { id: string }[]).map((t) => t.id), ['node-http-service', 'postgres-http-service', 'scheduled-worker', 'static-site', 'typescript-http-service']);
+      for (const id of ['node-http-service', 'postgres-http-service', 'scheduled-worker', 'static-site', 'typescript-http-service']) {
         const t = await call<TemplateDetails>(s, 'GET', `/v1/templates/${id}`);
         assert.match(t.body.version, /^\d+\.\d+\.\d+$/);
         assert.deepEqual((t.body.parameters.required as string[]).slice(0, 2), ['name', 'owner']);
@@ -262,7 +262,7 @@ describe('Platform API contract: catalog, templates, scaffold, feedback, auth', 
       const page1 = await call(s, 'GET', '/v1/templates?limit=2');
       assert.equal(page1.body.items.length, 2);
       const page2 = await call(s, 'GET', `/v1/templates?limit=2&cursor=${page1.body.nextCursor}`);
-      assert.deepEqual((page2.body.items as { id: string }[]).map((t) => t.id), ['static-site', 'typescript-http-service']);
+      assert.deepEqual((page2.body.items as { id: string }[]).map((t) => t.id), ['scheduled-worker', 'static-site']);
       assert.equal((await call(s, 'GET', '/v1/templates/nope')).status, 404);
     });
 

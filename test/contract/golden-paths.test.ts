@@ -137,7 +137,7 @@ describe('Golden paths: each one builds and passes its own tests; hostile templa
 
   it('--templates adds valid templates; invalid ones and symlinks are reported, not served', async () => {
     const list = await call(s, 'GET', '/v1/templates');
-    assert.deepEqual((list.body.items as { id: string }[]).map((t) => t.id), ['climber', 'node-http-service', 'scheduled-worker', 'static-site', 'team-readme', 'typescript-http-service']);
+    assert.deepEqual((list.body.items as { id: string }[]).map((t) => t.id), ['climber', 'node-http-service', 'postgres-http-service', 'scheduled-worker', 'static-site', 'team-readme', 'typescript-http-service']);
     assert.match(s.stderr(), /no-owner[\\/]template\.yaml: parameters must require 'owner'/);
     assert.match(s.stderr(), /linked[\\/]files[\\/]passwd: templates may not contain symbolic links/);
     const task = await scaffold(s, 'team-readme', { name: 'x', owner: 'y' });

@@ -29,6 +29,8 @@ export async function launchBrowser(): Promise<Browser> {
 /** Opens the workbench and waits until it is rendered. */
 export async function openWorkbench(browser: Browser, url: string, viewport = { width: 1400, height: 900 }): Promise<Page> {
   const page = await browser.newPage({ viewport });
+  // The workbench's clipboard is the browser's: tests read what a command copied (e.g. Copy Connection String).
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
   return page;

@@ -131,7 +131,22 @@ export async function runSessionInCodeServer(session: HostSession): Promise<Sess
     const stopped = await stopLocalPlatforms(profile.path);
     if (stopped) say(`  (stopped ${stopped} local platform${stopped > 1 ? 's' : ''} the session left running)`);
     server.close();
-    profile.dispose();
+    // An extension host still shutting down can start the local platform once more while the profile is removed: stop
+    // that one too and remove again (a live platform writing its state dir makes the removal fail with ENOTEMPTY).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        profile.dispose();
+        break;
+      } catch (err) {
+        if (attempt === 3) {
+          say(`  (could not remove the test profile ${profile.path}: ${String(err).split('\n')[0]})`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+        const late = await stopLocalPlatforms(profile.path);
+        say(`  (removing the profile failed: ${String(err).split('\n')[0]}; stopped ${late} local platform${late === 1 ? '' : 's'} started late, trying again)`);
+      }
+    }
     ws.dispose();
   }
 }

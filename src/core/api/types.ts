@@ -20,6 +20,8 @@ export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
 
 /** A page of a cursor-paginated list. `nextCursor` is absent on the last page; pass it back as `?cursor=`. */
+import type { ClaimStatus, ResourceType } from '../resources/types';
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
@@ -130,6 +132,15 @@ export interface ServiceSummary {
   health?: Record<string, HealthState>;
   /** Golden path the service came from, if recorded (paved.yaml `metadata.goldenPath`). */
   goldenPath?: { template: string; version: string };
+  /** Its claims with their state per environment (only services with claims; absent without resources). */
+  claimStates?: ClaimSummary[];
+}
+
+/** One claim of a service in the catalog's list: its type and its state in each environment. */
+export interface ClaimSummary {
+  name: string;
+  type: string;
+  states: Record<string, ClaimStatus['state']>;
 }
 
 export interface ServiceApis {
@@ -185,6 +196,8 @@ export interface ServiceDetails extends ServiceSummary {
   environments: ServiceEnvironmentStatus[];
   scorecard: Scorecard;
   metrics: DoraMetrics;
+  /** Its claims (`spec.claims`) per environment, secret outputs masked; absent from platforms without resources. */
+  claims?: ClaimStatus[];
 }
 
 /** Query of `GET /v1/services`. */
@@ -432,7 +445,7 @@ export interface DeploymentEvent {
   state?: DeploymentState;
   /** For `log` events: which stream of which step. */
   stream?: 'stdout' | 'stderr';
-  step?: 'snapshot' | 'build' | 'start' | 'health' | 'switch' | 'stop';
+  step?: 'snapshot' | 'provision' | 'build' | 'start' | 'health' | 'switch' | 'stop';
 }
 
 /** `GET /v1/deployments/{id}/events` as JSON (long-poll): events after `after`, waiting up to `wait` seconds for one. */
@@ -568,3 +581,31 @@ export type TaskEventsPage = EventsPage<TaskEvent>;
 
 /** Response header set when an Idempotency-Key replay returned the stored result. */
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Resources (claims)
+
+export type { ClaimState, ClaimStatus, ResourceClass, ResourceOutput, ResourceType } from '../resources/types';
+
+/** `GET /v1/resource-types`. */
+export interface ResourceTypeList {
+  items: ResourceType[];
+}
+
+/** `GET /v1/claims`: claims of every service, each per environment. */
+export type ClaimPage = Page<ClaimStatus>;
+
+/** `POST /v1/services/{name}/claims/{claim}/reveal`: one output of a claim, secret or not, to the platform-token holder. */
+export interface RevealClaimOutputRequest {
+  environment: string;
+  output: string;
+}
+
+export interface RevealedClaimOutput {
+  service: string;
+  claim: string;
+  environment: string;
+  output: string;
+  secret: boolean;
+  value: string;
+}

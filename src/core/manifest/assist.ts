@@ -3,6 +3,8 @@
  * the cursor is read from indentation, not from a successful parse.
  */
 import type { PolicySet } from '../policy/types';
+import type { ResourceTypeCatalog } from '../resources/types';
+import { claimHover, claimValueCompletions, placeholderCompletions } from './claimAssist';
 import { kindFromApiVersion, kindFromFileName, manifestKind } from './kinds';
 import { parseYaml } from './parse';
 import { lineEndAt, lineStartAt } from './position';
@@ -159,8 +161,11 @@ function references(path: readonly string[], refs: ReferenceProvider | undefined
   return [];
 }
 
-/** Completion items at an offset: keys of the map being typed in, values of an enum, catalog references. */
-export function completionsAt(text: string, offset: number, fileName: string, refs?: ReferenceProvider): CompletionItem[] {
+/**
+ * Completion items at an offset: keys of the map being typed in, values of an enum, catalog references, resource types
+ * and classes of claims, claim names and outputs in placeholders (`resourceTypes`: the platform's, else the built-ins).
+ */
+export function completionsAt(text: string, offset: number, fileName: string, refs?: ReferenceProvider, resourceTypes?: ResourceTypeCatalog): CompletionItem[] {
   const lineStart = lineStartAt(text, offset);
   const before = text.slice(lineStart, offset);
   const lines = text.slice(0, lineEndAt(text, offset)).split('\n');
@@ -172,12 +177,19 @@ export function completionsAt(text: string, offset: number, fileName: string, re
   const word = /[^\s:[\]{},]*$/.exec(before)![0];
   const replace = { offset: offset - word.length, length: word.length };
 
+  // Inside `${…`: claim names and outputs.
+  const inPlaceholder = placeholderCompletions(before, offset, doc.root, fileName, resourceTypes);
+  if (inPlaceholder) return inPlaceholder.map((c) => ({ label: c.label, kind: 'reference', insertText: c.insertText, isSnippet: false, ...(c.detail ? { detail: c.detail } : {}), ...(c.documentation ? { documentation: c.documentation } : {}), replace: c.replace }));
+
   // `key: |` — a value.
   const valueMatch = /^(\s*)(?:-\s+)?([^\s#:][^:#]*?)\s*:\s+([^#]*)$/.exec(before);
   if (valueMatch) {
     const path = [...linePath(before, lines, lineNo), valueMatch[2]];
     const s = subschema(root, path);
     const out: CompletionItem[] = [];
+    for (const c of claimValueCompletions(path, doc.root, fileName, resourceTypes) ?? []) {
+      out.push({ label: c.label, kind: 'value', insertText: c.label, isSnippet: false, ...(c.detail ? { detail: c.detail } : {}), ...(c.documentation ? { documentation: c.documentation } : {}), replace });
+    }
     const values = Array.isArray(s?.enum) ? (s.enum as unknown[]) : s?.type === 'boolean' ? [true, false] : [];
     for (const v of values) out.push({ label: String(v), kind: 'value', insertText: yamlScalar(v), isSnippet: false, ...(s?.description ? { documentation: s.description as string } : {}), replace });
     for (const r of references(path, refs)) out.push({ label: r.label, kind: 'reference', insertText: r.label, isSnippet: false, detail: r.detail, replace });
@@ -224,14 +236,19 @@ function policyDocs(path: readonly string[], policies: PolicySet | undefined): s
     .map((r) => `**Policy \`${r.id}\`** (${r.severity}${r.mandatory ? ', mandatory' : ''}): ${r.description ?? r.message}${r.docsUrl ? ` [Docs](${r.docsUrl})` : ''}`);
 }
 
-/** Hover text for the key or value at an offset: the schema's description, allowed values, default and policies. */
-export function hoverAt(text: string, offset: number, fileName: string, policies?: PolicySet): HoverInfo | undefined {
+/**
+ * Hover text for the key or value at an offset: the schema's description, allowed values, default and policies; for a
+ * claim's type or a placeholder, the resource type's description and outputs.
+ */
+export function hoverAt(text: string, offset: number, fileName: string, policies?: PolicySet, resourceTypes?: ResourceTypeCatalog): HoverInfo | undefined {
   const doc = documentAt(text, offset);
   if (!doc.root) return undefined;
   const id = schemaIdFor(doc.root, fileName, text);
   if (!id) return undefined;
   const hit = nodeAt(doc.root, offset);
   if (!hit || hit.path.length === 0) return undefined;
+  const claim = claimHover(text, offset, doc.root, hit, fileName, resourceTypes);
+  if (claim) return claim;
   const s = subschema(SCHEMAS[id], hit.path);
   const parts: string[] = [];
   if (typeof s?.description === 'string') parts.push(s.description);

@@ -31,3 +31,5 @@ export type { SchemaId, JsonSchema } from './schemas';
 export { didYouMean } from '../suggest';
 export { completionsAt, hoverAt, pathAt } from './assist';
 export type { CompletionItem, HoverInfo, ReferenceProvider } from './assist';
+export { addClaimEdits } from './claimEdit';
+export type { NewClaim } from './claimEdit';

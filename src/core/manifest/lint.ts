@@ -2,6 +2,7 @@
 import { defaultPolicySet, policyFindings as evaluate } from '../policy/index';
 import type { PolicySet } from '../policy/types';
 import { scanSecrets } from '../secrets/index';
+import { claimFindings, scoreResourceFindings } from './claimFindings';
 import { moveEnvToSecretFix } from './fixes';
 import { migrateObject, migrateText, v1PathToV1alpha1, V1, V1ALPHA1 } from './migrate';
 import { parseYaml } from './parse';
@@ -122,6 +123,7 @@ function lintDocument(text: string, doc: YDoc, fileKind: ManifestKind, options: 
   // A paved.yaml also gets its apiVersion checked, migrations and the platform's policies; any other kind its schema.
   if (kind === 'paved') lintPaved(text, root, plain, api, options, out);
   else runSchema(text, root, plain, manifestKind(kind).schemaFor(api.value, (plain as { kind?: unknown }).kind), out);
+  if (kind === 'score') out.push(...scoreResourceFindings(text, root, options.resourceTypes));
   return kind;
 }
 
@@ -163,6 +165,7 @@ function lintPaved(text: string, root: YMap, plain: unknown, api: { value: unkno
     });
   }
   runSchema(text, root, plain, schema, out, ignore);
+  if (schema === 'paved.v1') out.push(...claimFindings(text, root, options.resourceTypes));
   const policies: PolicySet = options.policies ?? defaultPolicySet();
   const v1 = schema === 'paved.v1alpha1' ? migrateObject(plain) : plain;
   out.push(...policyFindings(text, root, v1, policies, options.context, schema === 'paved.v1alpha1'));

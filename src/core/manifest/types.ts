@@ -1,5 +1,6 @@
 /** Shared types of the manifest engine. Offsets are UTF-16 offsets into the original text (BOM and CR included). */
 import type { LintContext, PolicySet } from '../policy/types';
+import type { ResourceTypeCatalog } from '../resources/types';
 import type { Severity } from '../severity';
 import type { ManifestKind } from './kinds';
 
@@ -52,6 +53,8 @@ export interface LintOptions {
   tooLargeHint?: string;
   /** Skip the secret scanner. */
   skipSecrets?: boolean;
+  /** Resource types claims are checked against (default: Paved's built-ins, not authoritative). */
+  resourceTypes?: ResourceTypeCatalog;
 }
 
 export interface LintResult {
@@ -107,6 +110,8 @@ export interface PavedManifest {
     replicas?: ReplicasSpec;
     env?: Record<string, string | number | boolean>;
     secrets?: Record<string, SecretRef>;
+    /** Resources the platform provisions for the service (src/core/resources). */
+    claims?: Record<string, { type: string; class?: string; params?: Record<string, unknown>; id?: string }>;
     dependsOn?: string[];
     providesApis?: string[];
     consumesApis?: string[];

@@ -523,6 +523,7 @@ class Compactor {
       source: this.str(s.source),
       status,
       deploysThrough: s.deploysThrough,
+      ...(s.claimStates ? { claimStates: s.claimStates } : {}),
     };
     if (s.health) out.health = s.health;
     if (s.goldenPath) {

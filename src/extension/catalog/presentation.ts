@@ -5,6 +5,7 @@
  */
 import type { EnvironmentState, HealthState } from '../../core/api/types';
 import type { CatalogService } from '../../platform/backend';
+import { claimLines } from '../ui/claims';
 import { environmentMark, environmentWords, HEALTH_MEANING, MARK_LEGEND } from '../ui/health';
 import { orderedEnvironments } from '../ui/environments';
 import type { GroupNode, ServiceNode } from './model';
@@ -67,6 +68,7 @@ export function serviceTooltip(s: CatalogService, deployable = true): string {
   };
   lines.push('', envs.length ? envs.map(line).join('  \n') : 'Not deployed anywhere yet.');
   if (envs.length) lines.push('', `_${escapeMarkdown(MARK_LEGEND)}_`);
+  if (s.claimStates?.length) lines.push('', ...claimLines(s.claimStates, escapeMarkdown));
   if (s.deploysThrough) lines.push('', `Deploys through the Paved platform at ${escapeMarkdown(s.deploysThrough)}`);
   else if (!deployable) {
     lines.push('', 'No Deploy here: this catalog has no deploy API. Annotate the entity with `paved.dev/platform-api: <url>` to deploy it through a Paved platform.');

@@ -25,8 +25,9 @@ export interface DetailsRenderEvent {
 type Message =
   | { type: 'open'; ref: string }
   | { type: 'link'; url: string }
-  | { type: 'manifest' | 'refresh' | 'copy' | 'upgrade' }
-  | { type: 'logs' | 'restart' | 'stop' | 'openService'; environment: string };
+  | { type: 'manifest' | 'refresh' | 'copy' | 'upgrade' | 'addResource' }
+  | { type: 'logs' | 'restart' | 'stop' | 'openService'; environment: string }
+  | { type: 'copyConnection' | 'releaseClaim'; claim: string; environment: string };
 
 /** What each day-two action of the panel runs (with the service and the environment it was clicked for). */
 const OPERATION_COMMANDS = { logs: Commands.showServiceLogs, restart: Commands.restartService, stop: Commands.stopService, openService: Commands.openService } as const;
@@ -114,9 +115,12 @@ export class DetailsPanels extends Component {
         backend.capabilities.deploy ? backend.listDeployments(ref, { limit: 50 }).then((p) => p.items) : Promise.resolve<Deployment[]>([]),
         this.operations(backend, ref),
       ]);
+      const resources = backend.capabilities.resources
+        ? { claims: service.claims ?? [], canAdd: service.manifestKind === 'paved.yaml' && service.manifestPath !== undefined }
+        : { note: `Provisioning resources needs a Paved platform: ${backend.displayName} shows Resource entities and dependsOn resources, but provisions nothing. Connect Paved to the local platform or a Paved Platform API to claim a database in paved.yaml.`, canAdd: false };
       const goldenPath = service.goldenPath && this.goldenPaths ? await this.goldenPaths.info(service.goldenPath, backend) : undefined;
       html = renderDetails(
-        { service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), operations, ...(goldenPath ? { goldenPath } : {}) },
+        { service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), operations, resources, ...(goldenPath ? { goldenPath } : {}) },
         ctx,
       );
       entry.panel.title = service.title ?? service.name;
@@ -191,6 +195,15 @@ export class DetailsPanels extends Component {
         case 'stop':
         case 'openService':
           if (typeof m.environment === 'string' && /^[a-z][a-z0-9-]{0,30}$/.test(m.environment)) await vscode.commands.executeCommand(OPERATION_COMMANDS[m.type], { service: ref, environment: m.environment });
+          break;
+        case 'addResource':
+          await vscode.commands.executeCommand(Commands.addResource, ref);
+          break;
+        case 'copyConnection':
+        case 'releaseClaim':
+          if (typeof m.claim !== 'string' || typeof m.environment !== 'string') break;
+          await vscode.commands.executeCommand(m.type === 'copyConnection' ? Commands.copyConnectionString : Commands.releaseClaim, { service: ref, claim: m.claim, environment: m.environment });
+          if (m.type === 'releaseClaim') await this.load(ref);
           break;
         default:
           this.log.warn(`details of ${ref}: unknown message ${JSON.stringify(m)}`);

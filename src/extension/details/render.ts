@@ -8,6 +8,7 @@ import type { GoldenPathInfo } from '../platform/goldenPaths';
 import { orderedEnvironments } from '../ui/environments';
 import { esc, safeUrl } from './html';
 import { renderOperations, type OperationsData } from './operations';
+import { renderClaims, type ClaimsSection } from './claims';
 
 export interface RenderContext {
   /** webview.cspSource */
@@ -35,6 +36,8 @@ export interface DetailsData {
   fetchedAt: string;
   /** Health, SLOs and actions of what runs (absent: not asked, e.g. an older caller). */
   operations?: OperationsData;
+  /** The Resources section (absent: not shown). */
+  resources?: ClaimsSection;
   /** The golden path the service records, against the platform's versions. */
   goldenPath?: GoldenPathInfo;
 }
@@ -217,6 +220,7 @@ export function renderDetails(data: DetailsData, ctx: RenderContext): string {
     ...(data.goldenPath ? [section('Golden path', goldenPathSection(data.goldenPath, s.manifestPath !== undefined), 'golden-path')] : []),
     section('Links', list(s.links.map(linkTag), 'No links.'), 'links'),
     section('Environments and deployments', environments(data), 'environments'),
+    ...(data.resources ? [section('Resources', renderClaims(data.resources), 'resources')] : []),
     section(
       'Dependencies',
       `<h3>Depends on</h3>${list(s.dependsOn.map(refTag), 'Nothing.')}<h3>Used by</h3>${list(

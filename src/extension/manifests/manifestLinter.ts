@@ -13,6 +13,7 @@
  *  - Policies: the platform's set merged with the repository's `.paved/policies.yaml` (see policySets.ts); re-lints
  *    when it changes.
  *  - Reference completion (owners, services, resources) from the catalog of the connected platform (catalogReferences.ts).
+ *  - Claims (spec.claims, score.yaml resources) against the platform's resource types (resourceTypes.ts); re-lints when they change.
  *  - A status bar item shows how many manifests were checked and their errors/warnings.
  */
 import * as vscode from 'vscode';
@@ -24,6 +25,7 @@ import type { PlatformBackend } from '../../platform/backend';
 import { platformGatePolicies, type GatePolicies } from '../../platform/selfService';
 import { apiListAt, namesFor, reportedByRedHatYaml } from './manifestData';
 import { PolicySets } from './policySets';
+import { ResourceTypes } from './resourceTypes';
 import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint, MANIFEST_API_VERSION_LINE, MANIFEST_GLOB, SKIPPED_FOLDERS_GLOB } from '../../core/manifest/index';
 import type { CommandRunner } from '../commands';
 import { Commands, Settings } from '../ids';
@@ -91,17 +93,20 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
   readonly policies: PolicySets;
   /** The catalog's names, for the reference rules (absent without a platform). */
   readonly catalogNames: CatalogNamesCache | undefined;
+  /** The resource types claims are checked against: the platform's, else the built-ins. */
+  readonly resourceTypes: ResourceTypes;
 
   constructor(private readonly opts: ManifestLinterOptions) {
     super();
     this.references = opts.platform ? this.register(new CatalogReferences(opts.platform, opts.log.child('references'))) : undefined;
     this.policies = this.register(new PolicySets(opts.platform, opts.log.child('policies')));
     this.catalogNames = opts.platform ? this.register(new CatalogNamesCache(opts.platform, opts.log.child('catalog-names'), opts.onDidRefreshCatalog)) : undefined;
+    this.resourceTypes = this.register(new ResourceTypes(opts.platform, opts.log.child('resource-types')));
     const selector: vscode.DocumentSelector = [{ language: 'yaml' }];
     this.status.name = 'Paved manifests';
     this.status.command = 'workbench.actions.view.problems';
     this.register(vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
-    this.register(vscode.languages.registerCompletionItemProvider(selector, this, ':', ' ', '-'));
+    this.register(vscode.languages.registerCompletionItemProvider(selector, this, ':', ' ', '-', '.', '{'));
     this.register(vscode.languages.registerHoverProvider(selector, this));
     this.register(vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)));
     this.register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)));
@@ -121,7 +126,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     );
     // The Red Hat YAML extension installed, enabled or removed: who reports YAML syntax errors changed.
     this.register(vscode.extensions.onDidChange(() => this.relintOpen()));
-    for (const changed of [this.policies.onDidChange, ...(this.catalogNames ? [this.catalogNames.onDidChange] : [])]) {
+    for (const changed of [this.policies.onDidChange, this.resourceTypes.onDidChange, ...(this.catalogNames ? [this.catalogNames.onDidChange] : [])]) {
       this.register(
         changed(() => {
           this.relintOpen();
@@ -212,7 +217,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   private run(text: string, uri: vscode.Uri, fileName: string, maxSize: number): Finding[] {
     const onSave = maxSize > DEFAULT_MAX_SIZE;
-    return lint(text, fileName, { policies: this.policiesFor(uri), context: this.catalogNames?.lintContext() ?? {}, maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
+    return lint(text, fileName, { policies: this.policiesFor(uri), context: this.catalogNames?.lintContext() ?? {}, resourceTypes: this.resourceTypes.catalog(), maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
   }
 
   /**
@@ -323,7 +328,8 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     const version = doc.version;
     const offset = doc.offsetAt(position);
     const catalog = this.references;
-    if (!catalog) return this.items(doc, completionsAt(text, offset, doc.fileName, this.opts.references));
+    const types = this.resourceTypes.catalog();
+    if (!catalog) return this.items(doc, completionsAt(text, offset, doc.fileName, this.opts.references, types));
     // First without the catalog, noting which names the place asks for; the platform is asked only then.
     const asked = new Set<ReferenceKind>();
     const probe: ReferenceProvider = {
@@ -332,7 +338,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       services: () => (asked.add('services'), []),
       resources: () => (asked.add('resources'), []),
     };
-    const plain = completionsAt(text, offset, doc.fileName, probe);
+    const plain = completionsAt(text, offset, doc.fileName, probe, types);
     // A catalog-info.yaml with Backstage connected: the Backstage tools complete its refs (as entity refs).
     if (asked.size > 0 && kindFromFileName(doc.fileName) === 'backstage' && (await this.connectedKind()) === 'backstage') return this.items(doc, plain);
     if (asked.size === 0) {
@@ -360,7 +366,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     const found = await catalog.lookup(asked, prefix, token);
     // The user typed on: this list was for an older text (VS Code asks again).
     if (token.isCancellationRequested || doc.version !== version) return [];
-    return new vscode.CompletionList(this.items(doc, completionsAt(text, offset, doc.fileName, found.refs)), found.incomplete);
+    return new vscode.CompletionList(this.items(doc, completionsAt(text, offset, doc.fileName, found.refs, types)), found.incomplete);
   }
 
   /** The connected platform's kind; undefined when there is none (untrusted, unreachable: logged by the connection). */
@@ -392,7 +398,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!isManifest(doc)) return undefined;
-    const h = hoverAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.policiesFor(doc.uri));
+    const h = hoverAt(doc.getText(), doc.offsetAt(position), doc.fileName, this.policiesFor(doc.uri), this.resourceTypes.catalog());
     if (!h) return undefined;
     return new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(doc.positionAt(h.offset), doc.positionAt(h.offset + h.length)));
   }

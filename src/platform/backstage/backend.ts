@@ -614,6 +614,12 @@ export class BackstageBackend implements PlatformBackend {
     return this.ownerOfDeployment(id).cancelDeployment(id, opts);
   }
 
+  // Backstage shows Resource entities; provisioning them is a Paved platform's (capabilities.resources is false).
+  listResourceTypes = noResources;
+  listClaims = noResources;
+  releaseClaim = noResources;
+  revealClaimOutput = noResources;
+
   async getPolicies(): Promise<api.PolicySet> {
     throw unsupportedError('Backstage', 'provide Paved policies', 'Paved lints catalog-info.yaml with its built-in rules and the catalog\'s validate-entity check.');
   }
@@ -760,4 +766,8 @@ function toTemplateSummary(entity: BackstageEntity): api.TemplateSummary {
     version: entity.metadata.annotations?.['backstage.io/template-version'] ?? entity.metadata.annotations?.['paved.dev/template-version'] ?? '',
     tags: Array.isArray(entity.metadata.tags) ? entity.metadata.tags : [],
   };
+}
+
+async function noResources(): Promise<never> {
+  throw unsupportedError('Backstage', 'provision resources', 'It shows Resource entities and dependsOn resources; claims (spec.claims) are provisioned by a Paved platform (paved.platform.kind local or paved).');
 }

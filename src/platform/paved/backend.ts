@@ -7,6 +7,7 @@ import type * as api from '../../core/api/types';
 import type {
   BackendCapabilities,
   CallOptions,
+  ClaimQuery,
   CatalogFacets,
   CatalogService,
   CreateScaffoldTask,
@@ -261,6 +262,27 @@ export class PavedApiBackend implements PlatformBackend {
 
   async promote(service: string, request: api.PromoteRequest, opts?: WriteOptions): Promise<api.Deployment> {
     return this.post(`/v1/services/${seg(service)}/promote`, request, this.contract.deployment, opts);
+  }
+
+  // --------------------------------------------------------------------------------------------------------------
+
+  async listResourceTypes(opts?: CallOptions): Promise<api.ResourceType[]> {
+    return (await this.get('/v1/resource-types', this.contract.resourceTypeList, opts)).items;
+  }
+
+  async listClaims(query: ClaimQuery = {}, opts?: CallOptions): Promise<api.Page<api.ClaimStatus>> {
+    return this.get('/v1/claims', this.contract.claimPage, opts, { service: query.service, environment: query.environment, state: query.state, limit: query.limit, cursor: query.cursor });
+  }
+
+  async releaseClaim(service: string, claim: string, environment: string, opts?: CallOptions): Promise<void> {
+    // Idempotent on the platform (a repeat answers 204 too), so a lost answer is safe to retry.
+    await this.call(opts, (signal) => this.transport.request({ method: 'DELETE', path: `/v1/services/${seg(service)}/claims/${seg(claim)}`, query: { environment }, expect: 'empty', signal }));
+  }
+
+  async revealClaimOutput(service: string, claim: string, environment: string, output: string, opts?: CallOptions): Promise<api.RevealedClaimOutput> {
+    return this.call(opts, (signal) =>
+      this.transport.request({ method: 'POST', path: `/v1/services/${seg(service)}/claims/${seg(claim)}/reveal`, body: { environment, output }, schema: this.contract.revealedClaimOutput, signal }),
+    );
   }
 
   // --------------------------------------------------------------------------------------------------------------

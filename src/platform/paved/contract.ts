@@ -150,6 +150,15 @@ export class PavedContract {
   get workspace() {
     return this.validator<WorkspaceWire>('Workspace');
   }
+  get resourceTypeList() {
+    return this.validator<api.ResourceTypeList>('ResourceTypeList');
+  }
+  get claimPage() {
+    return this.validator<api.ClaimPage>('ClaimPage');
+  }
+  get revealedClaimOutput() {
+    return this.validator<api.RevealedClaimOutput>('RevealedClaimOutput');
+  }
   get workspaceList() {
     return this.validator<{ items: WorkspaceWire[] }>('WorkspaceList');
   }

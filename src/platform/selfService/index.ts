@@ -15,6 +15,7 @@ export * from './logs';
 export * from './manifest';
 export * from './operate';
 export * from './promote';
+export * from './resources';
 export * from './resume';
 export * from './rollback';
 export * from './scaffold';

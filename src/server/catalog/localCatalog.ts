@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CatalogNamesList, Page, RegisterServiceRequest, ServiceQuery, Team } from '../../core/api/types';
-import { Catalog, entryFromPavedManifest, serviceRefTarget, type CatalogEntry } from '../../core/catalog';
+import { asV1, Catalog, entryFromPavedManifest, serviceRefTarget, type CatalogEntry } from '../../core/catalog';
 import { PavedError, describeError } from '../../core/errors';
 import { InvalidRequest } from '../errors';
 import { FacetIndex, type ServiceFacets } from './facets';
@@ -102,6 +102,13 @@ export class LocalCatalog {
     const e = this.catalog.get(name);
     if (!e) throw new PavedError('not-found', `no service named '${name}' in the catalog`);
     return e;
+  }
+
+  /** The service's manifest in its v1 shape, undefined when the catalog has no such service. */
+  v1Manifest(name: string): Record<string, unknown> | undefined {
+    this.refresh();
+    const e = this.catalog.get(name);
+    return e ? asV1(e.manifest) : undefined;
   }
 
   list(q: Pick<ServiceQuery, 'text' | 'owner' | 'system' | 'lifecycle' | 'cursor'> & { limit: number }): Page<CatalogEntry> {

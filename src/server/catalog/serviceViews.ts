@@ -16,6 +16,8 @@ import type {
   ServiceSummary,
 } from '../../core/api/types';
 import { asV1, type CatalogEntry } from '../../core/catalog';
+import type { ClaimSummary } from '../../core/api/types';
+import type { ClaimStatus } from '../../core/resources';
 import type { LocalCatalog } from './localCatalog';
 
 /** What the catalog's views need to know about a service's deployments and running releases. */
@@ -34,6 +36,13 @@ export interface ServiceScorecards {
   scorecard(e: CatalogEntry, manifest: Record<string, unknown>): Scorecard;
 }
 
+/** What the catalog's views need to know about a service's claims (the resource room). */
+export interface ServiceClaims {
+  claimsOfService(service: string): ClaimStatus[];
+  /** The compact form for the catalog's list (empty for a service without claims, cheaply). */
+  claimSummary(service: string): ClaimSummary[];
+}
+
 export class ServiceViews {
   constructor(
     private readonly catalog: LocalCatalog,
@@ -41,6 +50,7 @@ export class ServiceViews {
     private readonly scorecards: ServiceScorecards,
     /** Environment → health where a release runs (the operations room's probes). */
     private readonly health: (service: string) => Record<string, HealthState> | undefined = () => undefined,
+    private readonly claims?: ServiceClaims,
   ) {}
 
   list(q: ServiceQuery & { limit: number }): Page<ServiceSummary> {
@@ -67,6 +77,7 @@ export class ServiceViews {
     };
     if (e.manifestPath) d.manifestPath = e.manifestPath;
     if (e.sourceDir) d.sourceDir = e.sourceDir;
+    if (this.claims) d.claims = this.claims.claimsOfService(e.name);
     return d;
   }
 
@@ -84,6 +95,8 @@ export class ServiceViews {
 
   private summary(e: CatalogEntry): ServiceSummary {
     const s: ServiceSummary = { name: e.name, owner: e.owner, tags: e.tags, source: e.source, status: this.runtime.states(e.name) };
+    const claims = this.claims?.claimSummary(e.name);
+    if (claims && claims.length > 0) s.claimStates = claims;
     if (e.title) s.title = e.title;
     if (e.description) s.description = e.description;
     if (e.system) s.system = e.system;

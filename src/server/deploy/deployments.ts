@@ -26,7 +26,7 @@ import { DeploymentHistory, publicDeployment, type DeploymentRecord } from './hi
 import { importHistory, type HistoryRecord } from './historyImport';
 import { systemHost, type ProcessHost } from './processes';
 import { ReleaseStore, releaseManifest } from './releases';
-import { DeploymentRunner } from './runner';
+import { DeploymentRunner, type DeploymentResources } from './runner';
 import { SlotTable } from './slots';
 import { environmentStatus } from './status';
 import { httpProbe, type HealthProbe } from './watch';
@@ -60,6 +60,8 @@ export interface DeploymentsOptions {
   probe?: HealthProbe;
   /** The secret values a release gets (its log writer redacts them); default none. */
   secrets?: (service: string, environment: string, manifest: Record<string, unknown>) => readonly string[];
+  /** Provisions the claims of a release before its build (the resource room). */
+  resources?: DeploymentResources;
 }
 
 const DEFAULT_HEALTH_TIMEOUT_S = 30;
@@ -90,6 +92,7 @@ export class Deployments {
       releases: this.releases,
       slots: this.slots,
       stopping: () => this.stopping,
+      resources: opts.resources,
     });
   }
 
@@ -213,6 +216,11 @@ export class Deployments {
   /** Resolves when the deployment has reached a terminal state (for tests and shutdown). */
   async settled(id: string): Promise<void> {
     await this.running.get(id)?.done;
+  }
+
+  /** The id of the deployment in progress for the service in the environment, if any. */
+  activeIn(service: string, environment: string): string | undefined {
+    return this.history.active(service, environment)?.id;
   }
 
   private checkNoActive(service: string, environment: string): void {

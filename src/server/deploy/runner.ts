@@ -1,21 +1,38 @@
 /**
- * Runs one deployment through its states, a step each: build (snapshot the source into a release and run its build)
- * or reuse a built release → start it on a free port → health-check it → switch over (the previous release stops) —
- * or stop the unhealthy candidate and keep the previous release serving (automatic rollback). Cancellation is honoured
- * between and during steps; every outcome is saved and told in the deployment's events.
+ * Runs one deployment through its states, a step each: build (snapshot the source into a release, provision its claims,
+ * run its build) or reuse a built release (and provision its claims) → start it on a free port with the claims' outputs
+ * bound into its environment → health-check it → switch over (the previous release stops; claims it no longer names are
+ * kept as orphaned) — or stop the unhealthy candidate and keep the previous release serving (automatic rollback).
+ * Cancellation is honoured between and during steps; every outcome is saved and told in the deployment's events, with
+ * the claims' secret values masked in every log line.
  */
 import * as path from 'node:path';
 import type { DeploymentEvent, DeploymentState, Environment } from '../../core/api/types';
 import type { CatalogEntry } from '../../core/catalog';
 import { effectiveSpec, isTerminal, newReleaseId, transition, unhealthyOutcome, type EffectiveSpec } from '../../core/deploy';
-import { describeError } from '../../core/errors';
+import { describeError, PavedError } from '../../core/errors';
+import { bindEnvironment, claimsOf, redactor } from '../../core/resources';
 import type { EventLog } from '../events';
 import type { DeploymentHistory, DeploymentRecord } from './history';
 import type { ProcessHost, Spawned } from './processes';
 import { releaseManifest, type ReleaseStore } from './releases';
 import { envLogDir, markServed, nextRun, pruneRuns, runBase, RunTail, type ServiceLogTarget } from './serviceLogs';
 import type { SlotTable } from './slots';
-import { followToExit, waitHealthy, type HealthProbe } from './watch';
+import { followToExit, waitHealthy, type EventSink, type HealthProbe } from './watch';
+
+/** What a deployment needs of the resource room (server/resources): its claims provisioned, and settled after a switch. */
+export interface DeploymentResources {
+  /** Provisions the manifest's claims for the service in the environment; fails with a clear message. */
+  provision(req: {
+    service: string;
+    environment: string;
+    manifest: Record<string, unknown>;
+    log: (line: string, kind?: 'step' | 'stdout' | 'stderr') => void;
+    signal: AbortSignal;
+  }): Promise<{ outputs: Map<string, Record<string, string>>; secrets: string[] }>;
+  /** After a switch-over: the claims in the environment the release does not name become orphaned (kept). */
+  settle(service: string, environment: string, claimed: readonly string[], log: (line: string, kind?: 'step') => void): Promise<void>;
+}
 
 export interface RunnerDeps {
   /** Where build and service logs go (`<state-dir>/logs`). */
@@ -32,6 +49,8 @@ export interface RunnerDeps {
   log: (line: string) => void;
   /** True once the platform is stopping (cancellations say so). */
   stopping: () => boolean;
+  /** Provisions claims (absent: a manifest with claims cannot be deployed). */
+  resources?: DeploymentResources;
 }
 
 /** What one run asks for. */
@@ -53,6 +72,14 @@ interface Run extends RunRequest {
   candidate?: Spawned;
   port?: number;
   log?: ServiceLogTarget;
+  /** The environment variables with the claims' outputs bound (set by provisioning). */
+  vars?: Record<string, string>;
+  /** The claims the release names (settled after the switch). */
+  claims?: string[];
+  /** The claims' secret values: masked in the deployment's events and redacted by the service's log writer. */
+  claimSecrets?: readonly string[];
+  /** Where process output goes: the events, with secret values masked. */
+  sink: EventSink;
 }
 
 /** Log runs kept per service and environment (each at most LOG_KEEP_GENERATIONS files of LOG_ROTATE_BYTES). */
@@ -62,11 +89,11 @@ export class DeploymentRunner {
   constructor(private readonly deps: RunnerDeps) {}
 
   async run(req: RunRequest): Promise<void> {
-    const run: Run = { ...req };
+    const run: Run = { ...req, sink: req.events };
     const { d, entry, env } = run;
     try {
       d.startedAt = this.deps.now().toISOString();
-      const releaseDir = run.build ? await this.build(run) : this.reuse(run);
+      const releaseDir = run.build ? await this.build(run) : await this.reuse(run);
       if (releaseDir === undefined || this.cancelled(run)) return;
       const manifest = releaseManifest(entry, releaseDir);
       const spec = effectiveSpec(manifest, env.name);
@@ -112,14 +139,16 @@ export class DeploymentRunner {
     events.push({ type: 'step', step: 'snapshot', message: `snapshot of ${entry.sourceDir} as release ${rel}` });
     const releaseDir = this.deps.releases.snapshot(entry.name, rel, entry.sourceDir as string);
     this.deps.history.save(d);
-    const spec = effectiveSpec(releaseManifest(entry, releaseDir), env.name);
+    const manifest = releaseManifest(entry, releaseDir);
+    if (!(await this.provision(run, manifest))) return undefined;
+    const spec = effectiveSpec(manifest, env.name);
     if (spec.build) {
       events.push({ type: 'step', step: 'build', message: `$ ${spec.build}` });
       const logFile = path.join(this.deps.logDir, `${entry.name}-${rel}-build.log`);
-      const proc = this.deps.host.spawn(spec.build, { cwd: releaseDir, env: { ...process.env, ...spec.env, PAVED_OWNER: this.deps.owner, PAVED_RELEASE: rel }, logFile });
+      const proc = this.deps.host.spawn(spec.build, { cwd: releaseDir, env: { ...process.env, ...run.vars, PAVED_OWNER: this.deps.owner, PAVED_RELEASE: rel, PAVED_ENVIRONMENT: env.name }, logFile });
       d.pid = proc.pid;
       this.deps.history.save(d);
-      const code = await followToExit(this.deps.host, proc, logFile, events, run.signal);
+      const code = await followToExit(this.deps.host, proc, logFile, run.sink, run.signal);
       delete d.pid;
       if (this.cancelled(run)) return undefined;
       if (code !== 0) {
@@ -132,12 +161,45 @@ export class DeploymentRunner {
     return releaseDir;
   }
 
-  /** Step 1 (rollback, promote): the release to start is already built. */
-  private reuse(run: Run): string {
+  /** Step 1 (rollback, promote): the release to start is already built; its claims are provisioned here. */
+  private async reuse(run: Run): Promise<string | undefined> {
     const meta = this.deps.releases.get(run.entry.name, run.d.release as string);
     if (!meta) throw new Error(`release ${run.d.release} of ${run.entry.name} is gone`);
     run.events.push({ type: 'step', step: 'snapshot', message: `reusing release ${meta.id} (built ${meta.createdAt}); no rebuild` });
-    return meta.dir;
+    return (await this.provision(run, releaseManifest(run.entry, meta.dir))) ? meta.dir : undefined;
+  }
+
+  /**
+   * Provisions the release's claims and binds their outputs into its environment (`run.env`), masking their secret
+   * values in every log line from then on. A failure fails the deployment; the release serving now keeps serving.
+   */
+  private async provision(run: Run, manifest: Record<string, unknown>): Promise<boolean> {
+    const { d, entry, env, events } = run;
+    const spec = effectiveSpec(manifest, env.name);
+    const claims = claimsOf(manifest);
+    try {
+      let outputs = new Map<string, Record<string, string>>();
+      if (claims.length > 0) {
+        if (!this.deps.resources) throw new PavedError('unsupported', 'this platform provisions no resources');
+        const log = (message: string, kind: 'step' | 'stdout' | 'stderr' = 'step') =>
+          events.push(kind === 'step' ? { type: 'step', step: 'provision', message } : { type: 'log', step: 'provision', stream: kind, message });
+        const p = await this.deps.resources.provision({ service: entry.name, environment: env.name, manifest, log, signal: run.signal });
+        outputs = p.outputs;
+        run.claimSecrets = p.secrets;
+        const redact = redactor(p.secrets);
+        run.sink = { push: (e) => events.push({ ...e, message: redact(e.message) }) };
+      }
+      const bound = bindEnvironment(spec.env, outputs);
+      if (bound.problems.length > 0) throw new PavedError('invalid-input', `cannot bind the environment: ${bound.problems.join('; ')}`);
+      run.vars = bound.env;
+      run.claims = claims.map((c) => c.name);
+      return true;
+    } catch (err) {
+      if (this.cancelled(run)) return false;
+      d.error = describeError(err);
+      this.setState(run, 'failed', `${d.error}; nothing changed in ${env.name}`);
+      return false;
+    }
   }
 
   /** Step 2: start the release on a free port of the environment, next to the one serving now, as a new log run. */
@@ -149,11 +211,11 @@ export class DeploymentRunner {
     d.port = port;
     const dir = envLogDir(this.deps.logDir, entry.name, env.name);
     pruneRuns(dir, KEEP_RUNS, this.deps.slots.get(entry.name, env.name)?.run);
-    run.log = { dir, run: nextRun(dir), release: d.release as string, secrets: this.deps.secrets(entry.name, env.name, manifest) };
+    run.log = { dir, run: nextRun(dir), release: d.release as string, secrets: [...this.deps.secrets(entry.name, env.name, manifest), ...(run.claimSecrets ?? [])] };
     events.push({ type: 'step', step: 'start', message: `$ PORT=${port} ${spec.run}` });
     run.candidate = this.deps.host.spawnService(spec.run as string, {
       cwd: releaseDir,
-      env: { ...process.env, ...spec.env, PORT: String(port), PAVED_ENVIRONMENT: env.name, PAVED_RELEASE: d.release, PAVED_SERVICE: entry.name, PAVED_OWNER: this.deps.owner },
+      env: { ...process.env, ...(run.vars ?? spec.env), PORT: String(port), PAVED_ENVIRONMENT: env.name, PAVED_RELEASE: d.release, PAVED_SERVICE: entry.name, PAVED_OWNER: this.deps.owner },
       log: run.log,
     });
     d.pid = run.candidate.pid;
@@ -168,7 +230,7 @@ export class DeploymentRunner {
     this.setState(run, 'health-checking', `waiting up to ${run.healthTimeoutSeconds}s for GET ${spec.healthPath} on port ${port}`);
     const log = run.log as ServiceLogTarget;
     const tail = new RunTail(log.dir, runBase(log.run, log.release));
-    const health = await waitHealthy(this.deps.probe, candidate, { port, healthPath: spec.healthPath, timeoutMs: run.healthTimeoutSeconds * 1000 }, tail, events, run.signal);
+    const health = await waitHealthy(this.deps.probe, candidate, { port, healthPath: spec.healthPath, timeoutMs: run.healthTimeoutSeconds * 1000 }, tail, run.sink, run.signal);
     if (run.signal.aborted) {
       await this.dropCandidate(run);
       this.cancelled(run);
@@ -211,6 +273,7 @@ export class DeploymentRunner {
       events.push({ type: 'step', step: 'stop', message: `stopping previous release ${prev.release} (port ${prev.port})` });
       await this.deps.slots.retire(prev);
     }
+    await this.deps.resources?.settle(entry.name, env.name, run.claims ?? [], (message) => events.push({ type: 'step', step: 'provision', message }));
     d.url = `http://127.0.0.1:${port}`;
     this.setState(run, 'succeeded', `${d.release} is serving in ${env.name} at ${d.url}`);
   }

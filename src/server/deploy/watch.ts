@@ -45,11 +45,14 @@ function probeOnce(port: number, healthPath: string, timeoutMs: number, retry: b
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
+/** Where a watched process's lines go: a deployment's events (or a filter in front of them that masks secrets). */
+export type EventSink = Pick<EventLog<DeploymentEvent>, 'push'>;
+
 const POLL_MS = 100;
 const PROBE_EVERY_MS = 150;
 
 /** Streams a process's log into events until it exits (or the deployment is cancelled: then the group is stopped). */
-export async function followToExit(host: ProcessHost, proc: Spawned, logFile: string, events: EventLog<DeploymentEvent>, signal: AbortSignal): Promise<number | string> {
+export async function followToExit(host: ProcessHost, proc: Spawned, logFile: string, events: EventSink, signal: AbortSignal): Promise<number | string> {
   const tail = new LogTail(logFile, (line) => events.push({ type: 'log', step: 'build', stream: 'stdout', message: line }));
   const onAbort = (): void => void host.stop(proc.pid);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -71,7 +74,7 @@ export async function waitHealthy(
   proc: Spawned,
   check: { port: number; healthPath: string; timeoutMs: number },
   logs: RunTail,
-  events: EventLog<DeploymentEvent>,
+  events: EventSink,
   signal: AbortSignal,
 ): Promise<Health> {
   const { port, healthPath, timeoutMs } = check;

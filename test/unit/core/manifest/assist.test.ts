@@ -29,7 +29,7 @@ describe('completion and hover data', () => {
     const items = completionsAt(text, offset, 'paved.yaml');
     const labels = items.map((i) => i.label);
     assert.ok(!labels.includes('runtime') && !labels.includes('run'), 'present keys are not offered');
-    assert.deepEqual(labels.slice(0, 4), ['build', 'consumesApis', 'dependsOn', 'env']);
+    assert.deepEqual(labels.slice(0, 4), ['build', 'claims', 'consumesApis', 'dependsOn']);
     const health = items.find((i) => i.label === 'health')!;
     assert.equal(health.insertText, 'health:\n  path: ${1:/healthz}');
     assert.equal(health.documentation, 'HTTP health check the platform probes.');

@@ -209,6 +209,10 @@ export class FakePlatform implements PlatformBackend {
   };
   getMetrics: PlatformBackend['getMetrics'] = () => unused('getMetrics');
   sendFeedback: PlatformBackend['sendFeedback'] = () => unused('sendFeedback');
+  listResourceTypes: PlatformBackend['listResourceTypes'] = () => unused('listResourceTypes');
+  listClaims: PlatformBackend['listClaims'] = () => unused('listClaims');
+  releaseClaim: PlatformBackend['releaseClaim'] = () => unused('releaseClaim');
+  revealClaimOutput: PlatformBackend['revealClaimOutput'] = () => unused('revealClaimOutput');
   dispose(): void {}
 }
 
