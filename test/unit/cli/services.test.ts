@@ -7,7 +7,7 @@ import type * as api from '../../../src/core/api/types';
 import type { CliDeps } from '../../../src/cli/connection';
 import { runService, runServices } from '../../../src/cli/services';
 import { subcommands } from '../../../src/cli/subcommands';
-import { fakeClock, json, startFaultServer, type FaultServer } from '../platform/faultServer';
+import { answerIdentity, fakeClock, json, startFaultServer, type FaultServer } from '../platform/faultServer';
 
 function capture(): { io: { stdout: Writable; stderr: Writable }; out: () => string; err: () => string } {
   let out = '';
@@ -217,14 +217,17 @@ describe('paved services / paved service', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-cli-'));
     try {
       fs.writeFileSync(path.join(dir, 'token'), 'file-token\n', { mode: 0o600 });
-      fs.writeFileSync(path.join(dir, 'serve.json'), JSON.stringify({ pid: process.pid, url: server.url, tokenFile: 'token' }));
-      server.handle((_req, res) => json(res, 200, { items: [svc('a')] }));
+      fs.writeFileSync(path.join(dir, 'serve.json'), JSON.stringify({ pid: process.pid, url: server.url, tokenFile: 'token', instanceId: 'i-1' }));
+      server.handle((req, res) => {
+        if (!answerIdentity(req, res, req.url.includes('challenge') && server.requests.length > 2 ? 'ci-token' : 'file-token', 'i-1')) json(res, 200, { items: [svc('a')] });
+      });
       const c = capture();
       assert.equal(await runServices(['--state-dir', dir], c.io, { ...deps, env: {} }), 0, c.err());
-      assert.equal(server.requests[0].headers.authorization, 'Bearer file-token');
+      assert.equal(server.requests[1].headers.authorization, 'Bearer file-token');
       const c2 = capture();
       assert.equal(await runServices(['--state-dir', dir], c2.io, deps), 0, c2.err());
-      assert.equal(server.requests[1].headers.authorization, 'Bearer ci-token', 'PAVED_TOKEN wins over the token file');
+      assert.match(server.requests[2].url, /^\/v1\/health\?challenge=/, 'the listener proves it knows PAVED_TOKEN first');
+      assert.equal(server.requests[3].headers.authorization, 'Bearer ci-token', 'PAVED_TOKEN wins over the token file');
       fs.rmSync(path.join(dir, 'serve.json'));
       const c3 = capture();
       assert.equal(await runServices(['--state-dir', dir], c3.io, deps), 1);
