@@ -82,7 +82,7 @@ export class LocalPlatform {
     await this.deployments.load();
     this.scaffold.load();
     this.templates.reload();
-    this.catalog.load();
+    await this.catalog.load();
   }
 
   /** Cancels deployments in progress, stops every service process this platform started, closes the journals. */

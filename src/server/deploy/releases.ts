@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { asV1, type CatalogEntry } from '../../core/catalog';
-import { parseManifestDocuments } from '../manifests';
+import { readManifestFile } from '../manifests';
 import { readJson, writeJsonAtomic } from '../store';
 
 export interface ReleaseMeta {
@@ -102,7 +102,7 @@ export function releaseManifest(e: CatalogEntry, releaseDir?: string): Record<st
   if (releaseDir) {
     const f = path.join(releaseDir, 'paved.yaml');
     if (fs.existsSync(f)) {
-      const docs = parseManifestDocuments(fs.readFileSync(f, 'utf8'), f);
+      const docs = readManifestFile(f);
       if (docs[0] && typeof docs[0] === 'object') return asV1(docs[0]);
     }
   }
