@@ -103,8 +103,8 @@ export interface RequestOptions<T> {
   schema?: ResponseValidator<T>;
   signal?: AbortSignal;
   timeoutMs?: number;
-  /** `json` (default; 204/205 give `undefined`), or `empty` (body ignored). */
-  expect?: 'json' | 'empty';
+  /** `json` (default; 204/205 give `undefined`), `empty` (body ignored) or `text` (the body as a string). */
+  expect?: 'json' | 'empty' | 'text';
   /** `false` turns retries off for this call. */
   retry?: boolean;
 }
@@ -371,13 +371,14 @@ export class Transport {
 
   /** Like `request`, with status, headers and request id. */
   async requestFull<T = unknown>(opts: RequestOptions<T>): Promise<TransportResponse<T>> {
-    return this.execute(opts, 'application/json', async (opened, ctx) => {
+    return this.execute(opts, opts.expect === 'text' ? 'text/plain' : 'application/json', async (opened, ctx) => {
       const text = await this.readBody(opened, this.maxResponseBytes, ctx);
       const requestId = requestIdOf(opened.headers);
       const base = { status: opened.res.status, headers: opened.headers, requestId };
       if (opts.expect === 'empty' || opened.res.status === 204 || opened.res.status === 205) {
         return { ok: true, value: { ...base, data: undefined as T } };
       }
+      if (opts.expect === 'text') return { ok: true, value: { ...base, data: text as T } };
       const decoded = this.decodeJson(text, opened.headers['content-type'], ctx, requestId);
       if (!decoded.ok) return decoded;
       if (opts.schema && !opts.schema.validate(decoded.value)) {

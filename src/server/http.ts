@@ -3,7 +3,9 @@
  * validated (ajv, compiled once), handed to the operation's handler in the route table (routes.ts) and answered with
  * JSON, an event stream (SSE or a long-poll page) or an RFC 9457 problem document.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { timingSafeEqual } from 'node:crypto';
 import type { Problem, ProblemCode, ProblemFieldError } from '../core/api/types';
 import { PROBLEM_MEDIA_TYPE } from '../core/api/types';
@@ -86,6 +88,22 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...(text ? { 'content-length': String(Buffer.byteLength(text)) } : {}), ...headers });
   res.end(text);
+}
+
+/** Streams a file as the 200 answer (its size as it is when the answer starts). */
+async function sendFile(res: http.ServerResponse, file: string, type: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-length': String(size) });
+    if (size === 0) {
+      res.end();
+      return;
+    }
+    await pipeline(handle.createReadStream({ start: 0, end: Math.max(0, size - 1), autoClose: false }), res);
+  } finally {
+    await handle.close();
+  }
 }
 
 function tooLarge(): HttpProblem {
@@ -211,6 +229,10 @@ export class ApiServer {
     const result: Reply = await handler(request);
     if ('events' in result) {
       await this.events(request, result.events, req, res, url);
+      return;
+    }
+    if ('file' in result) {
+      await sendFile(res, result.file, result.type);
       return;
     }
     if (result.status === 204) {

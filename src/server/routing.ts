@@ -19,7 +19,11 @@ export interface ApiRequest {
   body: any;
 }
 
-export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; type?: string } | { events: EventLog<SeqEvent & { type: string }> };
+export type Reply =
+  | { status: number; body?: unknown; headers?: Record<string, string>; type?: string }
+  | { events: EventLog<SeqEvent & { type: string }> }
+  /** A file sent as it is (streamed, never read whole into memory), with status 200. */
+  | { file: string; type: string };
 
 export type Handler = (req: ApiRequest) => Reply | Promise<Reply>;
 

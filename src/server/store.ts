@@ -1,7 +1,9 @@
 /**
  * Crash-safe state files. Whole documents are written to a temporary file, fsynced, renamed over the target and the
  * directory fsynced, so a reader (or a restart after kill -9) sees either the old or the new content, never a mix.
- * Journals are JSON lines appended with fsync; a torn last line (crash mid-append) is dropped on read.
+ * Journals are JSON lines appended whole (a short write — a full disk — is finished or reported, never left half
+ * done) and fsynced unless the record says it may be lost in a crash (process output: it is in the log file too); a
+ * torn last line (crash mid-append) is dropped on read.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,17 +23,35 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** Writes all of `data` at the end of `fd` (writeSync may write less than asked); a failure names `file`. */
+function writeAll(fd: number, data: string, file: string): void {
+  const buf = Buffer.from(data, 'utf8');
+  let done = 0;
+  try {
+    while (done < buf.length) {
+      const n = fs.writeSync(fd, buf, done, buf.length - done);
+      if (n <= 0) throw Object.assign(new Error('no bytes written'), { code: 'EIO' });
+      done += n;
+    }
+  } catch (err) {
+    throw new PavedError('io', `cannot write ${file} (${done} of ${buf.length} bytes written): ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
-    fs.writeSync(fd, data);
+    writeAll(fd, data, file);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
+  fs.closeSync(fd);
   try {
     fs.renameSync(tmp, file);
   } catch (err) {
@@ -100,13 +120,27 @@ export class Journal<T> {
     return out;
   }
 
-  append(record: T): void {
+  /**
+   * Appends one record; `durable: false` skips the fsync (a record a crash may lose). A write that fails part way
+   * (ENOSPC) is cut back off the file, so the journal stays whole, and reported as an io PavedError.
+   */
+  append(record: T, durable = true): void {
     if (this.fd === undefined) {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = fs.openSync(this.file, 'a', 0o600);
     }
-    fs.writeSync(this.fd, JSON.stringify(record) + '\n');
-    fs.fsyncSync(this.fd);
+    const before = fs.fstatSync(this.fd).size;
+    try {
+      writeAll(this.fd, JSON.stringify(record) + '\n', this.file);
+    } catch (err) {
+      try {
+        fs.ftruncateSync(this.fd, before);
+      } catch {
+        // The torn record is dropped when the journal is read (readAll).
+      }
+      throw err;
+    }
+    if (durable) fs.fsyncSync(this.fd);
   }
 
   /** Replaces the journal with exactly these records (atomically). */

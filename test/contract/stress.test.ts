@@ -13,8 +13,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import type { Problem } from '../../src/core/api/types';
-import { call, serve, tempDir, type Served } from './helpers';
+import type { Deployment, DeploymentEvent, Problem } from '../../src/core/api/types';
+import { call, followDeployment, portBase, serve, tempDir, writeService, type Served } from './helpers';
 
 const HEALTH_BOUND_MS = 1_000;
 
@@ -104,6 +104,60 @@ describe('the local platform under load: no stalls', function () {
       assert.equal((await call(s, 'PUT', '/v1/workspaces/window-dup', { body: { folders: [dir] } })).status, 200);
       assert.equal((await call(s, 'GET', '/v1/services/dup')).status, 404);
       assert.match(s.stderr(), /dup\/paved\.yaml:14: Duplicate key "k3"/);
+    });
+  });
+
+  describe('a build that prints 50k lines', () => {
+    let s: Served;
+    let stateDir: string;
+    let deployment: Deployment;
+    let events: DeploymentEvent[];
+    let health: { worstMs: number; probes: number };
+    before(async () => {
+      const ws = tempDir('noisy-ws');
+      writeService(path.join(ws, 'noisy'), 'noisy', { extraBuild: 'seq 1 50000 && node build.js' });
+      stateDir = tempDir('noisy-state');
+      s = await serve(['--state-dir', stateDir, '--workspace', ws, '--idle-timeout', '0', '--port-base', String(portBase())]);
+      const created = await call<Deployment>(s, 'POST', '/v1/services/noisy/deployments', { body: { environment: 'local' } });
+      assert.equal(created.status, 202);
+      const followed = followDeployment(s, created.body.id);
+      health = await probeHealth(s.url, followed);
+      ({ deployment, events } = await followed);
+    });
+    after(async () => {
+      await s.stop();
+    });
+
+    it('/v1/health answers within 1 s throughout, and the deployment succeeds', () => {
+      assert.equal(deployment.state, 'succeeded', deployment.error);
+      assert.ok(health.probes >= 2, `health was probed ${health.probes} times during the deployment`);
+      assert.ok(health.worstMs < HEALTH_BOUND_MS, `the slowest health answer during the build took ${Math.round(health.worstMs)} ms (${health.probes} probes)`);
+    });
+
+    it('output events are batched and capped: the first 500 lines, a line saying what was left out and where, the last 200', () => {
+      const build = events.filter((e) => e.type === 'log' && e.step === 'build');
+      const lines = build.flatMap((e) => e.message.split('\n'));
+      assert.ok(build.length < 30, `${build.length} output events`);
+      assert.deepEqual(lines.slice(0, 3), ['1', '2', '3']);
+      assert.equal(lines[499], '500');
+      assert.equal(lines[500], `… 49301 lines of output not shown here (the first 500 and the last 200 are); the whole output: GET /v1/deployments/${deployment.id}/log`);
+      assert.deepEqual(lines.slice(501, 503), ['49802', '49803']);
+      assert.deepEqual(lines.slice(-2), ['50000', 'build of noisy ok']);
+      assert.equal(lines.length, 701);
+      assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+    });
+
+    it('the event journal stays small (it was 5.4 MB) and GET /v1/deployments/{id}/log serves the whole output', async () => {
+      const journal = fs.statSync(path.join(stateDir, 'deployments', `${deployment.id}.events.jsonl`)).size;
+      assert.ok(journal < 100 * 1024, `the event journal is ${journal} bytes`);
+      const log = await call<string>(s, 'GET', `/v1/deployments/${deployment.id}/log`);
+      assert.equal(log.status, 200);
+      assert.equal(log.contentType, 'text/plain; charset=utf-8');
+      const lines = log.body.trimEnd().split('\n');
+      assert.equal(lines.length, 50_001);
+      assert.deepEqual([lines[0], lines[49_999], lines[50_000]], ['1', '50000', 'build of noisy ok']);
+      const none = await call<Problem>(s, 'GET', '/v1/deployments/d-nope/log');
+      assert.equal(none.status, 404);
     });
   });
 

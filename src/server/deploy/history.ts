@@ -15,10 +15,12 @@ import type { ProcessHost } from './processes';
 export interface DeploymentRecord extends Deployment {
   /** Pid (= process group) of the build or candidate process while the deployment runs. */
   pid?: number;
+  /** The file holding the build's whole output (`GET /v1/deployments/{id}/log`), when the deployment built. */
+  buildLog?: string;
 }
 
 export function publicDeployment(d: DeploymentRecord): Deployment {
-  const { pid: _pid, ...rest } = d;
+  const { pid: _pid, buildLog: _log, ...rest } = d;
   return rest;
 }
 

@@ -11,10 +11,10 @@ import { effectiveSpec, isTerminal, newReleaseId, transition, unhealthyOutcome, 
 import { describeError } from '../../core/errors';
 import type { EventLog } from '../events';
 import type { DeploymentHistory, DeploymentRecord } from './history';
-import type { ProcessHost, Spawned } from './processes';
+import { logSize, type ProcessHost, type Spawned } from './processes';
 import { releaseManifest, type ReleaseStore } from './releases';
 import type { SlotTable } from './slots';
-import { followToExit, waitHealthy, type HealthProbe } from './watch';
+import { followToExit, waitHealthy, type HealthProbe, type ProcessLog } from './watch';
 
 export interface RunnerDeps {
   /** Where build and service logs go (`<state-dir>/logs`). */
@@ -47,7 +47,7 @@ export interface RunRequest {
 interface Run extends RunRequest {
   candidate?: Spawned;
   port?: number;
-  logFile?: string;
+  log?: ProcessLog;
 }
 
 export class DeploymentRunner {
@@ -107,10 +107,12 @@ export class DeploymentRunner {
     if (spec.build) {
       events.push({ type: 'step', step: 'build', message: `$ ${spec.build}` });
       const logFile = path.join(this.deps.logDir, `${entry.name}-${rel}-build.log`);
+      d.buildLog = logFile;
+      const from = logSize(logFile);
       const proc = this.deps.host.spawn(spec.build, { cwd: releaseDir, env: { ...process.env, ...spec.env, PAVED_OWNER: this.deps.owner, PAVED_RELEASE: rel }, logFile });
       d.pid = proc.pid;
       this.deps.history.save(d);
-      const code = await followToExit(this.deps.host, proc, logFile, events, run.signal);
+      const code = await followToExit(this.deps.host, proc, { file: logFile, from }, events, run.signal, `GET /v1/deployments/${d.id}/log`);
       delete d.pid;
       if (this.cancelled(run)) return undefined;
       if (code !== 0) {
@@ -138,12 +140,13 @@ export class DeploymentRunner {
     const port = await this.deps.slots.allocatePort(env);
     run.port = port;
     d.port = port;
-    run.logFile = path.join(this.deps.logDir, `${entry.name}-${env.name}-${d.release}.log`);
+    const logFile = path.join(this.deps.logDir, `${entry.name}-${env.name}-${d.release}.log`);
+    run.log = { file: logFile, from: logSize(logFile) };
     events.push({ type: 'step', step: 'start', message: `$ PORT=${port} ${spec.run}` });
     run.candidate = this.deps.host.spawn(spec.run as string, {
       cwd: releaseDir,
       env: { ...process.env, ...spec.env, PORT: String(port), PAVED_ENVIRONMENT: env.name, PAVED_RELEASE: d.release, PAVED_SERVICE: entry.name, PAVED_OWNER: this.deps.owner },
-      logFile: run.logFile,
+      logFile,
     });
     d.pid = run.candidate.pid;
     this.deps.history.save(d);
@@ -155,7 +158,7 @@ export class DeploymentRunner {
     const candidate = run.candidate as Spawned;
     const port = run.port as number;
     this.setState(run, 'health-checking', `waiting up to ${run.healthTimeoutSeconds}s for GET ${spec.healthPath} on port ${port}`);
-    const health = await waitHealthy(this.deps.probe, candidate, { port, healthPath: spec.healthPath, timeoutMs: run.healthTimeoutSeconds * 1000 }, run.logFile as string, events, run.signal);
+    const health = await waitHealthy(this.deps.probe, candidate, { port, healthPath: spec.healthPath, timeoutMs: run.healthTimeoutSeconds * 1000 }, run.log as ProcessLog, events, run.signal);
     if (run.signal.aborted) {
       await this.dropCandidate(run);
       this.cancelled(run);

@@ -5,6 +5,7 @@
 import type { DeploymentEvent } from '../../core/api/types';
 import { describeError } from '../../core/errors';
 import type { EventLog } from '../events';
+import { OutputEvents } from './output';
 import { LogTail, type ProcessHost, type Spawned } from './processes';
 
 /** One health request: the HTTP status that `GET http://127.0.0.1:<port><path>` answered (throws when none). */
@@ -18,12 +19,22 @@ export const httpProbe: HealthProbe = async (port, healthPath) => {
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
+/** A process's log file and where in it that process began writing (its size just before the process started). */
+export interface ProcessLog {
+  file: string;
+  from: number;
+}
+
 const POLL_MS = 100;
 const PROBE_EVERY_MS = 150;
 
-/** Streams a process's log into events until it exits (or the deployment is cancelled: then the group is stopped). */
-export async function followToExit(host: ProcessHost, proc: Spawned, logFile: string, events: EventLog<DeploymentEvent>, signal: AbortSignal): Promise<number | string> {
-  const tail = new LogTail(logFile, (line) => events.push({ type: 'log', step: 'build', stream: 'stdout', message: line }));
+/**
+ * Streams a process's log into events (batched and capped: output.ts; `whole` says where all of it is) until it
+ * exits, or the deployment is cancelled: then the group is stopped.
+ */
+export async function followToExit(host: ProcessHost, proc: Spawned, log: ProcessLog, events: EventLog<DeploymentEvent>, signal: AbortSignal, whole: string): Promise<number | string> {
+  const output = new OutputEvents(events, 'build', whole);
+  const tail = new LogTail(log.file, (lines) => output.add(lines), log.from);
   const onAbort = (): void => void host.stop(proc.pid);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -34,6 +45,7 @@ export async function followToExit(host: ProcessHost, proc: Spawned, logFile: st
     tail.poll(true);
     return await proc.exited;
   } finally {
+    output.finish();
     signal.removeEventListener('abort', onAbort);
   }
 }
@@ -43,12 +55,13 @@ export async function waitHealthy(
   probe: HealthProbe,
   proc: Spawned,
   check: { port: number; healthPath: string; timeoutMs: number },
-  logFile: string,
+  log: ProcessLog,
   events: EventLog<DeploymentEvent>,
   signal: AbortSignal,
 ): Promise<Health> {
   const { port, healthPath, timeoutMs } = check;
-  const tail = new LogTail(logFile, (line) => events.push({ type: 'log', step: 'start', stream: 'stdout', message: line }));
+  const output = new OutputEvents(events, 'start', log.file);
+  const tail = new LogTail(log.file, (lines) => output.add(lines), log.from);
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   let attempts = 0;
@@ -73,5 +86,6 @@ export async function waitHealthy(
     return { ok: false, reason: `${last} (timed out after ${Math.round(timeoutMs / 1000)}s)` };
   } finally {
     tail.poll(true);
+    output.finish();
   }
 }

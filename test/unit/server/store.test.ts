@@ -19,6 +19,24 @@ describe('server/store', () => {
     assert.equal(fs.statSync(f).mode & 0o777, 0o600);
   });
 
+  it('a full disk (ENOSPC, /dev/full) on a journal append is an io error naming the file and the bytes written', () => {
+    const j = new Journal<{ a: number }>('/dev/full');
+    assert.throws(
+      () => j.append({ a: 1 }),
+      (e: unknown) => PavedError.is(e, 'io') && /^cannot write \/dev\/full \(0 of 8 bytes written\): ENOSPC/.test((e as Error).message),
+    );
+    j.close();
+  });
+
+  it('an event log keeps process output (not fsynced) and state changes (fsynced) in one order', () => {
+    const f = path.join(tmp(), 'e.jsonl');
+    const log = new EventLog<{ seq: number; at: string; type: string; message: string }>(f);
+    log.push({ type: 'log', message: 'out' }, { durable: false });
+    log.push({ type: 'state', message: 'building' });
+    log.finish();
+    assert.deepEqual(new EventLog<{ seq: number; at: string; type: string; message: string }>(f).after(0).map((e) => `${e.seq} ${e.type}`), ['1 log', '2 state']);
+  });
+
   it('a missing document is undefined, a corrupt one a typed error naming the file', () => {
     const dir = tmp();
     assert.equal(readJson(path.join(dir, 'none.json')), undefined);
