@@ -47,6 +47,16 @@ function lockHolder(lock: string): number | undefined {
   return Number.isFinite(pid) && pid > 0 ? pid : undefined;
 }
 
+/** A lock file that holds no pid and has not changed for a while: damaged, not being written. */
+function unreadableForLong(lock: string): boolean {
+  try {
+    return Date.now() - fs.statSync(lock).mtimeMs > 2_000;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -72,12 +82,12 @@ export function takeLock(stateDir: string): string {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = lockHolder(lock);
-    if (holder === undefined) {
+    if (holder === undefined && !unreadableForLong(lock)) {
       // Just created and not written yet, or just released: look again.
       sleepSync(20);
       continue;
     }
-    if (holder !== process.pid && isAlive(holder)) throw new PavedError('conflict', `another paved serve (pid ${holder}) holds ${lock}`);
+    if (holder !== undefined && holder !== process.pid && isAlive(holder)) throw new PavedError('conflict', `another paved serve (pid ${holder}) holds ${lock}`);
     const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
       fs.renameSync(lock, aside);

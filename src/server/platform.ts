@@ -14,6 +14,7 @@ import { Deployments } from './deploy/deployments';
 import { systemHost, type ProcessHost } from './deploy/processes';
 import type { HealthProbe } from './deploy/watch';
 import { FeedbackStore } from './feedback';
+import { onQuarantine } from './store';
 import { IdempotencyStore } from './idempotency';
 import { policiesFileIn } from './policy/policies';
 import { TemplateLibrary } from './scaffold/library';
@@ -47,6 +48,8 @@ export class LocalPlatform {
   readonly deployments: Deployments;
   readonly feedback: FeedbackStore;
   readonly idempotency: IdempotencyStore;
+  /** Stops reporting quarantined state files to this platform's log. */
+  private readonly unhearQuarantine: () => void;
 
   constructor(opts: PlatformOptions) {
     const log = opts.log ?? (() => undefined);
@@ -58,6 +61,8 @@ export class LocalPlatform {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.owner = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
     this.policiesFile = policiesFileIn(dir);
+    // A corrupt state file is moved aside (store.ts) so the platform starts; the log says which and what it means.
+    this.unhearQuarantine = onQuarantine((m) => log(`paved serve: ${m}`));
 
     this.catalog = new LocalCatalog({
       workspaces: opts.workspaces,
@@ -91,6 +96,7 @@ export class LocalPlatform {
     this.catalog.close();
     this.feedback.close();
     this.idempotency.close();
+    this.unhearQuarantine();
   }
 
   /** Number of service processes running now. */

@@ -69,7 +69,13 @@ export function isLoopback(host: string): boolean {
  * that instance (the identity challenge of `GET /v1/health`, keyed by the token in its token file).
  */
 export async function findRunning(stateDir: string): Promise<ServeInfo | undefined> {
-  const info = readJson<ServeInfo>(path.join(stateDir, 'serve.json'));
+  let info: ServeInfo | undefined;
+  try {
+    info = readJson<ServeInfo>(path.join(stateDir, 'serve.json'));
+  } catch (err) {
+    if (PavedError.is(err, 'io')) return undefined; // unreadable: no instance to reuse (a start writes it anew)
+    throw err;
+  }
   if (!info || !isAlive(info.pid) || typeof info.instanceId !== 'string') return undefined;
   let token: string;
   try {
@@ -85,6 +91,16 @@ export async function findRunning(stateDir: string): Promise<ServeInfo | undefin
     return res.status === 200 && body.instanceId === info.instanceId && verifyIdentity(token, info.instanceId, challenge, body.proof) ? info : undefined;
   } catch (err) {
     if (err instanceof Error) return undefined; // not answering: not usable
+    throw err;
+  }
+}
+
+/** The pid serve.json records; undefined when it is missing or unreadable. */
+function recordedPid(stateDir: string): number | undefined {
+  try {
+    return readJson<ServeInfo>(path.join(stateDir, 'serve.json'))?.pid;
+  } catch (err) {
+    if (PavedError.is(err, 'io')) return undefined;
     throw err;
   }
 }
@@ -194,8 +210,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       try {
         await platform.stop();
       } finally {
-        const current = readJson<ServeInfo>(path.join(stateDir, 'serve.json'));
-        if (current?.pid === process.pid) fs.rmSync(path.join(stateDir, 'serve.json'), { force: true });
+        if (recordedPid(stateDir) === process.pid) fs.rmSync(path.join(stateDir, 'serve.json'), { force: true });
         releaseLock(lock);
         resolveStopped(reason);
       }

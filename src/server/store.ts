@@ -65,6 +65,53 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 1) + '\n');
 }
 
+type QuarantineListener = (message: string) => void;
+const quarantineListeners = new Set<QuarantineListener>();
+
+/** Hears of every state file moved aside as corrupt (the platform logs them); returns the unsubscribe. */
+export function onQuarantine(listener: QuarantineListener): () => void {
+  quarantineListeners.add(listener);
+  return () => quarantineListeners.delete(listener);
+}
+
+function corruptName(file: string): string {
+  return `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+}
+
+function report(message: string): void {
+  for (const l of quarantineListeners) l(message);
+}
+
+/**
+ * Moves a corrupt state file aside as `<file>.corrupt-<time>` (kept for inspection) and reports it, so the platform
+ * starts without it instead of not starting at all.
+ */
+export function quarantine(file: string, why: string, consequence: string): void {
+  const aside = corruptName(file);
+  fs.renameSync(file, aside);
+  report(`${file} is corrupt (${why}); moved it to ${aside} and ${consequence}`);
+}
+
+/**
+ * Reads a state document at load: undefined when missing; one that is not valid JSON or not of the expected shape
+ * (`valid`) is quarantined, and undefined too — `consequence` says what the platform does without it.
+ */
+export function loadJson<T>(file: string, consequence: string, valid: (v: unknown) => boolean = () => true): T | undefined {
+  let value: T | undefined;
+  try {
+    value = readJson<T>(file);
+  } catch (err) {
+    if (!PavedError.is(err, 'io') || !fs.existsSync(file)) throw err;
+    quarantine(file, 'not valid JSON', consequence);
+    return undefined;
+  }
+  if (value !== undefined && !valid(value)) {
+    quarantine(file, 'not what the platform wrote there', consequence);
+    return undefined;
+  }
+  return value;
+}
+
 /** Reads a JSON document; a missing file gives undefined, a corrupt one an io PavedError naming the file. */
 export function readJson<T>(file: string): T | undefined {
   let text: string;
@@ -87,7 +134,11 @@ export class Journal<T> {
 
   constructor(readonly file: string) {}
 
-  /** Every complete record; a torn final line is dropped (and cut off the file so later appends stay aligned). */
+  /**
+   * Every complete record; a torn final line is dropped (and cut off the file so later appends stay aligned). Records
+   * that do not parse (a damaged file) are dropped too, the others kept: the damaged file is kept aside
+   * (`<file>.corrupt-<time>`), the journal rewritten with the good records, and the loss reported (onQuarantine).
+   */
   readAll(): T[] {
     let text: string;
     try {
@@ -99,6 +150,8 @@ export class Journal<T> {
     const out: T[] = [];
     let good = 0;
     let pos = 0;
+    let bad = 0;
+    let firstBad: string | undefined;
     while (pos < text.length) {
       const nl = text.indexOf('\n', pos);
       if (nl < 0) break; // torn tail
@@ -110,10 +163,19 @@ export class Journal<T> {
       }
       try {
         out.push(JSON.parse(line) as T);
-        good = pos;
       } catch (err) {
-        throw new PavedError('io', `${this.file}: corrupt record at byte ${good}: ${(err as Error).message}`, { cause: err });
+        if (firstBad === undefined) firstBad = `record ${out.length + bad + 1} at byte ${Buffer.byteLength(text.slice(0, pos - line.length - 1), 'utf8')}: ${(err as Error).message}`;
+        bad++;
       }
+      good = pos;
+    }
+    if (bad > 0) {
+      this.close();
+      const aside = corruptName(this.file);
+      fs.copyFileSync(this.file, aside);
+      writeFileAtomic(this.file, out.map((r) => JSON.stringify(r) + '\n').join(''));
+      report(`${this.file} is corrupt (${firstBad}); kept it as ${aside} and went on with its ${out.length} good record(s), dropping ${bad}`);
+      return out;
     }
     const goodBytes = Buffer.byteLength(text.slice(0, good), 'utf8');
     if (goodBytes < Buffer.byteLength(text, 'utf8')) fs.truncateSync(this.file, goodBytes);

@@ -171,7 +171,7 @@ describe('the local platform under load: no stalls', function () {
     });
 
     it('an oversized body gets a 413 problem the client can read (not a reset connection)', async () => {
-      const body = JSON.stringify({ service: 'x', kind: 'praise', message: 'x'.repeat(2 * 1024 * 1024) });
+      const body = JSON.stringify({ service: 'x', category: 'praise', message: 'x'.repeat(2 * 1024 * 1024) });
       const res = await fetch(`${s.url}/v1/feedback`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body });
       assert.equal(res.status, 413);
       assert.equal(res.headers.get('content-type'), 'application/problem+json');

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { asV1, type CatalogEntry } from '../../core/catalog';
 import { readManifestFile } from '../manifests';
-import { readJson, writeJsonAtomic } from '../store';
+import { loadJson, writeJsonAtomic } from '../store';
 
 export interface ReleaseMeta {
   id: string;
@@ -15,6 +15,11 @@ export interface ReleaseMeta {
   createdAt: string;
   /** The snapshot; '' for a release known only from imported history (nothing to run). */
   dir: string;
+}
+
+function isMeta(v: unknown): boolean {
+  const m = v as Partial<ReleaseMeta> | null;
+  return typeof m === 'object' && m !== null && typeof m.id === 'string' && typeof m.service === 'string' && typeof m.dir === 'string' && typeof m.createdAt === 'string';
 }
 
 export class ReleaseStore {
@@ -35,7 +40,7 @@ export class ReleaseStore {
           continue;
         }
         if (!f.endsWith('.json')) continue;
-        const meta = readJson<ReleaseMeta>(path.join(sdir, f));
+        const meta = loadJson<ReleaseMeta>(path.join(sdir, f), 'went on without that release (its snapshot is removed)', isMeta);
         if (meta && fs.existsSync(meta.dir)) this.of(svc).set(meta.id, meta);
       }
       for (const f of fs.readdirSync(sdir)) {
