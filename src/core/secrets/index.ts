@@ -21,20 +21,24 @@ interface Detector {
   group?: number;
 }
 
+/*
+ * Every repetition below has an upper bound: an unbounded one over a huge token (an 8 MB line) makes the regular
+ * expression engine backtrack through all of it and overflow its stack, and the file lost all its findings.
+ */
 const DETECTORS: Detector[] = [
-  { id: 'private-key', description: 'a private key block', hint: (t) => t.includes('PRIVATE KEY'), re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?/g },
+  { id: 'private-key', description: 'a private key block', hint: (t) => t.includes('PRIVATE KEY'), re: /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----)?/g },
   { id: 'aws-access-key-id', description: 'an AWS access key id', hint: (t) => /A[KSBC][IC]A/.test(t), re: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
   {
     id: 'aws-secret-access-key',
     description: 'an AWS secret access key',
     hint: (t) => /aws_?secret/i.test(t),
-    re: /\baws_?secret_?(?:access_?)?key\b["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
+    re: /\baws_?secret_?(?:access_?)?key\b["']?[ \t]{0,20}[:=][ \t]{0,20}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
     group: 1,
   },
   { id: 'github-token', description: 'a GitHub token', hint: (t) => /gh[pousr]_|github_pat_/.test(t), re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { id: 'gitlab-token', description: 'a GitLab token', hint: (t) => /gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-/.test(t), re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}\b/g },
-  { id: 'slack-token', description: 'a Slack token', hint: (t) => t.includes('xox'), re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
-  { id: 'jwt', description: 'a JSON Web Token', hint: (t) => t.includes('eyJ'), re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { id: 'gitlab-token', description: 'a GitLab token', hint: (t) => /gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-/.test(t), re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,255}\b/g },
+  { id: 'slack-token', description: 'a Slack token', hint: (t) => t.includes('xox'), re: /\bxox[abposr]-[A-Za-z0-9-]{10,255}\b/g },
+  { id: 'jwt', description: 'a JSON Web Token', hint: (t) => t.includes('eyJ'), re: /\beyJ[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,8192}/g },
 ];
 
 /**
@@ -83,8 +87,11 @@ export function entropy(s: string): number {
   return h;
 }
 
+/** A longer run is judged by its first this many characters (a blob that long is a secret or data, not words). */
+const MAX_JUDGED = 4096;
+
 function looksHighEntropy(tok: string): boolean {
-  const t = tok.replace(/=+$/, '');
+  const t = tok.slice(0, MAX_JUDGED).replace(/=+$/, '');
   if (t.length < 24) return false;
   // Words joined by separators (names, paths, kebab-case ids) are not secrets.
   if (/^[a-z0-9]+(?:[-_/][a-z0-9]+)*$/i.test(t) && /[-_/]/.test(t) && !/[0-9]{4}/.test(t)) return false;

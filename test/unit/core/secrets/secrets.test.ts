@@ -13,6 +13,26 @@ function scan(text: string): [string, number, number, number, number][] {
 }
 
 describe('secret scanner', () => {
+  it('an ~8 MB token (one line) neither overflows the stack nor costs the file its other findings', function () {
+    this.timeout(60_000);
+    const huge = Array.from({ length: 8 * 1024 * 1024 }, (_, i) => 'aZ9-_'[i % 5]).join('');
+    const jwtish = `eyJ${'a'.repeat(8 * 1024 * 1024)}`;
+    const words = 'a-'.repeat(4 * 1024 * 1024);
+    for (const blob of [huge, jwtish, words]) {
+      const text = `metadata:\n  key: AKIAIOSFODNN7EXAMPLE\n  blob: ${blob}\n`;
+      assert.deepEqual(scan(text).filter(([d]) => d !== 'high-entropy').map(([d, l]) => [d, l]), [['aws-access-key-id', 1]], 'lines count from 0');
+    }
+    const lintText = `${PRODUCTION}\n# AKIAIOSFODNN7EXAMPLE\nx: ${huge}\n`;
+    const ids = lint(lintText, 'paved.yaml', { maxSize: 20_000_000, maxFullParseSize: 20_000_000 }).findings.map((f) => f.ruleId);
+    assert.ok(ids.includes('secrets/aws-access-key-id'), ids.join(', '));
+    assert.ok(!ids.includes('paved/internal-error'), ids.join(', '));
+  });
+
+  it('a private key block without its end, a megabyte long, is found without running away', () => {
+    const text = `k: |\n  -----BEGIN PRIVATE KEY-----\n${'  MIIEpAIBAAKCAQEA\n'.repeat(60_000)}`;
+    assert.deepEqual(scan(text).map(([d, l]) => [d, l]).slice(0, 1), [['private-key', 1]]);
+  });
+
   it('finds each kind of credential at its exact range', () => {
     const text = [
       'a: AKIAIOSFODNN7EXAMPLE',
