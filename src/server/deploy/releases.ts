@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { asV1, type CatalogEntry } from '../../core/catalog';
+import { PavedError } from '../../core/errors';
 import { readManifestFile } from '../manifests';
 import { loadJson, writeJsonAtomic } from '../store';
 
@@ -76,16 +77,34 @@ export class ReleaseStore {
     return out;
   }
 
-  /** Copies `sourceDir` (without `.git` and `.paved`) as release `id` of `service`; returns the release's directory. */
+  /**
+   * Copies `sourceDir` (without `.git` and `.paved`) as release `id` of `service`; returns the release's directory.
+   * A release must not change after it is made: a symbolic link to a file inside the folder is made again as a
+   * relative link to that file's copy (never to the live source tree), and one that leads out of the folder is
+   * refused (a `conflict` naming the link and where it leads).
+   */
   snapshot(service: string, id: string, sourceDir: string): string {
     const sdir = path.join(this.root, service);
     const tmp = path.join(sdir, `.${id}.tmp`);
     const dir = path.join(sdir, id);
     fs.mkdirSync(sdir, { recursive: true });
-    fs.cpSync(sourceDir, tmp, {
-      recursive: true,
-      filter: (src) => !/[\\/](\.git|\.paved)$/.test(src) && !/[\\/](\.git|\.paved)[\\/]/.test(src.slice(sourceDir.length)),
-    });
+    const root = fs.realpathSync(sourceDir);
+    const links: { at: string; to: string }[] = [];
+    try {
+      fs.cpSync(sourceDir, tmp, {
+        recursive: true,
+        filter: (src) => {
+          if (/[\\/](\.git|\.paved)$/.test(src) || /[\\/](\.git|\.paved)[\\/]/.test(src.slice(sourceDir.length))) return false;
+          if (!fs.lstatSync(src).isSymbolicLink()) return true;
+          links.push(insideLink(sourceDir, root, src));
+          return false;
+        },
+      });
+      for (const l of links) fs.symlinkSync(l.to, path.join(tmp, l.at));
+    } catch (err) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
     fs.renameSync(tmp, dir);
     return dir;
   }
@@ -100,6 +119,26 @@ export class ReleaseStore {
   remember(meta: ReleaseMeta): void {
     if (!this.of(meta.service).has(meta.id)) this.of(meta.service).set(meta.id, meta);
   }
+}
+
+/**
+ * A symbolic link of the source folder as the release keeps it: where it is (relative to the folder) and a relative
+ * target inside the folder. A link leading out of the folder (after resolving every link on the way) is refused.
+ */
+function insideLink(sourceDir: string, root: string, link: string): { at: string; to: string } {
+  const target = path.resolve(path.dirname(link), fs.readlinkSync(link));
+  let real = target;
+  try {
+    real = fs.realpathSync(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+  }
+  const rel = path.relative(root, real);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new PavedError('conflict', `${link} links to ${real}, outside ${sourceDir}: a release holds only its own files (a link out would run whatever is there later); copy the file into the folder or remove the link`);
+  }
+  const at = path.relative(sourceDir, link);
+  return { at, to: path.relative(path.dirname(at), rel) };
 }
 
 /** The manifest (v1 shape) a deployment uses: the release's own paved.yaml when it has one, else the catalog's. */
