@@ -6,6 +6,7 @@
 import type { EnvironmentState, Page, Team } from '../../core/api/types';
 import type { CatalogFacets, CatalogService, FacetValue, ServiceQuery } from '../../platform/backend';
 import { orderedEnvironments } from '../ui/environments';
+import { escapeMarkdown } from '../ui/safeText';
 
 export type GroupBy = 'system' | 'owner' | 'lifecycle';
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['system', 'owner', 'lifecycle'];
@@ -583,9 +584,7 @@ export function serviceContextValue(node: ServiceNode): string {
 }
 
 /** Escapes text for a MarkdownString (no HTML, no links, no emphasis injected by catalog values). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
-}
+export { escapeMarkdown };
 
 export function serviceTooltip(s: CatalogService, deployable = true): string {
   const lines = [`**${escapeMarkdown(s.title ?? s.name)}**${s.title ? ` \`${s.name.replace(/`/g, '')}\`` : ''}`, ''];

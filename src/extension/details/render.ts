@@ -5,6 +5,7 @@
 import type { Deployment, DoraMetrics, EnvironmentState, Link, ScorecardResult } from '../../core/api/types';
 import type { ServiceInfo } from '../../platform/backend';
 import { orderedEnvironments } from '../ui/environments';
+import { safeUrl } from '../ui/safeText';
 
 export interface RenderContext {
   /** webview.cspSource */
@@ -36,15 +37,7 @@ export function esc(value: string | number | boolean | undefined | null): string
   return String(value ?? '').replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c]);
 }
 
-/** The URL if it is http(s) (or mailto), else undefined: no javascript:, data:, command: links from catalog data. */
-export function safeUrl(raw: string): string | undefined {
-  try {
-    const u = new URL(raw);
-    return u.protocol === 'https:' || u.protocol === 'http:' || u.protocol === 'mailto:' ? u.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { safeUrl };
 
 /** A random nonce for the CSP (base64, 128 bits). */
 export function makeNonce(random: (n: number) => Buffer): string {
