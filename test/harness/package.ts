@@ -10,7 +10,7 @@ export interface Vsix {
   files: number;
 }
 
-async function vsix(cwd: string, packagePath: string): Promise<Vsix> {
+export async function vsix(cwd: string, packagePath: string): Promise<Vsix> {
   fs.mkdirSync(path.dirname(packagePath), { recursive: true });
   // vsce prints the whole file tree and has no quiet switch: keep its output for when it fails.
   const captured: string[] = [];
