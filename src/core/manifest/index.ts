@@ -31,3 +31,5 @@ export type { SchemaId, JsonSchema } from './schemas';
 export { didYouMean } from './suggest';
 export { completionsAt, hoverAt, pathAt } from './assist';
 export type { CompletionItem, HoverInfo, ReferenceProvider } from './assist';
+export { BACKGROUND_LINT_LIMITS, LintBudget } from './budget';
+export type { LintBudgetLimits, Skipped, SkipReason } from './budget';
