@@ -100,6 +100,26 @@ describe('paved services / paved service', () => {
     assert.match(c.out(), /team\[2J-x/);
   });
 
+  it('paved service: a problem detail with terminal escapes is printed without them', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Not \u001b]0;pwned\u0007found', status: 404, code: 'not-found', detail: 'no service \u001b[31mledger\u001b[0m\u009b2J here' }));
+    });
+    const c = capture();
+    assert.equal(await runService(['ledger', '--backend', 'paved', '--url', server.url], c.io, deps), 1);
+    assert.ok(![...c.err()].some((ch) => ch !== '\n' && (ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f))), JSON.stringify(c.err()));
+    assert.match(c.err(), /ledger/);
+  });
+
+  it('--json output escapes the C1 controls JSON.stringify leaves raw, and parses to the same value', async () => {
+    const owner = 'team\u009b2J\u0085-x';
+    server.handle((_req, res) => json(res, 200, { items: [svc('evil', { owner })] }));
+    const c = capture();
+    assert.equal(await runServices(['--json', '--backend', 'paved', '--url', server.url], c.io, deps), 0);
+    assert.ok(![...c.out()].some((ch) => ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f), JSON.stringify(c.out()));
+    assert.equal((JSON.parse(c.out()) as api.ServiceSummary[])[0].owner, owner);
+  });
+
   it('stops quietly with exit 0 when the reader of stdout goes away (EPIPE, `| head`)', async () => {
     server.handle((_req, res) => json(res, 200, { items: [svc('a')], nextCursor: 'more' }));
     let writes = 0;
