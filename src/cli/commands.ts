@@ -7,4 +7,5 @@ export { serveCommand } from './serve';
 export { servicesCommand, serviceCommand } from './services';
 export { templatesCommand } from './templates';
 export { scaffoldCommand } from './scaffold';
+export { upgradeCommand } from './upgrade';
 export { deployCommand, rollbackCommand, promoteCommand } from './deploy';

@@ -15,6 +15,8 @@ export const ExitCodes = {
   usage: 2,
   /** A deployed release was unhealthy and rolled back automatically. */
   rolledBack: 3,
+  /** `paved upgrade`: applied, with conflict markers left to resolve. */
+  conflicted: 4,
   /** Ctrl-C: the operation was cancelled on the platform. */
   interrupted: 130,
 } as const;

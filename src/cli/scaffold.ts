@@ -23,7 +23,7 @@ unless you choose --overwrite (replace them) or --keep-existing (write only the 
 
 Options:
   --set KEY=VALUE    a parameter value (repeatable); numbers and booleans are converted by the schema
-  --version V        require this template version
+  --version V        render this published version of the golden path (default: the newest)
   --out DIR          target folder (default ./NAME)
   --overwrite        replace files that already exist in DIR
   --keep-existing    keep files that already exist in DIR, write the others
@@ -55,7 +55,7 @@ export async function runScaffold(args: string[], io: CliIO, deps: CliDeps & { c
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'TEMPLATE is required' : `unexpected argument '${positionals[1]}'`);
     if (v.overwrite && v['keep-existing']) throw new UsageError('choose one of --overwrite and --keep-existing');
     backend = await openBackend(v, deps);
-    const template = await backend.getTemplate(positionals[0]);
+    const template = await backend.getTemplate(positionals[0], v.version ? { version: v.version } : {});
     if (v.version && v.version !== template.version) throw new PavedError('conflict', `${template.id} is at version ${template.version}, not ${v.version}`);
     const fields = fieldsFromTemplate(template);
     const validator = new TemplateValidator(template, fields);

@@ -20,6 +20,7 @@ export const subcommands: readonly SubcommandEntry[] = [
   { name: 'service', summary: 'show one service: owner, links, environments, scorecard, DORA', load: async () => commands().serviceCommand },
   { name: 'templates', summary: 'list the golden paths, or show one golden path’s parameters', load: async () => commands().templatesCommand },
   { name: 'scaffold', summary: 'create a service from a golden path (safe, all-or-nothing writes)', load: async () => commands().scaffoldCommand },
+  { name: 'upgrade', summary: 'upgrade a service to a newer version of its golden path (three-way merge), or check for one in CI', load: async () => commands().upgradeCommand },
   { name: 'deploy', summary: 'deploy a service to an environment (policy-checked), optionally waiting for it', load: async () => commands().deployCommand },
   { name: 'rollback', summary: 'roll a service back to its previous (or a named) release', load: async () => commands().rollbackCommand },
   { name: 'promote', summary: 'promote the release running in one environment to the next', load: async () => commands().promoteCommand },

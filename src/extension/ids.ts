@@ -32,7 +32,11 @@ export const Commands = {
   rollback: 'paved.rollback',
   promote: 'paved.promote',
   lintManifests: 'paved.manifests.lintAll',
+  /** Run by VS Code after a Paved quick fix's edit (CodeAction.command): the walkthrough's "fix one" step. */
+  quickFixApplied: 'paved.manifests.quickFixApplied',
   dryRunTemplate: 'paved.backstage.dryRunTemplate',
+  upgradeGoldenPath: 'paved.goldenPath.upgrade',
+  adoptGoldenPath: 'paved.goldenPath.adopt',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -65,6 +69,21 @@ export const ContextKeys = {
   deployDisabled: 'paved.deploy.disabled',
 } as const;
 
+/** The "Get started with Paved" walkthrough: package.json `contributes.walkthroughs[].id`. */
+export const WALKTHROUGH_ID = 'getStarted';
+
+/**
+ * Its steps, by the event that completes them: the step's id in package.json and the context key its `onContext:`
+ * completion event waits for (set by walkthrough.ts when the event really happens).
+ */
+export const WalkthroughSteps = {
+  catalogOpened: { step: 'openCatalog', key: 'paved.walkthrough.catalogOpened' },
+  quickFixApplied: { step: 'fixFinding', key: 'paved.walkthrough.quickFixApplied' },
+  serviceCreated: { step: 'newService', key: 'paved.walkthrough.serviceCreated' },
+  deployedHealthy: { step: 'deployLocal', key: 'paved.walkthrough.deployedHealthy' },
+  platformConnected: { step: 'connect', key: 'paved.walkthrough.platformConnected' },
+} as const;
+
 /** URI scheme of read-only manifests of services that are not in the workspace. */
 export const MANIFEST_SCHEME = 'paved-manifest';
 
@@ -76,4 +95,6 @@ export const StateKeys = {
   runningDeployments: 'paved.deploy.running',
   /** The owner team last used in New Service (globalState). */
   lastOwner: 'paved.scaffold.lastOwner',
+  /** Files a golden-path upgrade left with conflict markers, listed in Problems until resolved (string[] of fs paths). */
+  upgradeConflicts: 'paved.upgrade.conflicts',
 } as const;

@@ -15,6 +15,9 @@ import { PlatformConnection } from './platform/connection';
 import { findLocalPlatform } from '../platform/local';
 import { LocalPlatform } from './platform/localPlatform';
 import { ManifestLinter } from './manifests/manifestLinter';
+import { walkthroughProgress, watchCatalogView, watchPlatformConnection, type WalkthroughProgress } from './walkthrough';
+import { GoldenPathVersions } from './platform/goldenPaths';
+import { GoldenPathUpgrades } from './upgrade/upgradeCommands';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface PavedApi {
@@ -36,6 +39,10 @@ export interface PavedApi {
   readonly backstage: BackstageTools;
   /** Manifest linting in the editor (`manifests.onDidLint`, `manifests.diagnostics`, `manifests.lintWorkspace()`). */
   readonly manifests: ManifestLinter;
+  /** Steps of the "Get started with Paved" walkthrough whose event happened in this window. */
+  readonly walkthrough: WalkthroughProgress;
+  /** Upgrade / Adopt Golden Path, the goldenPath CodeLens and the upgrade conflicts in Problems (`inputs` for tests). */
+  readonly upgrades: GoldenPathUpgrades;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -49,11 +56,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const platform = new PlatformConnection({ context, commands, log: log.child('platform'), factory: backendFactory(context.extensionPath, context.secrets), local });
 
   const deployments = new DeploymentsView(commands, platform, log.child('deployments'));
-  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService);
-  const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService);
+  const goldenPaths = new GoldenPathVersions(platform, log.child('golden-paths'), platform.onDidChange);
+  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService, goldenPaths);
+  const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService, goldenPaths);
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform });
+  const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
 
   context.subscriptions.push(
@@ -68,13 +77,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     selfService,
     backstage,
     manifests,
+    watchCatalogView(catalog.treeView),
+    watchPlatformConnection(catalog.onDidLoad, platform),
+    goldenPaths,
+    upgrades,
   );
 
   // Not awaited: a round trip to the window (tens of ms on a busy machine) is no part of activation.
   void vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades };
 }
 
 export function deactivate(): void {

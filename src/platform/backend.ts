@@ -41,6 +41,8 @@ import type {
   Team,
   TemplateDetails,
   TemplateSummary,
+  TemplateVersion,
+  GoldenPathAdoption,
 } from '../core/api/types';
 import type { TokenProvider, TransportOptions } from './transport';
 
@@ -93,6 +95,12 @@ export interface BackendCapabilities {
   metrics: boolean;
   /** getPolicies / scorecards. */
   policies: boolean;
+  /**
+   * Every published version of a golden path, each renderable on request (`getTemplate` / scaffold tasks with a
+   * version), and adoption across the catalog: what a three-way golden-path upgrade needs (Paved). Backstage keeps
+   * only a template's current version, so drift shows but the upgrade needs a Paved platform.
+   */
+  templateVersions: boolean;
 }
 
 export interface CallOptions {
@@ -266,7 +274,12 @@ export interface PlatformBackend {
 
   // Golden paths
   listTemplates(page?: { limit?: number; cursor?: string }, opts?: CallOptions): Promise<Page<TemplateSummary>>;
-  getTemplate(id: string, opts?: CallOptions): Promise<TemplateInfo>;
+  /** The golden path at `version` (a published one; default its newest). Without `capabilities.templateVersions` only the current one. */
+  getTemplate(id: string, opts?: CallOptions & { version?: string }): Promise<TemplateInfo>;
+  /** Every published version, newest first, with its changelog. `unsupported` unless `capabilities.templateVersions`. */
+  listTemplateVersions(id: string, page?: { limit?: number; cursor?: string }, opts?: CallOptions): Promise<Page<TemplateVersion>>;
+  /** Services per golden path and version, and those on none. `unsupported` unless `capabilities.templateVersions`. */
+  goldenPathAdoption(opts?: CallOptions & { limit?: number }): Promise<GoldenPathAdoption>;
   createScaffoldTask(request: CreateScaffoldTask, opts?: WriteOptions): Promise<ScaffoldTaskInfo>;
   getScaffoldTask(id: string, opts?: CallOptions): Promise<ScaffoldTaskInfo>;
   /** The task's events, ending after its final one (completed / failed / cancelled). */

@@ -16,6 +16,7 @@ export const PAVED_CAPABILITIES: Readonly<BackendCapabilities> = Object.freeze({
   register: true,
   metrics: true,
   policies: true,
+  templateVersions: true,
 });
 
 /** Backstage: catalog and scaffolder; deploys only through the Paved platform an entity names. */
@@ -30,6 +31,7 @@ export const BACKSTAGE_CAPABILITIES: Readonly<BackendCapabilities> = Object.free
   register: false,
   metrics: false,
   policies: false,
+  templateVersions: false,
 });
 
 const BY_KIND: Readonly<Record<PlatformKind, Readonly<BackendCapabilities>>> = { local: PAVED_CAPABILITIES, paved: PAVED_CAPABILITIES, backstage: BACKSTAGE_CAPABILITIES };

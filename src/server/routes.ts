@@ -38,7 +38,7 @@ export function platformRoutes(p: LocalPlatform, opts: RouteOptions): Routes {
     },
     catalogRoutes(p.catalog, p.services),
     deployRoutes(p.deployments, p.environments, p.idempotency),
-    scaffoldRoutes(p.templates, p.scaffold, p.idempotency),
+    scaffoldRoutes(p.templates, p.scaffold, p.idempotency, p.catalog),
     feedbackRoutes(p.feedback, p.idempotency),
     policyRoutes(p.policiesFile),
     schemaRoutes(),

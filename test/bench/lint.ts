@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { lint } from '../../src/core/manifest/index';
 import pavedSchema from '../../schemas/paved.v1.schema.json';
+import { ensurePeers, peersDir } from '../harness/peers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -94,8 +95,10 @@ const importEsm = new Function('s', 'return import(s)') as (s: string) => Promis
 
 async function yamlLanguageServer(): Promise<((text: string) => Promise<unknown>) | string> {
   try {
-    const yls = await importEsm(path.join(ROOT, 'node_modules/yaml-language-server/out/src/index.js'));
-    const td = await importEsm(path.join(ROOT, 'node_modules/vscode-languageserver-textdocument/lib/esm/main.js'));
+    // A development-only peer kept out of the root install (it wants Node >= 22.13): installed on demand in test/peers.
+    ensurePeers();
+    const yls = await importEsm(path.join(peersDir, 'node_modules/yaml-language-server/out/src/index.js'));
+    const td = await importEsm(path.join(peersDir, 'node_modules/vscode-languageserver-textdocument/lib/esm/main.js'));
     const ls = yls.getLanguageService({
       schemaRequestService: async () => JSON.stringify(pavedSchema),
       workspaceContext: { resolveRelativePath: (r: string, res: string) => new URL(r, res).toString() },

@@ -24,6 +24,7 @@ const ALLOWED: RegExp[] = [
   /^extension\/dist\/(extension|cli|lint|commands|scan-worker|shared)\.js$/,
   /^extension\/dist\/golden-paths\/[^/]+\/.+$/,
   /^extension\/media\/[^/]+\.(css|js|png|svg)$/,
+  /^extension\/media\/walkthrough\/[^/]+\.(jpg|png|svg|md)$/,
   /^extension\/schemas\/[^/]+\.(json|yaml)$/,
 ];
 

@@ -27,10 +27,13 @@ function tree(dir: string): string[] {
 }
 
 const NODE_SERVICE_FILES = [
+  '.dockerignore',
   '.github',
   '.github/workflows',
   '.github/workflows/ci.yml',
   '.gitignore',
+  '.paved',
+  '.paved/golden-path.yaml',
   'Dockerfile',
   'README.md',
   'catalog-info.yaml',
@@ -76,7 +79,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
     const r = await paved(['templates'], { stateDir });
     assert.equal(r.code, 0, r.stderr);
     const ids = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' '));
-    assert.deepEqual(ids, ['node-http-service 1.2.0 team-platform', 'scheduled-worker 0.3.0 team-platform', 'static-site 1.0.1 team-platform', 'typescript-http-service 1.0.0 team-platform', 'unsafe-paths 0.0.1 team-platform']);
+    assert.deepEqual(ids, ['node-http-service 1.3.0 team-platform', 'scheduled-worker 0.3.0 team-platform', 'static-site 1.0.1 team-platform', 'typescript-http-service 1.0.0 team-platform', 'unsafe-paths 0.0.1 team-platform']);
     const one = await paved(['templates', 'node-http-service'], { stateDir });
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /\n {2}port {15}integer {8}Default port \(PORT overrides it\) \(default 8080\)\n/);
@@ -91,7 +94,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
     assert.equal(r1.stderr, "paved scaffold: --set port: Default port (PORT overrides it) must be at least 1024. Run 'paved scaffold --help'.\n");
     const r2 = await paved(['scaffold', 'node-http-service', '--set', 'name=orders', '--set', 'colour=red', '--out', out], { stateDir });
     assert.equal(r2.code, 2);
-    assert.match(r2.stderr, /--set colour: not a parameter of this template \(known: name, owner, description, system, port\)/);
+    assert.match(r2.stderr, /--set colour: not a parameter of this template \(known: name, owner, description, system, port, shutdownTimeoutSeconds\)/);
     const r3 = await paved(['scaffold', 'node-http-service', '--set', 'name=orders', '--out', out], { stateDir });
     assert.equal(r3.code, 2);
     assert.match(r3.stderr, /invalid values for node-http-service: owner is required/);
@@ -130,7 +133,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
       folder = path.join(work, 'orders');
       assert.equal(
         r.stdout,
-        `Created orders in ${folder}: 10 file(s) written.\nRegistered orders in the catalog.\nNext steps:\n  cd orders\n  npm test\n  Deploy to local: paved deploy orders --env local\n`,
+        `Created orders in ${folder}: 12 file(s) written.\nRegistered orders in the catalog.\nNext steps:\n  cd orders\n  npm test\n  Deploy to local: paved deploy orders --env local\n`,
       );
       assert.deepEqual(tree(folder), NODE_SERVICE_FILES);
       assert.match(fs.readFileSync(path.join(folder, 'paved.yaml'), 'utf8'), /\n {2}name: orders\n/);
@@ -142,13 +145,13 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
       fs.writeFileSync(path.join(folder, 'README.md'), 'my notes\n');
       const r = await paved(['scaffold', 'node-http-service', '--set', 'name=orders', '--set', 'owner=team-a', '--no-register'], { stateDir, cwd: work });
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`paved scaffold: 10 file\\(s\\) already exist in ${folder}; nothing was written:\\n`));
+      assert.match(r.stderr, new RegExp(`paved scaffold: 12 file\\(s\\) already exist in ${folder}; nothing was written:\\n`));
       assert.equal(fs.readFileSync(path.join(folder, 'README.md'), 'utf8'), 'my notes\n');
       const keep = await paved(['scaffold', 'node-http-service', '--set', 'name=orders', '--set', 'owner=team-a', '--no-register', '--keep-existing', '--json'], { stateDir, cwd: work });
       assert.equal(keep.code, 0, keep.stderr);
       const result = JSON.parse(keep.stdout) as { written: string[]; skipped: string[] };
       assert.deepEqual(result.written, []);
-      assert.equal(result.skipped.length, 10);
+      assert.equal(result.skipped.length, 12);
       assert.equal(fs.readFileSync(path.join(folder, 'README.md'), 'utf8'), 'my notes\n');
     });
 

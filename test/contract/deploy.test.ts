@@ -222,7 +222,7 @@ describe('Platform API contract: deployments', function () {
     assert.equal(build.status, 0, build.stderr);
     const tests = spawnSync(process.execPath, ['--test', 'test/'], { cwd: target, encoding: 'utf8' });
     assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-    assert.match(tests.stdout, /# pass 2/);
+    assert.match(tests.stdout, /# pass 3/);
     const reg = await call(s, 'POST', '/v1/services', { body: { manifest: (await import('yaml')).parse(fs.readFileSync(path.join(target, 'paved.yaml'), 'utf8')), sourceDir: target } });
     assert.equal(reg.status, 201);
     const { deployment } = await deploy(s, 'hello-svc', { environment: 'local' });

@@ -3,23 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { call, serve, tempDir, type Served } from './helpers';
+import { call, scaffoldTask, serve, tempDir, type Served } from './helpers';
 import { lint } from '../../src/core/manifest/lint';
-import type { ScaffoldTask, TaskEventsPage } from '../../src/core/api/types';
+import type { ScaffoldTask } from '../../src/core/api/types';
 
 const execFileAsync = promisify(execFile);
 
-async function scaffold(s: Served, templateId: string, values: Record<string, unknown>): Promise<ScaffoldTask> {
-  const c = await call<ScaffoldTask>(s, 'POST', '/v1/scaffold-tasks', { body: { templateId, values } });
-  assert.equal(c.status, 201, JSON.stringify(c.body));
-  let after = 0;
-  for (;;) {
-    const ev = await call<TaskEventsPage>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}/events?after=${after}&wait=10`);
-    after = ev.body.lastSeq;
-    if (ev.body.done) break;
-  }
-  return (await call<ScaffoldTask>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}`)).body;
-}
+const scaffold = (s: Served, templateId: string, values: Record<string, unknown>): Promise<ScaffoldTask> => scaffoldTask(s, templateId, values);
 
 function write(task: ScaffoldTask, target: string): void {
   for (const f of task.result?.files ?? []) {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Contract } from '../../src/server/openapi';
-import type { DeploymentEvent, DeploymentEventsPage, Deployment } from '../../src/core/api/types';
+import type { DeploymentEvent, DeploymentEventsPage, Deployment, ScaffoldTask, TaskEventsPage } from '../../src/core/api/types';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 const contract = new Contract(path.join(repoRoot, 'schemas', 'platform-api.yaml'));
@@ -116,6 +116,19 @@ export async function call<T = any>(
   }
   if (res.status >= 400) assert.equal(contentType, 'application/problem+json', `${method} ${urlPath} → ${res.status} must be a problem document`);
   return { status: res.status, headers: res.headers, body: parsed as T, contentType };
+}
+
+/** Creates a scaffold task (of `version`, when given), follows its events to the end and returns the finished task. */
+export async function scaffoldTask(s: Served, templateId: string, values: Record<string, unknown>, version?: string): Promise<ScaffoldTask> {
+  const c = await call<ScaffoldTask>(s, 'POST', '/v1/scaffold-tasks', { body: { templateId, ...(version ? { version } : {}), values } });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  let after = 0;
+  for (;;) {
+    const ev = await call<TaskEventsPage>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}/events?after=${after}&wait=10`);
+    after = ev.body.lastSeq;
+    if (ev.body.done) break;
+  }
+  return (await call<ScaffoldTask>(s, 'GET', `/v1/scaffold-tasks/${c.body.id}`)).body;
 }
 
 /** Follows a deployment's events with the JSON long-poll until it is done; returns every event. */

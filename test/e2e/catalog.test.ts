@@ -1,11 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import type { Page } from 'playwright-core';
-import { openPavedSidebar, openPavedWorkbench, type Workbench, stopPlatformAndClose } from '../harness/workbench';
+import { catalogRow, openPavedSidebar, openPavedWorkbench, type Workbench, stopPlatformAndClose } from '../harness/workbench';
 
-function row(page: Page, name: string) {
-  return page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).first();
-}
+const row = catalogRow;
 
 describe('Catalog and service details in the browser workbench', function () {
   this.timeout(300_000);

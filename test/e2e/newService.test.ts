@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openPavedSidebar, openPavedWorkbench, type Workbench, stopPlatformAndClose } from '../harness/workbench';
+import { openPavedSidebar, openPavedWorkbench, openWalkthrough, runCommand, type Workbench, stopPlatformAndClose, walkthroughStep } from '../harness/workbench';
 import { testResultsDir } from '../harness/paths';
 
 describe('A new user: sidebar → New Service → Deploy to local → healthy (browser workbench)', function () {
@@ -83,5 +83,24 @@ describe('A new user: sidebar → New Service → Deploy to local → healthy (b
     console.log(`    user actions: ${actions.length} (${actions.map((a) => a.what).join('; ')})`);
     console.log(`    workbench ready → healthy: ${userPathSeconds.toFixed(1)} s; including packaging and code-server start: ${totalSeconds.toFixed(1)} s`);
     assert.equal(actions.length, 5);
+  });
+
+  it('shows the deployment’s log from the Deployments view, and the walkthrough has checked off the catalog, "Create a service" and "Deploy it"', async () => {
+    const page = wb.page;
+    const row = page.locator('.sidebar .monaco-list-row', { hasText: 'orders-api → local' }).first();
+    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Show Log"]').click();
+    await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'finished: succeeded' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    // For the picture: the log, not the row's hover or the notifications over it.
+    await page.mouse.move(700, 300);
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await wb.screenshot('e2e-newservice-6-log');
+
+    await openWalkthrough(page);
+    for (const step of ['openCatalog', 'newService', 'deployLocal']) {
+      await walkthroughStep(page, step).and(page.locator('[aria-checked="true"]')).waitFor({ timeout: 30_000 });
+    }
   });
 });

@@ -10,7 +10,7 @@ class PavedReporter extends Mocha.reporters.Spec {
     super(runner, options);
     const stage = (options.reporterOptions && options.reporterOptions.stage) || 'mocha';
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
-      const dir = path.resolve(__dirname, '..', '..', 'test-results');
+      const dir = process.env.PAVED_TEST_RESULTS_DIR || path.resolve(__dirname, '..', '..', 'test-results');
       fs.mkdirSync(dir, { recursive: true });
       const { passes, failures, pending } = runner.stats;
       fs.writeFileSync(path.join(dir, `summary-${stage}.json`), JSON.stringify({ passes, failures, pending }) + '\n');

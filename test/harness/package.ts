@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createVSIX, listFiles, PackageManager } from '@vscode/vsce';
 import { outDir, repoRoot } from './paths';
+import { ensurePeers } from './peers';
 
 export interface Vsix {
   file: string;
@@ -10,14 +11,14 @@ export interface Vsix {
   files: number;
 }
 
-export async function vsix(cwd: string, packagePath: string): Promise<Vsix> {
+export async function vsix(cwd: string, packagePath: string, urls: { baseContentUrl?: string; baseImagesUrl?: string } = {}): Promise<Vsix> {
   fs.mkdirSync(path.dirname(packagePath), { recursive: true });
   // vsce prints the whole file tree and has no quiet switch: keep its output for when it fails.
   const captured: string[] = [];
   const original = { log: console.log, info: console.info, warn: console.warn };
   console.log = console.info = console.warn = (...args: unknown[]) => void captured.push(args.map(String).join(' '));
   try {
-    await createVSIX({ cwd, packagePath, dependencies: false, skipLicense: true, allowMissingRepository: true });
+    await createVSIX({ cwd, packagePath, dependencies: false, skipLicense: true, allowMissingRepository: true, ...urls });
   } catch (err) {
     process.stderr.write(captured.join('\n') + '\n');
     throw err;
@@ -28,11 +29,16 @@ export async function vsix(cwd: string, packagePath: string): Promise<Vsix> {
   return { file: packagePath, bytes: fs.statSync(packagePath).size, files: files.length };
 }
 
-/** Packages Paved (dist/ must be built) as out/paved-<version>.vsix. */
+/**
+ * Packages Paved (dist/ must be built) as out/paved-<version>.vsix. The README's pictures (media/screenshots/) are not
+ * shipped: its relative links become links into the repository (package.json `repository`), as vsce does by itself
+ * only for GitHub and GitLab.
+ */
 export async function packagePaved(): Promise<Vsix> {
-  const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  const { version, repository } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string; repository: { url: string } };
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
-  return vsix(repoRoot, path.join(outDir, `paved-${version}.vsix`));
+  const repo = repository.url.replace(/\.git$/, '');
+  return vsix(repoRoot, path.join(outDir, `paved-${version}.vsix`), { baseContentUrl: `${repo}/blob/HEAD/`, baseImagesUrl: `${repo}/raw/HEAD/` });
 }
 
 /**
@@ -83,6 +89,7 @@ export async function packageRunner(): Promise<Vsix> {
  * the session that tests Paved beside it.
  */
 export async function packageRedHatYamlStandIn(): Promise<Vsix> {
+  ensurePeers(); // yaml-language-server lives in test/peers (tsconfig paths point there; esbuild follows them)
   const dir = path.join(outDir, 'redhat-yaml-stand-in');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });

@@ -6,7 +6,8 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 
 /** Where generated artefacts go: git-ignored, inside the repo. */
 export const outDir = path.join(repoRoot, 'out');
-export const testResultsDir = path.join(repoRoot, 'test-results');
+/** Screenshots and stage summaries; PAVED_TEST_RESULTS_DIR moves them (tests that run a stage as a process). */
+export const testResultsDir = process.env.PAVED_TEST_RESULTS_DIR ?? path.join(repoRoot, 'test-results');
 
 /**
  * Downloads and installs are cached outside the repository so a second run starts in seconds.

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { ensureCodeServer, installExtensions, startCodeServer } from './codeServer';
 import { packagePaved } from './package';
 import { cacheDir, repoRoot } from './paths';
+import { startRoute } from './systemPackages';
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
 
@@ -36,7 +37,7 @@ function portFree(port: number): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const route = process.env.PAVED_START_ROUTE ?? (onPath('code') ? 'code' : 'code-server');
+  const route = startRoute(process.env, onPath);
   const workspace = demoWorkspace();
   if (route === 'code') {
     say(`Opening VS Code with Paved from ${repoRoot} on ${workspace}`);

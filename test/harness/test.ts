@@ -30,6 +30,10 @@ for (const f of fs.existsSync(testResultsDir) ? fs.readdirSync(testResultsDir) :
   if (f.startsWith('summary-')) fs.rmSync(path.join(testResultsDir, f));
 }
 
+// One id for this run: a stage that cannot install code-server records why under it, and every later stage of the same
+// run fails at once with that reason instead of repeating the install (test/harness/codeServerInstall.ts).
+process.env.PAVED_RUN_ID ??= `${Date.now()}-${process.pid}`;
+
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const results: { stage: Stage; ok: boolean; seconds: number; totals?: StageTotals }[] = [];
 for (const stage of stages) {

@@ -77,6 +77,11 @@ export async function openPavedSidebar(page: Page): Promise<void> {
   await page.locator('.sidebar .composite.title', { hasText: 'Paved' }).first().waitFor({ state: 'visible', timeout: 30_000 });
 }
 
+/** A row of the Paved sidebar's trees whose label is exactly `name`. */
+export function catalogRow(page: Page, name: string) {
+  return page.locator('.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).first();
+}
+
 /** Runs a command from the palette (F1) by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
@@ -85,6 +90,18 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
   await page.keyboard.press('Enter');
+}
+
+/** A step of "Get started with Paved" on the Welcome page (`aria-checked` is VS Code's own "done" mark). */
+export function walkthroughStep(page: Page, id: string) {
+  return page.locator(`button.getting-started-step[data-step-id="paved-dev.paved#getStarted#${id}"]`);
+}
+
+/** Welcome: Open Walkthrough… → Get started with Paved. */
+export async function openWalkthrough(page: Page): Promise<void> {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Paved' }).first().click();
+  await walkthroughStep(page, 'openCatalog').waitFor({ state: 'visible', timeout: 60_000 });
 }
 
 /**

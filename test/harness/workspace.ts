@@ -8,7 +8,8 @@ let exitHook = false;
 
 function remove(dir: string): void {
   live.delete(dir);
-  if (!process.env.PAVED_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+  // Retries: a process that was just stopped (a local platform) may still be writing its last state file here.
+  if (!process.env.PAVED_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 /**

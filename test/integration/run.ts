@@ -11,6 +11,7 @@
 import { build } from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CodeServerInstallError, ensureCodeServer } from '../harness/codeServerInstall';
 import { bundleForExtensionHost, runSessionInCodeServer, type SessionTotals } from '../harness/extensionHost';
 import { packagePaved, packageRedHatYamlStandIn, packageRunner, type Vsix } from '../harness/package';
 import { outDir, repoRoot } from '../harness/paths';
@@ -33,6 +34,8 @@ const sessions: Session[] = [
   // above independent of them.
   { name: 'Backstage platform', fixture: 'basic', trusted: true, suiteDir: 'backstage' },
   { name: 'untrusted workspace', fixture: 'basic', trusted: false, suiteDir: 'untrusted' },
+  // A new user's first session on the demo workspace: the walkthrough's steps, each done for the first time.
+  { name: 'first session: Get started with Paved', fixture: 'demo', trusted: true, suiteDir: 'walkthrough' },
   { name: 'Red Hat YAML beside Paved', fixture: 'basic', trusted: true, suiteDir: 'redhat-yaml', extensions: [packageRedHatYamlStandIn] },
 ].filter((s) => fs.existsSync(path.join(__dirname, s.suiteDir)));
 
@@ -79,6 +82,7 @@ async function main(): Promise<number> {
   const totals: Totals = { passes: 0, failures: 0, pending: 0 };
   let vsixes: string[] = [];
   if (route === 'code-server') {
+    ensureCodeServer(); // first: when it cannot be installed, the stage fails now, with the reason
     const paved = await packagePaved();
     const runner = await packageRunner();
     vsixes = [paved.file, runner.file];
@@ -105,7 +109,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    say(`integration harness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (err instanceof CodeServerInstallError) say(`✘ integration: ${err.message}`);
+    else say(`integration harness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exit(1);
   },
 );

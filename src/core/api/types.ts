@@ -119,6 +119,8 @@ export interface ServiceSummary {
   source: ServiceSource;
   /** Compact status: environment name → state (only environments with a deployment appear). */
   status: Record<string, EnvironmentState>;
+  /** Golden path the service came from, if recorded (paved.yaml `metadata.goldenPath`). */
+  goldenPath?: { template: string; version: string };
 }
 
 export interface ServiceApis {
@@ -161,8 +163,6 @@ export interface ServiceDetails extends ServiceSummary {
   environments: ServiceEnvironmentStatus[];
   scorecard: Scorecard;
   metrics: DoraMetrics;
-  /** Golden path the service came from, if recorded. */
-  goldenPath?: { template: string; version: string };
 }
 
 /** Query of `GET /v1/services`. */
@@ -229,6 +229,49 @@ export interface TemplateDetails extends TemplateSummary {
   parameters: JsonSchemaObject;
   /** Relative paths of the files the template produces (before placeholder substitution in paths). */
   files: string[];
+  /** What changed in this version (Markdown), when the template says. */
+  changelog?: string;
+}
+
+/** One published version of a golden path (`GET /v1/templates/{id}/versions`, newest first). */
+export interface TemplateVersion {
+  version: string;
+  title: string;
+  description: string;
+  /** What changed in this version (Markdown). */
+  changelog?: string;
+}
+
+export interface VersionAdoption {
+  version: string;
+  services: number;
+  /** False for a version services record that the platform does not publish (any more). */
+  published: boolean;
+}
+
+export interface TemplateAdoption {
+  id: string;
+  title?: string;
+  /** The newest published version; absent when the platform does not know the template. */
+  latest?: string;
+  /** False when services name a template the platform does not serve. */
+  known: boolean;
+  services: number;
+  /** Services on an older version than `latest`. */
+  behind: number;
+  /** Newest first: every published version, and any other version a service records. */
+  versions: VersionAdoption[];
+}
+
+/** `GET /v1/golden-paths`: which services are on which golden path and version (computed by src/core/templates/adoption.ts). */
+export interface GoldenPathAdoption {
+  /** Services in the catalog. */
+  total: number;
+  /** Services on a golden path. */
+  onGoldenPath: number;
+  templates: TemplateAdoption[];
+  /** Services on no golden path: their count and (at most `limit`) names, sorted. */
+  offPavedRoad: { count: number; services: string[] };
 }
 
 /** A JSON Schema object, kept loose on the wire. */

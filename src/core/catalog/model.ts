@@ -146,6 +146,12 @@ export function entryFromCatalogInfo(doc: unknown, origin: EntryOrigin): Catalog
   assignOptional(entry, { ...md, system: typeof spec.system === 'string' ? refName(spec.system) : undefined }, origin);
   const lc = lifecycle(spec.lifecycle);
   if (lc) entry.lifecycle = lc;
+  // Where Backstage's scaffolder records it: `backstage.io/source-template` (a template ref) and the community's
+  // `backstage.io/template-version`.
+  const annotations = obj(md.annotations);
+  const template = str(annotations['backstage.io/source-template']);
+  const version = str(annotations['backstage.io/template-version']);
+  if (template && version) entry.goldenPath = { template: refName(template), version };
   return entry;
 }
 

@@ -14,6 +14,8 @@
  *   place; if any move fails, everything moved so far is undone (overwritten files restored) and the staging directory
  *   removed. A new target directory appears with a single rename.
  * - File modes (permission bits, 0o777) are kept, independent of the umask.
+ * - `remove` deletes files in the same all-or-nothing step (an upgrade drops what its golden path no longer has): each
+ *   is moved aside with the overwritten files and put back if anything fails; only regular files inside the target.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -56,6 +58,8 @@ export interface WriteResult {
   overwritten: string[];
   /** Existing files kept (`onConflict: 'skip'`). */
   skipped: string[];
+  /** Files deleted (`remove`). */
+  removed: string[];
 }
 
 /** File-system operations, replaceable in tests to inject a failure at a chosen step. */
@@ -75,6 +79,8 @@ const realOps: FsOps = {
 export interface WriteOptions {
   onConflict?: ConflictPolicy;
   ops?: FsOps;
+  /** Relative paths of files to delete in the same step; one that is already gone is fine. */
+  remove?: readonly string[];
 }
 
 const unsafe = (p: string, why: string) => new PavedError('untrusted', `refusing to write ${JSON.stringify(p)}: ${why}`);
@@ -126,13 +132,13 @@ async function lstatOrUndefined(p: string): Promise<fs.Stats | undefined> {
  * Checks every path and looks at what exists, without writing anything: the plan tells the caller which files would
  * be replaced, so it can ask the user before calling `safeWrite` with an explicit conflict policy.
  */
-export async function planWrite(target: string, files: readonly FileToWrite[]): Promise<WritePlan> {
+export async function planWrite(target: string, files: readonly FileToWrite[], allowEmpty = false): Promise<WritePlan> {
   if (!path.isAbsolute(target)) throw new PavedError('invalid-input', `the target folder must be an absolute path: ${target}`);
   const root = path.resolve(target);
   const rootStat = await lstatOrUndefined(root);
   if (rootStat?.isSymbolicLink()) throw unsafe(root, 'the target folder is a symbolic link');
   if (rootStat && !rootStat.isDirectory()) throw new PavedError('conflict', `the target ${root} exists and is not a folder`);
-  if (files.length === 0) throw new PavedError('invalid-input', 'there are no files to write');
+  if (files.length === 0 && !allowEmpty) throw new PavedError('invalid-input', 'there are no files to write');
 
   const seen = new Map<string, string>();
   const entries: WritePlanEntry[] = [];
@@ -187,7 +193,8 @@ export async function planWrite(target: string, files: readonly FileToWrite[]): 
 export async function safeWrite(target: string, files: readonly FileToWrite[], options: WriteOptions = {}): Promise<WriteResult> {
   const policy = options.onConflict ?? 'refuse';
   const ops = options.ops ?? realOps;
-  const plan = await planWrite(target, files);
+  const plan = await planWrite(target, files, (options.remove?.length ?? 0) > 0);
+  const removals = await planRemovals(plan, options.remove ?? []);
   if (plan.conflicts.length > 0 && policy === 'refuse') {
     const list = plan.conflicts.slice(0, 10).join(', ') + (plan.conflicts.length > 10 ? `, and ${plan.conflicts.length - 10} more` : '');
     throw new PavedError('conflict', `${plan.conflicts.length === 1 ? 'a file already exists' : `${plan.conflicts.length} files already exist`} in ${plan.target}: ${list}`);
@@ -217,11 +224,12 @@ export async function safeWrite(target: string, files: readonly FileToWrite[], o
       await ops.writeFile(dest, file.content, e.mode);
     }
     if (!plan.targetExists) {
+      if (removals.length > 0) throw new PavedError('conflict', `${plan.target} does not exist: there is nothing to remove`);
       // Re-check: nothing may have appeared meanwhile; then the whole tree appears with one rename.
       if (await lstatOrUndefined(plan.target)) throw new PavedError('conflict', `${plan.target} appeared while writing; nothing was written`);
       await ops.rename(stagedFiles, plan.target);
     } else {
-      await moveInto(plan, toWrite, stagedFiles, backups, ops);
+      await moveInto(plan, toWrite, stagedFiles, backups, ops, removals);
     }
   } catch (err) {
     await removeQuietly(staging);
@@ -234,13 +242,39 @@ export async function safeWrite(target: string, files: readonly FileToWrite[], o
     written: toWrite.map((e) => e.path),
     overwritten: toWrite.filter((e) => e.exists).map((e) => e.path),
     skipped,
+    removed: removals.map((r) => r.path),
   };
 }
 
+/** The files of `remove` that exist (regular files strictly inside the target, not also written). */
+async function planRemovals(plan: WritePlan, remove: readonly string[]): Promise<WritePlanEntry[]> {
+  const out: WritePlanEntry[] = [];
+  for (const p of remove) {
+    const abs = resolveInside(plan.target, p);
+    const rel = path.relative(plan.target, abs).split(path.sep).join('/');
+    if (plan.entries.some((e) => e.path.toLowerCase() === rel.toLowerCase())) throw unsafe(p, 'it is both written and removed');
+    const st = plan.targetExists ? await lstatOrUndefined(abs) : undefined;
+    if (!st) continue;
+    if (st.isSymbolicLink()) throw unsafe(p, 'a symbolic link is in its place');
+    if (!st.isFile()) throw new PavedError('conflict', `cannot remove ${rel}: it is not a file`);
+    out.push({ path: rel, absolute: abs, exists: true, mode: st.mode & 0o777 });
+  }
+  return out;
+}
+
 /** Moves staged files into an existing target; on failure undoes every step and rethrows. */
-async function moveInto(plan: WritePlan, entries: readonly WritePlanEntry[], staged: string, backups: string, ops: FsOps): Promise<void> {
+async function moveInto(plan: WritePlan, entries: readonly WritePlanEntry[], staged: string, backups: string, ops: FsOps, removals: readonly WritePlanEntry[]): Promise<void> {
   const undo: (() => Promise<void>)[] = [];
   try {
+    for (const r of removals) {
+      const backup = path.join(backups, ...r.path.split('/'));
+      await fs.promises.mkdir(path.dirname(backup), { recursive: true });
+      const current = await lstatOrUndefined(r.absolute);
+      if (!current) continue;
+      if (!current.isFile()) throw new PavedError('conflict', `cannot remove ${r.path}: it changed while writing; nothing was written`);
+      await ops.rename(r.absolute, backup);
+      undo.push(() => fs.promises.rename(backup, r.absolute));
+    }
     for (const e of entries) {
       // Re-check each directory on the way just before moving (something may have been swapped for a symlink).
       let dir = plan.target;

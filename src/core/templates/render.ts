@@ -100,6 +100,8 @@ const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 export interface TemplateMeta extends TemplateSummary {
   parameters: Record<string, unknown>;
   nextSteps: string[];
+  /** What changed in this version (Markdown), when the template says. */
+  changelog?: string;
 }
 
 /** Validates a parsed `template.yaml`; every problem is an invalid-input PavedError naming the file and the field. */
@@ -125,6 +127,7 @@ export function checkTemplateMeta(doc: unknown, fileName: string): TemplateMeta 
     if (!required.includes(k)) throw new PavedError('invalid-input', `${fileName}: parameters must require '${k}'`);
   }
   const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  if (d.changelog !== undefined && typeof d.changelog !== 'string') throw new PavedError('invalid-input', `${fileName}: 'changelog' must be text (Markdown)`);
   return {
     id,
     title: need('title'),
@@ -134,5 +137,6 @@ export function checkTemplateMeta(doc: unknown, fileName: string): TemplateMeta 
     tags: strs(d.tags),
     parameters: p,
     nextSteps: strs(d.nextSteps),
+    ...(typeof d.changelog === 'string' && d.changelog.trim() !== '' ? { changelog: d.changelog.trim() } : {}),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { PavedError } from '../errors';
+import { isSecretProperty } from '../templates/answers';
 import { compileValuesCheck, templateSchemaAjv, type ValuesCheck } from '../templates/values';
 
 export type JsonSchema = Record<string, unknown>;
@@ -147,7 +148,7 @@ function fieldFromProperty(key: string, prop: JsonSchema, required: boolean, pag
   if (type === 'string' || type === undefined) {
     const reference = referenceKindOf(key, prop);
     if (typeof prop.pattern === 'string') base.pattern = prop.pattern;
-    if (prop['ui:widget'] === 'password' || prop.format === 'password') base.secret = true;
+    if (isSecretProperty(prop)) base.secret = true;
     return reference ? { ...base, kind: 'reference', reference } : base;
   }
   return { ...base, kind: 'json' };

@@ -5,6 +5,7 @@ import { Commands, ContextKeys, Settings, StateKeys, Views } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import { isBlocking, type PlatformConnection } from '../platform/connection';
+import type { GoldenPathVersions } from '../platform/goldenPaths';
 import {
   CatalogModel,
   type CatalogNode,
@@ -16,6 +17,7 @@ import {
   groupLabel,
   type LoadEarlierNode,
   type LoadMoreNode,
+  escapeMarkdown,
   serviceContextValue,
   serviceDescription,
   serviceTooltip,
@@ -63,6 +65,8 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     private readonly state: vscode.Memento,
     private readonly log: Logger,
     serviceChanged?: vscode.Event<string>,
+    /** The golden paths' newest versions: a service behind its golden path says so (description, context menu). */
+    private readonly goldenPaths?: GoldenPathVersions,
   ) {
     super();
     const source = async (): Promise<CatalogSource> => {
@@ -112,6 +116,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
   }
 
   refresh(): void {
+    this.goldenPaths?.refresh();
     this.model.reset();
     this.changed.fire(undefined);
   }
@@ -196,9 +201,11 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
       case 'service': {
         const s = node.service;
         const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
-        item.description = serviceDescription(s);
+        const drift = this.goldenPaths?.driftNow(s.goldenPath);
+        // Behind its golden path: `team-a · node-http-service 1.2.0 → 1.3.0`, and Upgrade Golden Path… in the menu.
+        item.description = drift?.updateAvailable ? `${serviceDescription(s)} · ${drift.template} ${drift.text}` : serviceDescription(s);
         item.iconPath = STATUS_ICONS[statusIcon(s.status)];
-        item.contextValue = serviceContextValue(node);
+        item.contextValue = drift?.updateAvailable ? `${serviceContextValue(node)}+behind` : serviceContextValue(node);
         item.id = node.id;
         if (complete) {
           item.tooltip = this.tooltipOf(node);
@@ -246,7 +253,11 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
   }
 
   private tooltipOf(node: ServiceNode): vscode.MarkdownString {
-    const tooltip = new vscode.MarkdownString(serviceTooltip(node.service, node.deployable));
+    const drift = this.goldenPaths?.driftNow(node.service.goldenPath);
+    const line = drift
+      ? `\n\nGolden path: ${escapeMarkdown(drift.template)} ${escapeMarkdown(drift.current)}${drift.updateAvailable ? ` — ${escapeMarkdown(drift.latest ?? '')} available (Upgrade Golden Path… in the context menu)` : drift.latest ? ' (up to date)' : ''}`
+      : '';
+    const tooltip = new vscode.MarkdownString(serviceTooltip(node.service, node.deployable) + line);
     tooltip.isTrusted = false;
     tooltip.supportHtml = false;
     return tooltip;
@@ -257,7 +268,8 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
   }
 
   async getChildren(node?: CatalogNode): Promise<CatalogNode[]> {
-    const children = await this.model.getChildren(node);
+    // Read once per refresh (cached after): the items below say which services are behind their golden path.
+    const [children] = await Promise.all([this.model.getChildren(node), this.goldenPaths?.latest()]);
     for (const c of children) if (c.kind === 'error') this.log.error(`catalog: ${c.message}`, c.error);
     if (!node) {
       await vscode.commands.executeCommand('setContext', ContextKeys.catalogEmpty, this.model.empty);

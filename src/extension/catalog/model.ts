@@ -487,6 +487,7 @@ class Compactor {
   private readonly strings = new Map<string, string>();
   private readonly tagLists = new Map<string, string[]>();
   private readonly statuses = new Map<string, Record<string, EnvironmentState>>();
+  private readonly goldenPaths = new Map<string, { template: string; version: string }>();
 
   private str<T extends string | undefined>(v: T): T {
     if (v === undefined) return v;
@@ -524,6 +525,13 @@ class Compactor {
       status,
       deploysThrough: s.deploysThrough,
     };
+    if (s.goldenPath) {
+      // One shared object per template and version (the tree's drift badge reads it).
+      const key = `${s.goldenPath.template}\u0000${s.goldenPath.version}`;
+      let gp = this.goldenPaths.get(key);
+      if (!gp) this.goldenPaths.set(key, (gp = Object.freeze({ template: this.str(s.goldenPath.template), version: this.str(s.goldenPath.version) })));
+      out.goldenPath = gp;
+    }
     return out;
   }
 }

@@ -8,6 +8,7 @@ import { Commands, Settings, Views } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
+import { walkthroughStep } from '../walkthrough';
 import { deploymentDescription, deploymentLabel, isRunning, mergeDeployments, shownDeployments } from './model';
 
 export type DeploymentsNode = { kind: 'deployment'; deployment: Deployment } | { kind: 'message'; message: string; error?: boolean };
@@ -70,6 +71,7 @@ export class DeploymentsView extends Component implements vscode.TreeDataProvide
   /** Shows a deployment (e.g. one the user just started) and follows it until it finishes. */
   track(deployment: Deployment): void {
     this.apply([deployment]);
+    if (deployment.state === 'succeeded') walkthroughStep('deployedHealthy');
   }
 
   /** What the view shows now, in order. */
@@ -113,8 +115,8 @@ export class DeploymentsView extends Component implements vscode.TreeDataProvide
     this.scanned ??= this.scan();
     await this.scanned;
     const nodes: DeploymentsNode[] = this.blocked ? [] : this.deployments.map((deployment) => ({ kind: 'deployment', deployment }));
+    // No deployment yet: the view's welcome content (package.json `viewsWelcome`) offers Deploy… and New Service….
     if (this.scanError) nodes.push({ kind: 'message', message: `Could not load deployments: ${this.scanError} — click to retry`, error: true });
-    else if (nodes.length === 0 && !this.blocked) nodes.push({ kind: 'message', message: 'No deployments yet.' });
     this.loaded.fire(nodes);
     return nodes;
   }

@@ -6,6 +6,7 @@ import { Commands } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
+import type { GoldenPathVersions } from '../platform/goldenPaths';
 import { deployNoteFor } from '../backstage/deployNote';
 import { openExternalLink } from '../ui/links';
 import { makeNonce, renderDetails, renderMessage, type RenderContext } from './render';
@@ -20,7 +21,7 @@ export interface DetailsRenderEvent {
   outcome: 'loaded' | 'failed';
 }
 
-type Message = { type: 'open'; ref: string } | { type: 'link'; url: string } | { type: 'manifest' | 'refresh' | 'copy' };
+type Message = { type: 'open'; ref: string } | { type: 'link'; url: string } | { type: 'manifest' | 'refresh' | 'copy' | 'upgrade' };
 
 /**
  * Service details webviews, one per service (opening an open one reveals it). Strict CSP: no inline script or style,
@@ -38,6 +39,8 @@ export class DetailsPanels extends Component {
     private readonly extensionUri: vscode.Uri,
     private readonly log: Logger,
     serviceChanged: vscode.Event<string>,
+    /** Versions and changelogs of the service's golden path (the Golden path section). */
+    private readonly goldenPaths?: GoldenPathVersions,
   ) {
     super();
     this.register(connection.onDidChange(() => this.reloadAll()));
@@ -90,7 +93,11 @@ export class DetailsPanels extends Component {
         backend.getService(ref),
         backend.capabilities.deploy ? backend.listDeployments(ref, { limit: 50 }).then((p) => p.items) : Promise.resolve<Deployment[]>([]),
       ]);
-      html = renderDetails({ service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString() }, ctx);
+      const goldenPath = service.goldenPath && this.goldenPaths ? await this.goldenPaths.info(service.goldenPath, backend) : undefined;
+      html = renderDetails(
+        { service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), ...(goldenPath ? { goldenPath } : {}) },
+        ctx,
+      );
       entry.panel.title = service.title ?? service.name;
       outcome = 'loaded';
     } catch (err) {
@@ -133,6 +140,9 @@ export class DetailsPanels extends Component {
           break;
         case 'copy':
           await vscode.commands.executeCommand(Commands.copyReference, ref);
+          break;
+        case 'upgrade':
+          await vscode.commands.executeCommand(Commands.upgradeGoldenPath, { ref });
           break;
         case 'refresh':
           await this.load(ref);

@@ -4,6 +4,7 @@
  */
 import type { Deployment, DoraMetrics, EnvironmentState, Link, ScorecardResult } from '../../core/api/types';
 import type { ServiceInfo } from '../../platform/backend';
+import type { GoldenPathInfo } from '../platform/goldenPaths';
 import { orderedEnvironments } from '../ui/environments';
 import { safeUrl } from '../ui/safeText';
 
@@ -28,6 +29,8 @@ export interface DetailsData {
   deployNote?: string;
   /** When the data was fetched (ISO). */
   fetchedAt: string;
+  /** The golden path the service records, against the platform's versions. */
+  goldenPath?: GoldenPathInfo;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
@@ -171,6 +174,22 @@ function environments(data: DetailsData): string {
     .join('');
 }
 
+/** Versions, what changed (each newer version's changelog, as text) and the Upgrade action, or why there is none. */
+export function goldenPathSection(g: GoldenPathInfo, inWorkspace: boolean): string {
+  const d = g.drift;
+  const state = d.updateAvailable
+    ? `<p><strong>${esc(d.template)} ${esc(d.current)}</strong> → <strong>${esc(d.latest)}</strong> available.</p>`
+    : `<p><strong>${esc(d.template)} ${esc(d.current)}</strong>${d.latest ? ' — up to date.' : ` — ${esc(g.platform)} does not publish this golden path.`}</p>`;
+  const changes = g.newer
+    .map((v) => `<h3>${esc(v.version)}</h3>${v.changelog ? `<pre class="changelog">${esc(v.changelog)}</pre>` : '<p class="muted">No changelog.</p>'}`)
+    .join('');
+  let action = '';
+  if (d.updateAvailable && !g.canUpgrade) action = `<p class="muted">Upgrading needs a Paved platform: ${esc(g.platform)} keeps only the current version of a template.</p>`;
+  else if (d.updateAvailable && !inWorkspace) action = '<p class="muted">Open the service\'s folder in VS Code to upgrade it.</p>';
+  else if (d.updateAvailable) action = `<p class="actions"><a href="#" data-action="upgrade">Upgrade to ${esc(d.latest)}…</a></p>`;
+  return state + action + changes;
+}
+
 export function renderDetails(data: DetailsData, ctx: RenderContext): string {
   const s = data.service;
   const facts: [string, string | undefined][] = [
@@ -193,6 +212,7 @@ export function renderDetails(data: DetailsData, ctx: RenderContext): string {
         .join('')}</table>`,
       'overview',
     ),
+    ...(data.goldenPath ? [section('Golden path', goldenPathSection(data.goldenPath, s.manifestPath !== undefined), 'golden-path')] : []),
     section('Links', list(s.links.map(linkTag), 'No links.'), 'links'),
     section('Environments and deployments', environments(data), 'environments'),
     section(

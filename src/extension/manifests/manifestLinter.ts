@@ -29,6 +29,7 @@ import type { CommandRunner } from '../commands';
 import { Commands, Settings } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
+import { walkthroughStep } from '../walkthrough';
 
 export const DIAGNOSTIC_SOURCE = 'paved';
 const DEBOUNCE_MS = 250;
@@ -124,6 +125,12 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       }),
     );
     this.register(opts.commands.register(Commands.lintManifests, () => this.lintWorkspace()));
+    this.register(
+      opts.commands.register(Commands.quickFixApplied, (ruleId?: unknown, title?: unknown) => {
+        opts.log.info(`quick fix applied: ${String(title)} (${String(ruleId)})`);
+        walkthroughStep('quickFixApplied');
+      }),
+    );
     this.register({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
     void this.lintWorkspace({ background: true });
@@ -283,13 +290,15 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     return out;
   }
 
-  private action(doc: vscode.TextDocument, d: vscode.Diagnostic, fix: Fix): vscode.CodeAction {
+  private action(doc: vscode.TextDocument, d: PavedDiagnostic, fix: Fix): vscode.CodeAction {
     const a = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
     a.diagnostics = [d];
     a.isPreferred = fix.isPreferred ?? false;
     const edit = new vscode.WorkspaceEdit();
     for (const e of fix.edits) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.newText);
     a.edit = edit;
+    // VS Code runs it after applying the edit: the walkthrough's "fix one with a quick fix" step.
+    a.command = { command: Commands.quickFixApplied, title: fix.title, arguments: [d.finding.ruleId, fix.title] };
     return a;
   }
 

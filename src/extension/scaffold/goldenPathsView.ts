@@ -3,7 +3,7 @@ import type { TemplateSummary } from '../../core/api/types';
 import { describeError } from '../../core/errors';
 import { Commands, Views } from '../ids';
 import { Component } from '../lifecycle';
-import type { BackendSource } from '../platform/connection';
+import { isBlocking, type BackendSource } from '../platform/connection';
 import { templateTooltip } from '../ui/safeText';
 
 type Node = { kind: 'template'; template: TemplateSummary } | { kind: 'message'; text: string; tooltip?: string };
@@ -48,15 +48,18 @@ export class GoldenPathsView extends Component implements vscode.TreeDataProvide
     return item;
   }
 
+  /**
+   * The templates; none (the view's welcome content says why: package.json `viewsWelcome`, keyed by
+   * `paved.platform.state`) in an untrusted workspace, without a configured platform, or when the platform offers none.
+   */
   async getChildren(parent?: Node): Promise<Node[]> {
-    if (parent) return [];
-    if (!vscode.workspace.isTrusted) return [{ kind: 'message', text: 'Golden paths are not shown in an untrusted workspace.' }];
+    if (parent || !vscode.workspace.isTrusted) return [];
     try {
       const backend = await this.source.current();
       const page = await backend.listTemplates({ limit: 100 });
-      if (page.items.length === 0) return [{ kind: 'message', text: 'The platform offers no golden paths.' }];
       return page.items.map((template) => ({ kind: 'template', template }));
     } catch (err) {
+      if (isBlocking(err)) return [];
       return [{ kind: 'message', text: `Golden paths unavailable: ${describeError(err)}`, tooltip: describeError(err) }];
     }
   }

@@ -11,6 +11,7 @@ import type { CommandRunner } from '../commands';
 import { Commands, StateKeys } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
+import { walkthroughStep } from '../walkthrough';
 import type { BackendSource } from '../platform/connection';
 import { openExternalLink } from '../ui/links';
 import { BACK, VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
@@ -76,6 +77,7 @@ export class ScaffoldComponent extends Component {
       if (answered === BACK) continue;
       const result = await this.create(backend, template, answered);
       this.finished.fire(result);
+      walkthroughStep('serviceCreated');
       return result;
     }
   }

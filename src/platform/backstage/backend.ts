@@ -387,8 +387,27 @@ export class BackstageBackend implements PlatformBackend {
     return { items: res.items.map(toTemplateSummary), ...(res.nextCursor ? { nextCursor: res.nextCursor } : {}) };
   }
 
-  /** The template entity and its parameter-schema steps (two requests in parallel). */
-  async getTemplate(id: string, opts?: CallOptions): Promise<TemplateInfo> {
+  /**
+   * The template entity and its parameter-schema steps (two requests in parallel). Backstage keeps only the current
+   * version of a template: asking for another one is `unsupported`.
+   */
+  async getTemplate(id: string, opts?: CallOptions & { version?: string }): Promise<TemplateInfo> {
+    const info = await this.currentTemplate(id, opts);
+    if (opts?.version !== undefined && opts.version !== info.version) {
+      throw unsupportedError('Backstage', `render ${info.id} at version ${opts.version} (it keeps only the current version${info.version ? `, ${info.version}` : ''})`, UPGRADE_HINT);
+    }
+    return info;
+  }
+
+  async listTemplateVersions(_id: string, _page?: { limit?: number; cursor?: string }, _opts?: CallOptions): Promise<api.Page<api.TemplateVersion>> {
+    throw unsupportedError('Backstage', 'list the versions of a template', UPGRADE_HINT);
+  }
+
+  async goldenPathAdoption(_opts?: CallOptions): Promise<api.GoldenPathAdoption> {
+    throw unsupportedError('Backstage', 'count golden-path adoption across the catalog', UPGRADE_HINT);
+  }
+
+  private async currentTemplate(id: string, opts?: CallOptions): Promise<TemplateInfo> {
     const ref = this.templateRef(id);
     const name = parseEntityRef(ref);
     const [entity, schema] = await Promise.all([
@@ -724,13 +743,16 @@ function safeHumanize(ref: string, defaultKind?: string): string {
   }
 }
 
+/** What to say when a golden-path upgrade is asked of Backstage. */
+const UPGRADE_HINT = 'Upgrading a service to a newer golden path needs a Paved platform, which keeps every published version of a template and renders the old and new versions for the three-way merge.';
+
 function toTemplateSummary(entity: BackstageEntity): api.TemplateSummary {
   return {
     id: stringifyEntityRef({ kind: 'template', namespace: entity.metadata.namespace, name: entity.metadata.name }),
     title: entity.metadata.title || entity.metadata.name,
     description: entity.metadata.description ?? '',
     owner: ownerOf(entity),
-    version: entity.metadata.annotations?.['paved.dev/template-version'] ?? '',
+    version: entity.metadata.annotations?.['backstage.io/template-version'] ?? entity.metadata.annotations?.['paved.dev/template-version'] ?? '',
     tags: Array.isArray(entity.metadata.tags) ? entity.metadata.tags : [],
   };
 }

@@ -130,7 +130,25 @@ export function toCatalogService(entity: BackstageEntity): CatalogService {
   if (lifecycle) out.lifecycle = lifecycle;
   const deploysThrough = platformApiOf(entity)?.url;
   if (deploysThrough) out.deploysThrough = deploysThrough;
+  const goldenPath = goldenPathOf(entity);
+  if (goldenPath) out.goldenPath = goldenPath;
   return out;
+}
+
+/**
+ * The golden path an entity was scaffolded from, where Backstage records it: `backstage.io/source-template` (the
+ * scaffolder's, a template ref) and `backstage.io/template-version` (the community's). The template is given as the
+ * canonical ref, the id `listTemplates` uses.
+ */
+export function goldenPathOf(entity: BackstageEntity): { template: string; version: string } | undefined {
+  const template = str(entity.metadata?.annotations?.['backstage.io/source-template']);
+  const version = str(entity.metadata?.annotations?.['backstage.io/template-version']);
+  if (!template || !version) return undefined;
+  try {
+    return { template: templateRefOf(template), version };
+  } catch {
+    return undefined;
+  }
 }
 
 function groupParentOf(entity: BackstageEntity): string {

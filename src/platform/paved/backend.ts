@@ -187,8 +187,16 @@ export class PavedApiBackend implements PlatformBackend {
     return this.get('/v1/templates', this.contract.templatePage, opts, { limit: page.limit, cursor: page.cursor });
   }
 
-  async getTemplate(id: string, opts?: CallOptions): Promise<TemplateInfo> {
-    return this.get(`/v1/templates/${seg(id)}`, this.contract.templateDetails, opts);
+  async getTemplate(id: string, opts?: CallOptions & { version?: string }): Promise<TemplateInfo> {
+    return this.get(`/v1/templates/${seg(id)}`, this.contract.templateDetails, opts, { version: opts?.version });
+  }
+
+  async listTemplateVersions(id: string, page: { limit?: number; cursor?: string } = {}, opts?: CallOptions): Promise<api.Page<api.TemplateVersion>> {
+    return this.get(`/v1/templates/${seg(id)}/versions`, this.contract.templateVersionPage, opts, { limit: page.limit, cursor: page.cursor });
+  }
+
+  async goldenPathAdoption(opts?: CallOptions & { limit?: number }): Promise<api.GoldenPathAdoption> {
+    return this.get('/v1/golden-paths', this.contract.goldenPathAdoption, opts, { limit: opts?.limit });
   }
 
   async createScaffoldTask(request: CreateScaffoldTask, opts?: WriteOptions): Promise<ScaffoldTaskInfo> {

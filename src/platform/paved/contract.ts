@@ -111,6 +111,12 @@ export class PavedContract {
   get templateDetails() {
     return this.validator<api.TemplateDetails>('TemplateDetails');
   }
+  get templateVersionPage() {
+    return this.validator<api.Page<api.TemplateVersion>>('TemplateVersionPage');
+  }
+  get goldenPathAdoption() {
+    return this.validator<api.GoldenPathAdoption>('GoldenPathAdoption');
+  }
   get scaffoldTask() {
     return this.validator<api.ScaffoldTask>('ScaffoldTask');
   }

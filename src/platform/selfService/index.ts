@@ -1,6 +1,6 @@
 /**
  * Self-service flows, written once below every face (the editor's commands, the `paved` CLI, later an AI agent's
- * tools): each flow is a file (deploy.ts, rollback.ts, promote.ts, scaffold.ts; a new flow is a new file beside them)
+ * tools): each flow is a file (deploy.ts, rollback.ts, promote.ts, scaffold.ts, upgrade.ts; a new flow is a new file beside them)
  * over shared steps — where a service deploys (target.ts), environments and releases, the manifest and its policy
  * gate, approval, the idempotent send (send.ts), the record that survives a restart (journal.ts, resume.ts) and
  * following the events (follow.ts). A face supplies `SelfServicePrompts` and an observer (context.ts, follow.ts).
@@ -17,3 +17,5 @@ export * from './rollback';
 export * from './scaffold';
 export * from './send';
 export * from './target';
+export * from './goldenPathFiles';
+export * from './upgrade';

@@ -2,7 +2,8 @@
  * New service from a golden path: the platform's scaffold task (its log streamed), then — on a platform whose task
  * returns the files (`capabilities.scaffoldWritesFiles`) — the files written all or nothing into the target folder
  * (every path checked to stay inside it, src/core/fs/safeWrite.ts; files that exist are replaced or kept only as the
- * face decides), and the service registered in the catalog so it can be deployed next. A platform that publishes
+ * face decides) with the answers file a later upgrade needs (`.paved/golden-path.yaml`, no secrets), and the service
+ * registered in the catalog so it can be deployed next. A platform that publishes
  * the service itself (Backstage) returns links instead. Collecting the values is the face's (a wizard, `--set`).
  */
 import * as fs from 'node:fs';
@@ -11,6 +12,7 @@ import { parse } from 'yaml';
 import type { TemplateSummary } from '../../core/api/types';
 import { PavedError } from '../../core/errors';
 import { planWrite, safeWrite, type ConflictPolicy, type WriteResult } from '../../core/fs/safeWrite';
+import { ANSWERS_FILE, answersFileText } from '../../core/templates';
 import type { PlatformBackend, ScaffoldEvent, ScaffoldOutcome, ScaffoldTaskInfo, TemplateInfo } from '../backend';
 import { newIdempotencyKey } from '../transport';
 import type { FlowContext } from './context';
@@ -32,7 +34,8 @@ export interface ScaffoldContext extends FlowContext {
 }
 
 export interface ScaffoldInput {
-  template: Pick<TemplateInfo, 'id' | 'version' | 'title'>;
+  /** The golden path at the version to render; its parameter schema says which values are secret (never recorded). */
+  template: Pick<TemplateInfo, 'id' | 'version' | 'title' | 'parameters'>;
   /** Checked against the template's parameter schema by the face (src/core/wizard). */
   values: Record<string, unknown>;
   /** Where the files go (a platform that writes none ignores it). */
@@ -61,7 +64,9 @@ export async function scaffoldService(ctx: ScaffoldContext, input: ScaffoldInput
   if (!backend.capabilities.scaffoldWritesFiles) return { status: 'published', outcome };
   const folder = input.folder;
   if (!folder) throw new PavedError('invalid-input', 'no target folder was chosen');
-  const files = outcome.files.map((f) => ({ path: f.path, content: f.content, mode: f.mode }));
+  const files = outcome.files.filter((f) => f.path !== ANSWERS_FILE).map((f) => ({ path: f.path, content: f.content, mode: f.mode }));
+  // The answers file: what a later upgrade renders this version with again (secret values left out).
+  files.push({ path: ANSWERS_FILE, content: answersFileText({ template: input.template.id, version: input.template.version, values: input.values }, input.template.parameters), mode: 0o644 });
   const plan = await planWrite(folder, files);
   const policy = plan.conflicts.length > 0 ? await ctx.prompts.resolveConflicts(plan.conflicts, folder) : 'refuse';
   if (plan.conflicts.length > 0 && policy === 'refuse') return { status: 'conflicts', outcome, folder, conflicts: plan.conflicts };
@@ -72,7 +77,7 @@ export async function scaffoldService(ctx: ScaffoldContext, input: ScaffoldInput
 }
 
 /** Creates the scaffold task and follows its events; resolves to its outcome, fails with the task's reason. */
-export async function runScaffoldTask(ctx: Omit<ScaffoldContext, 'prompts'>, input: Pick<ScaffoldInput, 'template' | 'values'>): Promise<ScaffoldOutcome> {
+export async function runScaffoldTask(ctx: Omit<ScaffoldContext, 'prompts'>, input: { template: Pick<TemplateInfo, 'id' | 'version' | 'title'>; values: Record<string, unknown> }): Promise<ScaffoldOutcome> {
   const { backend, signal } = ctx;
   const { template, values } = input;
   const task = await backend.createScaffoldTask({ templateId: template.id, version: template.version, values }, { signal, idempotencyKey: newIdempotencyKey() });

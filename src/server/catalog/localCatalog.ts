@@ -159,6 +159,11 @@ export class LocalCatalog {
     return this.catalog.dependents(name);
   }
 
+  /** Every entry, for computations over the whole catalog (await current() first for a fresh one). */
+  entries(): readonly CatalogEntry[] {
+    return this.catalog.all();
+  }
+
   /** The deprecated services among `e`'s dependencies (what the no-deprecated-dependency policy needs). */
   deprecatedDependencies(e: CatalogEntry): Set<string> {
     const out = new Set<string>();
@@ -176,13 +181,21 @@ export class LocalCatalog {
 
   /**
    * Registers a service. Registering the workspace manifest's own service from its own folder again is not an error
-   * (`created: false`); any other service of that name is a conflict.
+   * (`created: false`), and a registered service registered again from its own folder takes the new manifest; any other
+   * service of that name is a conflict.
    */
   register(req: RegisterServiceRequest): { entry: CatalogEntry; created: boolean } {
     const entry = checkedEntry(req);
     const existing = this.catalog.get(entry.name);
     if (existing) {
-      if (existing.source === 'workspace' && req.sourceDir && path.resolve(req.sourceDir) === existing.sourceDir) return { entry: existing, created: false };
+      const sameFolder = req.sourceDir !== undefined && path.resolve(req.sourceDir) === existing.sourceDir;
+      if (existing.source === 'workspace' && sameFolder) return { entry: existing, created: false };
+      if (existing.source === 'registered' && sameFolder) {
+        // The same service registered again from its folder (its manifest changed, e.g. by a golden-path upgrade).
+        this.registrations.put(entry.name, { manifest: req.manifest, sourceDir: req.sourceDir });
+        this.put(entry);
+        return { entry, created: false };
+      }
       throw new PavedError('conflict', `a service named '${entry.name}' is already in the catalog (${existing.manifestPath ?? 'registered'})`);
     }
     if (req.sourceDir !== undefined) {

@@ -60,7 +60,6 @@ export class ServiceViews {
     };
     if (e.manifestPath) d.manifestPath = e.manifestPath;
     if (e.sourceDir) d.sourceDir = e.sourceDir;
-    if (e.goldenPath) d.goldenPath = e.goldenPath;
     return d;
   }
 
@@ -82,6 +81,7 @@ export class ServiceViews {
     if (e.description) s.description = e.description;
     if (e.system) s.system = e.system;
     if (e.lifecycle) s.lifecycle = e.lifecycle;
+    if (e.goldenPath) s.goldenPath = e.goldenPath;
     return s;
   }
 }

@@ -84,7 +84,10 @@ export class ScaffoldTasks {
       task.state = 'running';
       events.push({ type: 'step', message: `rendering ${t.files.length} files of ${t.id} ${t.version}` });
       const files = renderFiles(t.files, task.values);
-      for (const f of files) events.push({ type: 'log', message: `${f.path} (${f.content.length} bytes, mode ${f.mode.toString(8)})` });
+      // One event per 50 files: each event is a synced journal write, and an upgrade renders whole services twice.
+      for (let i = 0; i < files.length; i += 50) {
+        events.push({ type: 'log', message: files.slice(i, i + 50).map((f) => `${f.path} (${f.content.length} bytes, mode ${f.mode.toString(8)})`).join('\n') });
+      }
       const nextSteps = t.nextSteps.map((s) => renderFiles([{ path: 'x', content: s, mode: 0o644 }], task.values)[0].content);
       task.result = { files, nextSteps };
       task.state = 'succeeded';

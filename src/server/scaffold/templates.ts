@@ -43,28 +43,52 @@ export function loadTemplate(dir: string): LoadedTemplate {
   return { ...meta, dir, files };
 }
 
-/** Loads every template directory under each root (in order; the first of a duplicate id wins). */
+/**
+ * The template directories of a root: the root itself when it holds `template.yaml`; else each folder holding one
+ * (one version of a template), or holding version folders (`<id>/<version>/template.yaml`: every published version of
+ * one golden path).
+ */
+function templateDirs(root: string): { dir: string; expect?: { id: string; version: string } }[] {
+  if (fs.existsSync(path.join(root, 'template.yaml'))) return [{ dir: root }];
+  const out: { dir: string; expect?: { id: string; version: string } }[] = [];
+  const subdirs = (d: string) => fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  for (const name of subdirs(root)) {
+    const dir = path.join(root, name);
+    if (fs.existsSync(path.join(dir, 'template.yaml'))) {
+      out.push({ dir });
+      continue;
+    }
+    for (const version of subdirs(dir)) {
+      if (fs.existsSync(path.join(dir, version, 'template.yaml'))) out.push({ dir: path.join(dir, version), expect: { id: name, version } });
+    }
+  }
+  return out;
+}
+
+/**
+ * Loads every template directory under each root, in order. Several versions of one id are kept; of two directories
+ * with the same id and version, the first one loaded wins (the built-in golden paths come first).
+ */
 export function loadTemplates(roots: readonly string[]): { templates: LoadedTemplate[]; errors: string[] } {
   const templates: LoadedTemplate[] = [];
   const errors: string[] = [];
   for (const root of roots) {
-    let dirs: fs.Dirent[];
+    let candidates: ReturnType<typeof templateDirs>;
     try {
-      dirs = fs.readdirSync(root, { withFileTypes: true });
+      candidates = templateDirs(root);
     } catch (err) {
       errors.push(`${root}: ${describeError(err)}`);
       continue;
     }
-    // A root may itself be one template.
-    const candidates = fs.existsSync(path.join(root, 'template.yaml'))
-      ? [root]
-      : dirs.filter((d) => d.isDirectory()).map((d) => path.join(root, d.name)).sort();
-    for (const dir of candidates) {
-      if (!fs.existsSync(path.join(dir, 'template.yaml'))) continue;
+    for (const { dir, expect } of candidates) {
       try {
         const t = loadTemplate(dir);
-        const dup = templates.find((x) => x.id === t.id);
-        if (dup) errors.push(`${dir}: template id ${t.id} is already provided by ${dup.dir}; ignored`);
+        if (expect && (t.id !== expect.id || t.version !== expect.version)) {
+          errors.push(`${dir}: template.yaml says ${t.id} ${t.version}, but the folders say ${expect.id} ${expect.version}; ignored`);
+          continue;
+        }
+        const dup = templates.find((x) => x.id === t.id && x.version === t.version);
+        if (dup) errors.push(`${dir}: template ${t.id} ${t.version} is already provided by ${dup.dir}; ignored`);
         else templates.push(t);
       } catch (err) {
         errors.push(describeError(err));

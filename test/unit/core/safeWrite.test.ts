@@ -44,7 +44,7 @@ describe('safe writing of a scaffolded file set', () => {
     const old = process.umask(0o077);
     try {
       const result = await safeWrite(target, files);
-      assert.deepEqual(result, { target, written: ['README.md', 'src/server.js', 'scripts/run.sh'], overwritten: [], skipped: [] });
+      assert.deepEqual(result, { target, written: ['README.md', 'src/server.js', 'scripts/run.sh'], overwritten: [], skipped: [], removed: [] });
     } finally {
       process.umask(old);
     }
@@ -155,7 +155,7 @@ describe('safe writing of a scaffolded file set', () => {
     fs.writeFileSync(path.join(target, 'README.md'), 'mine');
     fs.writeFileSync(path.join(target, 'other.txt'), 'untouched');
     const skipped = await safeWrite(target, files, { onConflict: 'skip' });
-    assert.deepEqual(skipped, { target, written: ['src/server.js', 'scripts/run.sh'], overwritten: [], skipped: ['README.md'] });
+    assert.deepEqual(skipped, { target, written: ['src/server.js', 'scripts/run.sh'], overwritten: [], skipped: ['README.md'], removed: [] });
     assert.equal(fs.readFileSync(path.join(target, 'README.md'), 'utf8'), 'mine');
     const over = await safeWrite(target, files, { onConflict: 'overwrite' });
     assert.deepEqual(over.overwritten, ['README.md', 'src/server.js', 'scripts/run.sh']);
@@ -195,6 +195,32 @@ describe('safe writing of a scaffolded file set', () => {
     assert.deepEqual(tree(tmp), ['app/', 'app/README.md']);
     assert.equal(fs.readFileSync(path.join(target, 'README.md'), 'utf8'), 'mine');
     assert.equal(fs.statSync(path.join(target, 'README.md')).mode & 0o777, 0o600);
+  });
+
+  it('removes files in the same step (one already gone is fine), and puts them back when a later step fails', async () => {
+    const target = path.join(tmp, 'app');
+    fs.mkdirSync(path.join(target, 'old'), { recursive: true });
+    fs.writeFileSync(path.join(target, 'old', 'a.txt'), 'a');
+    fs.writeFileSync(path.join(target, 'README.md'), 'mine');
+    let renames = 0;
+    const failing: FsOps = {
+      async rename(from, to) {
+        renames++;
+        // 1: old/a.txt aside, 2: README.md aside, 3: new README.md in place, 4: src/server.js → fail.
+        if (renames === 4) throw new Error('disk full');
+        await fs.promises.rename(from, to);
+      },
+      writeFile: (file, data, mode) => fs.promises.writeFile(file, data, { mode }),
+    };
+    await assert.rejects(safeWrite(target, files, { onConflict: 'overwrite', remove: ['old/a.txt', 'gone.txt'], ops: failing }), /nothing was written: disk full/);
+    assert.deepEqual(tree(tmp), ['app/', 'app/README.md', 'app/old/', 'app/old/a.txt']);
+    const done = await safeWrite(target, files, { onConflict: 'overwrite', remove: ['old/a.txt', 'gone.txt'] });
+    assert.deepEqual(done.removed, ['old/a.txt']);
+    assert.equal(fs.existsSync(path.join(target, 'old', 'a.txt')), false);
+    await assert.rejects(safeWrite(target, files, { onConflict: 'overwrite', remove: ['README.md'] }), /both written and removed/);
+    await assert.rejects(safeWrite(target, files, { onConflict: 'overwrite', remove: ['../x'] }), (e: unknown) => PavedError.is(e, 'untrusted'));
+    fs.symlinkSync(path.join(tmp, 'elsewhere'), path.join(target, 'link'));
+    await assert.rejects(safeWrite(target, files, { onConflict: 'overwrite', remove: ['link'] }), /symbolic link/);
   });
 
   it('is all or nothing for a new target: a failure while staging leaves neither target nor staging folder', async () => {

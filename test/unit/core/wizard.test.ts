@@ -15,8 +15,10 @@ import {
 } from '../../../src/core/wizard';
 
 const goldenPaths = path.resolve(__dirname, '../../../src/server/golden-paths');
-function goldenPath(id: string): TemplateForm {
-  return parse(fs.readFileSync(path.join(goldenPaths, id, 'template.yaml'), 'utf8')) as TemplateForm;
+/** A built-in golden path's template.yaml (at `version` when it ships several: `<id>/<version>/`). */
+function goldenPath(id: string, version: string): TemplateForm {
+  const file = path.join(goldenPaths, id, version, 'template.yaml');
+  return parse(fs.readFileSync(file, 'utf8')) as TemplateForm;
 }
 
 /** Every step kind, with Backstage-style pages. */
@@ -58,7 +60,7 @@ const allKinds: TemplateForm = {
 
 describe('wizard fields from a template schema', () => {
   it('turns the node-http-service golden path into one field per parameter, in order', () => {
-    const fields = fieldsFromTemplate(goldenPath('node-http-service'));
+    const fields = fieldsFromTemplate(goldenPath('node-http-service', '1.2.0'));
     assert.deepEqual(
       fields.map((f) => [f.key, f.kind, f.required, f.default]),
       [
@@ -118,7 +120,7 @@ describe('wizard fields from a template schema', () => {
 });
 
 describe('validation as the user types', () => {
-  const template = goldenPath('node-http-service');
+  const template = goldenPath('node-http-service', '1.2.0');
   const validator = new TemplateValidator(template);
   const field = (key: string) => validator.fields.find((f) => f.key === key)!;
 
@@ -171,7 +173,7 @@ describe('validation as the user types', () => {
 });
 
 describe('wizard flow (navigation)', () => {
-  const template = goldenPath('node-http-service');
+  const template = goldenPath('node-http-service', '1.2.0');
   const make = (given: Record<string, unknown> = {}, askAll = false) => {
     const validator = new TemplateValidator(template);
     return new WizardFlow(validator.fields, validator, given, { askAll, defaultFolder: (v) => (typeof v.name === 'string' ? `/ws/${v.name}` : undefined) });

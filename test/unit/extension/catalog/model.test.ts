@@ -40,8 +40,8 @@ function labels(nodes: CatalogNode[]): string[] {
 
 const catalog = () =>
   new FakeCatalog([
-    svc('payments-api', { owner: 'team-payments', system: 'checkout', lifecycle: 'production' }),
-    svc('ledger', { owner: 'team-payments', system: 'checkout', lifecycle: 'experimental' }),
+    svc('payments-api', { owner: 'team-payments', system: 'checkout', lifecycle: 'production', goldenPath: { template: 'node-http-service', version: '1.2.0' } }),
+    svc('ledger', { owner: 'team-payments', system: 'checkout', lifecycle: 'experimental', goldenPath: { template: 'node-http-service', version: '1.2.0' } }),
     svc('search', { owner: 'team-discovery', system: 'storefront', lifecycle: 'production' }),
     svc('lonely', { owner: 'team-discovery' }),
   ]);
@@ -55,6 +55,9 @@ describe('CatalogModel', () => {
     assert.deepEqual(labels(await model.getChildren(root[0])), ['ledger', 'payments-api']);
     assert.deepEqual(labels(await model.getChildren(root[2])), ['lonely']);
     assert.deepEqual(fake.calls, ['facets', 'list {"system":"checkout","limit":100}', 'list {"limit":200}']);
+    const [ledger, payments] = (await model.getChildren(root[0])) as ServiceNode[];
+    assert.deepEqual(payments.service.goldenPath, { template: 'node-http-service', version: '1.2.0' }, 'the golden path survives (for the drift badge)');
+    assert.equal(ledger.service.goldenPath, payments.service.goldenPath, 'one shared object per template and version');
   });
 
   it('in a catalog without a deploy API, only services that name a platform to deploy through are deployable', async () => {

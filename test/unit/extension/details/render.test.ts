@@ -124,3 +124,25 @@ describe('details rendering', () => {
     assert.ok(html.includes('Not deployed anywhere yet.</p>'));
   });
 });
+
+describe('details panel: the golden path section', () => {
+  const drift = { template: 'node-http-service', current: '1.2.0', latest: '1.3.0', updateAvailable: true, text: '1.2.0 → 1.3.0' };
+  const newer = [{ version: '1.3.0', title: 'Node', description: 'd', changelog: '- Graceful <shutdown>' }];
+
+  it('shows the versions, the changelog (escaped) and the Upgrade action when the platform can upgrade', () => {
+    const html = renderDetails({ service: info({ manifestPath: '/w/payments-api/paved.yaml' }), deployments: [], canDeploy: true, fetchedAt: 't', goldenPath: { drift, newer, canUpgrade: true, platform: 'Local platform' } }, ctx);
+    assert.match(html, /<strong>node-http-service 1\.2\.0<\/strong> → <strong>1\.3\.0<\/strong> available/);
+    assert.match(html, /<a href="#" data-action="upgrade">Upgrade to 1\.3\.0…<\/a>/);
+    assert.match(html, /<pre class="changelog">- Graceful &lt;shutdown&gt;<\/pre>/);
+  });
+
+  it('says plainly that Backstage cannot upgrade, and that a service outside the workspace must be opened first', () => {
+    const backstage = renderDetails({ service: info(), deployments: [], canDeploy: false, fetchedAt: 't', goldenPath: { drift, newer: [], canUpgrade: false, platform: 'Backstage (https://b)' } }, ctx);
+    assert.match(backstage, /Upgrading needs a Paved platform: Backstage \(https:\/\/b\) keeps only the current version of a template/);
+    assert.doesNotMatch(backstage, /data-action="upgrade"/);
+    const remote = renderDetails({ service: info({ manifestPath: undefined }), deployments: [], canDeploy: true, fetchedAt: 't', goldenPath: { drift, newer, canUpgrade: true, platform: 'P' } }, ctx);
+    assert.match(remote, /Open the service's folder in VS Code to upgrade it/);
+    const current = renderDetails({ service: info(), deployments: [], canDeploy: true, fetchedAt: 't', goldenPath: { drift: { ...drift, current: '1.3.0', updateAvailable: false, text: '1.3.0' }, newer: [], canUpgrade: true, platform: 'P' } }, ctx);
+    assert.match(current, /node-http-service 1\.3\.0<\/strong> — up to date/);
+  });
+});

@@ -274,6 +274,16 @@ describe('Backstage backend against a fake Backstage', () => {
     assert.equal(fake.requests.some((r) => r.path === '/api/scaffolder/v2/templates/default/template/node-service/parameter-schema'), true);
   });
 
+  it('drift, not upgrades: other template versions and adoption counts need a Paved platform (unsupported, saying why)', async () => {
+    assert.equal(backend.capabilities.templateVersions, false);
+    const current = await backend.getTemplate('node-service');
+    assert.equal((await backend.getTemplate('node-service', { version: current.version })).id, current.id, 'the current version is fine');
+    const why = (e: unknown) => PlatformError.isPlatformError(e, 'unsupported') && /needs a Paved platform/.test((e as Error).message);
+    await assert.rejects(backend.getTemplate('node-service', { version: '0.0.1' }), why);
+    await assert.rejects(backend.listTemplateVersions('node-service'), why);
+    await assert.rejects(backend.goldenPathAdoption(), why);
+  });
+
   it('creates a task with templateRef and values (defaults filled in) and streams it to the end over SSE', async () => {
     await backend.getTemplate('node-service');
     const task = await backend.createScaffoldTask({ templateId: 'node-service', values: { name: 'billing', owner: 'group:default/team-a', repoUrl: 'github.com?owner=example&repo=billing' } });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import {
   applyDefaults,
+  goldenPathOf,
   mapUiHints,
   outcomeOf,
   stripAnsi,
@@ -14,6 +15,14 @@ import {
 import type { BackstageEntity, SerializedTaskEvent } from '../../../../src/platform/backstage/wire';
 
 describe('backstage mapping (pure)', () => {
+  it('reads the golden path an entity came from: backstage.io/source-template and backstage.io/template-version', () => {
+    const entity = (annotations: Record<string, string>): BackstageEntity => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'auth', annotations }, spec: { owner: 'team-b' } });
+    assert.deepEqual(toCatalogService(entity({ 'backstage.io/source-template': 'template:default/node-service', 'backstage.io/template-version': '1.2.0' })).goldenPath, { template: 'template:default/node-service', version: '1.2.0' });
+    assert.deepEqual(goldenPathOf(entity({ 'backstage.io/source-template': 'node-service', 'backstage.io/template-version': '1.2.0' })), { template: 'template:default/node-service', version: '1.2.0' }, 'the ref the template list uses');
+    assert.equal(goldenPathOf(entity({ 'backstage.io/source-template': 'template:default/node-service' })), undefined, 'no version, no drift');
+    assert.equal(toCatalogService(entity({})).goldenPath, undefined);
+  });
+
   it('maps an entity to a catalog entry with owner and system as people read them', () => {
     const entity: BackstageEntity = {
       apiVersion: 'backstage.io/v1alpha1',

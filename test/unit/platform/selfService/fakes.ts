@@ -180,6 +180,8 @@ export class FakePlatform implements PlatformBackend {
   validateEntity: PlatformBackend['validateEntity'] = () => unused('validateEntity');
   listTemplates: PlatformBackend['listTemplates'] = () => unused('listTemplates');
   getTemplate: PlatformBackend['getTemplate'] = () => unused('getTemplate');
+  listTemplateVersions: PlatformBackend['listTemplateVersions'] = () => unused('listTemplateVersions');
+  goldenPathAdoption: PlatformBackend['goldenPathAdoption'] = () => unused('goldenPathAdoption');
   createScaffoldTask: PlatformBackend['createScaffoldTask'] = () => unused('createScaffoldTask');
   getScaffoldTask: PlatformBackend['getScaffoldTask'] = () => unused('getScaffoldTask');
   scaffoldTaskEvents: PlatformBackend['scaffoldTaskEvents'] = () => unused('scaffoldTaskEvents');

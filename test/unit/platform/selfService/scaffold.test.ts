@@ -9,6 +9,7 @@ import type { ScaffoldEvent, ScaffoldOutcome, ScaffoldTaskInfo, WriteOptions } f
 import { BACKSTAGE_CAPABILITIES } from '../../../../src/platform/capabilities';
 import { PlatformError } from '../../../../src/platform/errors';
 import { allTemplates, scaffoldService, type ScaffoldContext } from '../../../../src/platform/selfService';
+import { parseAnswers } from '../../../../src/core/templates';
 import { FakePlatform } from './fakes';
 
 const OUTCOME: ScaffoldOutcome = {
@@ -64,7 +65,7 @@ describe('self-service flow: scaffold', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-flow-scaffold-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const template = { id: 'node', version: '1.0.0', title: 'Node service' };
+  const template = { id: 'node', version: '1.0.0', title: 'Node service', parameters: { type: 'object', properties: { name: { type: 'string' }, owner: { type: 'string' }, token: { type: 'string', writeOnly: true } } } };
   function ctx(platform: ScaffoldPlatform, decide: (conflicts: string[]) => Promise<ConflictPolicy> = async () => assert.fail('no conflict expected')) {
     const events: string[] = [];
     const c: ScaffoldContext = { backend: platform, prompts: { resolveConflicts: decide }, onTaskEvent: (ev) => events.push(`${ev.seq} ${ev.type}`) };
@@ -75,10 +76,13 @@ describe('self-service flow: scaffold', () => {
     const platform = new ScaffoldPlatform();
     const { c, events } = ctx(platform);
     const folder = path.join(dir, 'orders');
-    const r = await scaffoldService(c, { template, values: { name: 'orders', owner: 'team-a' }, folder });
+    const r = await scaffoldService(c, { template, values: { name: 'orders', owner: 'team-a', token: 's3cr3t' }, folder });
     assert.equal(r.status, 'written');
+    const answers = fs.readFileSync(path.join(folder, '.paved/golden-path.yaml'), 'utf8');
+    assert.deepEqual(parseAnswers(answers), { template: 'node', version: '1.0.0', values: { name: 'orders', owner: 'team-a' } }, 'the answers file records the version and values, never the secret');
+    assert.doesNotMatch(answers, /s3cr3t/);
     assert.deepEqual(events, ['1 step', '2 completed']);
-    assert.deepEqual(platform.tasks.map((t) => t.request), [{ templateId: 'node', version: '1.0.0', values: { name: 'orders', owner: 'team-a' } }]);
+    assert.deepEqual(platform.tasks.map((t) => t.request), [{ templateId: 'node', version: '1.0.0', values: { name: 'orders', owner: 'team-a', token: 's3cr3t' } }]);
     assert.match(platform.tasks[0].key ?? '', /^[0-9a-f-]{36}$/, 'the task is created with an idempotency key');
     assert.equal(fs.readFileSync(path.join(folder, 'README.md'), 'utf8'), '# orders\n');
     assert.equal(fs.statSync(path.join(folder, 'bin/run.sh')).mode & 0o777, 0o755);
@@ -104,7 +108,7 @@ describe('self-service flow: scaffold', () => {
     assert.deepEqual(kept.status === 'written' && kept.registered, { name: 'orders', already: 'orders is registered already' });
 
     const replaced = await scaffoldService(ctx(new ScaffoldPlatform(), async () => 'overwrite').c, { template, values: { name: 'orders' }, folder, register: false });
-    assert.deepEqual(replaced.status === 'written' && [replaced.write.overwritten.length, replaced.registered], [3, undefined]);
+    assert.deepEqual(replaced.status === 'written' && [replaced.write.overwritten.length, replaced.registered], [4, undefined]);
     assert.equal(fs.readFileSync(path.join(folder, 'README.md'), 'utf8'), '# orders\n');
     assert.deepEqual(asked, [['README.md']]);
   });

@@ -107,7 +107,7 @@ describe('server/scaffold: golden paths and scaffold tasks', () => {
     assert.ok(PavedError.is(thrown(() => tasks.create({ templateId: 'nope', values: {} })), 'not-found'));
     const other = thrown(() => tasks.create({ templateId: 'svc', version: '9.9.9', values: { name: 'a', owner: 'b' } }));
     assert.ok(PavedError.is(other, 'conflict'));
-    assert.equal(other.message, 'template svc is at version 1.2.3, not 9.9.9');
+    assert.equal(other.message, 'template svc has no version 9.9.9 (published: 1.2.3)');
     assert.equal(tasks.busy(), false);
     assert.equal(fs.existsSync(path.join(root, 'state', 'tasks')), false);
   });
