@@ -53,8 +53,10 @@ function sharedEntry(): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const minify = args.includes('--minify');
+  // `--outdir DIR` or `--outdir=DIR`.
   const outAt = args.indexOf('--outdir');
-  const outdir = outAt >= 0 ? path.resolve(args[outAt + 1]) : path.join(repoRoot, 'dist');
+  const outArg = outAt >= 0 ? args[outAt + 1] : args.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length);
+  const outdir = outArg ? path.resolve(outArg) : path.join(repoRoot, 'dist');
   const only = args.filter((a, i) => !a.startsWith('--') && (outAt < 0 || i !== outAt + 1));
   const common: BuildOptions = {
     bundle: true,
