@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { vsix } from '../harness/package';
+import { packagePaved } from '../harness/package';
 import { repoRoot } from '../harness/paths';
 
 const VSIX_MAX_BYTES = 1_000_000;
@@ -55,7 +55,7 @@ describe('packaging: the VSIX users download', function () {
     fs.writeFileSync(path.join(dist, 'extension.js.map'), '{}');
     fs.mkdirSync(path.join(dist, 'schemas'));
     fs.writeFileSync(path.join(dist, 'schemas', 'paved.v1.schema.json'), '{}');
-    const out = await vsix(stage, path.join(stage, 'paved.vsix'));
+    const out = await packagePaved({ cwd: stage, packagePath: path.join(stage, 'paved.vsix') });
     bytes = out.bytes;
     files = execFileSync('unzip', ['-Z1', out.file], { encoding: 'utf8' }).split('\n').filter(Boolean);
   });

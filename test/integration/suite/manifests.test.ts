@@ -135,7 +135,8 @@ describe('Manifest linting in the extension host', function () {
 
     paved.manifests.diagnostics.delete(big);
     const smallLinted = lintOf(small, (e) => e.version === undefined, 'background lint');
-    await paved.manifests.lintWorkspace({ background: true });
+    // The default per-file limit; byte and time budgets this busy test machine cannot spend before reaching bg-small.
+    await paved.manifests.lintWorkspace({ background: true, limits: { perFileBytes: 256 * 1024, totalBytes: 1e9, totalMs: 1e9 } });
     assert.deepEqual((await smallLinted).findings.map((f) => f.message), ['Unknown key "ownr" in metadata. Did you mean "owner"?']);
     assert.equal((paved.manifests.diagnostics.get(big) ?? []).length, 0, 'the large file was not linted in the background');
     const note = paved.manifests.skippedNote ?? '';
