@@ -4,6 +4,7 @@
  * Paved platform it names, environments, the policy gate, approval, the idempotent send, following the events). This
  * file only turns flags into the flows' inputs and their answers into output and exit codes.
  */
+import * as path from 'node:path';
 import type { Deployment, DeploymentEvent } from '../core/api/types';
 import { describeError, PavedError } from '../core/errors';
 import type { PlatformBackend } from '../platform/backend';
@@ -139,9 +140,16 @@ function describeStarted(op: Op, d: Deployment): string {
   return `paved ${op}: deployment ${clean(d.id)} (${clean(d.kind)} ${clean(d.service)} → ${clean(d.environment)}${d.release ? `, ${clean(d.release)}` : ''}) is ${clean(d.state)}\n`;
 }
 
+/**
+ * A refusal, as `paved lint` prints findings: `file:line:col severity rule message` (the file when the manifest was
+ * read from one, relative to the working directory), every finding the platform listed.
+ */
 function reportRefused(io: CliIO, op: Op, r: Refused): number {
-  io.stderr.write(`paved ${op}: refusing to deploy ${clean(r.service)} to ${clean(r.environment)}: its manifest has ${r.problems.length} policy error(s):\n`);
-  for (const l of r.problems) io.stderr.write(`  ${clean(l)}\n`);
+  const errors = r.findings.filter((f) => f.severity === 'error').length;
+  const who = r.by === 'platform' ? `the platform refused it${r.policySet ? ` (policy set ${clean(r.policySet.name)} ${clean(r.policySet.version)})` : ''}` : 'refusing';
+  io.stderr.write(`paved ${op}: ${who}: ${clean(r.service)} cannot be deployed to ${clean(r.environment)}; its manifest has ${errors} policy error(s):\n`);
+  const where = r.manifest.file ? path.relative(process.cwd(), r.manifest.file) || r.manifest.file : r.manifest.fileName;
+  for (const f of r.findings) io.stderr.write(`${clean(where)}:${f.line}:${f.column} ${f.severity} ${clean(f.ruleId)} ${clean(f.message)}\n`);
   return ExitCodes.failed;
 }
 

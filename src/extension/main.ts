@@ -61,9 +61,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService, goldenPaths);
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
-  const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform });
+  const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform, onDidRefreshCatalog: catalog.onDidRefresh });
   const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
-  const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
+  const selfService = new SelfService({
+    commands,
+    connection: platform,
+    log: log.child('self-service'),
+    workspaceState: context.workspaceState,
+    globalState: context.globalState,
+    track: (d) => deployments.track(d),
+    onDidChangeConnection: platform.onDidChange,
+    policies: (backend, file) => manifests.gatePolicies(backend, file),
+    onRefusedByPlatform: () => manifests.reloadPlatformData(),
+  });
 
   context.subscriptions.push(
     commands.register(Commands.showLog, () => channel.show(true)),

@@ -96,11 +96,28 @@ export interface BackendCapabilities {
   /** getPolicies / scorecards. */
   policies: boolean;
   /**
+   * catalogNames: the catalog's teams, systems, services and APIs in one call, which the editor caches and `paved lint`
+   * fetches once, to check a manifest's references (never a request per keystroke or per reference).
+   */
+  catalogNames: boolean;
+  /**
    * Every published version of a golden path, each renderable on request (`getTemplate` / scaffold tasks with a
    * version), and adoption across the catalog: what a three-way golden-path upgrade needs (Paved). Backstage keeps
    * only a template's current version, so drift shows but the upgrade needs a Paved platform.
    */
   templateVersions: boolean;
+}
+
+/**
+ * The names references in manifests are checked against. A list is absent when the backend could not list it whole
+ * (a catalog too large to list): references of that kind are then not checked, rather than wrongly called unknown.
+ */
+export interface ReferenceNames {
+  teams?: string[];
+  systems?: string[];
+  services?: string[];
+  apis?: string[];
+  deprecatedServices: string[];
 }
 
 export interface CallOptions {
@@ -308,6 +325,8 @@ export interface PlatformBackend {
 
   // Platform
   getPolicies(opts?: CallOptions): Promise<PolicySet>;
+  /** `unsupported` unless `capabilities.catalogNames`. */
+  catalogNames(opts?: CallOptions): Promise<ReferenceNames>;
   getMetrics(service: string, query?: { windowDays?: number; environment?: string }, opts?: CallOptions): Promise<DoraMetrics>;
   sendFeedback(feedback: CreateFeedbackRequest, opts?: WriteOptions): Promise<Feedback>;
 

@@ -16,6 +16,7 @@ export const PAVED_CAPABILITIES: Readonly<BackendCapabilities> = Object.freeze({
   register: true,
   metrics: true,
   policies: true,
+  catalogNames: true,
   templateVersions: true,
 });
 
@@ -31,6 +32,7 @@ export const BACKSTAGE_CAPABILITIES: Readonly<BackendCapabilities> = Object.free
   register: false,
   metrics: false,
   policies: false,
+  catalogNames: true,
   templateVersions: false,
 });
 

@@ -17,7 +17,8 @@ import * as path from 'node:path';
 import { newChallenge, verifyIdentity } from '../core/api/identity';
 import { defaultStateDir } from '../core/stateDir';
 import { PlatformError } from './errors';
-import { isLoopbackHost, Transport, type TokenProvider } from './transport';
+import { Transport, type TokenProvider } from './transport';
+import { isLoopbackHost } from './url';
 
 export const SERVE_INFO_FILE = 'serve.json';
 

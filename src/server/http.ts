@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Problem, ProblemCode, ProblemFieldError } from '../core/api/types';
 import { PROBLEM_MEDIA_TYPE } from '../core/api/types';
 import { PavedError, describeError } from '../core/errors';
-import { InvalidRequest } from './errors';
+import { InvalidRequest, PolicyViolation } from './errors';
 import type { EventLog, SeqEvent } from './events';
 import { Contract } from './openapi';
 import type { ApiRequest, Reply, Routes } from './routing';
@@ -68,6 +68,10 @@ function problem(status: number, code: ProblemCode, title: string, detail: strin
 function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof InvalidRequest) return problem(400, 'invalid-input', 'Bad request', err.message, err.errors);
+  if (err instanceof PolicyViolation) {
+    const p = problem(422, 'policy-violation', 'Policy violation', err.message).problem;
+    return new HttpProblem({ ...p, findings: err.findings, policySet: err.policySet } as Problem);
+  }
   if (err instanceof PavedError) {
     if (err.detail === 'idempotency-mismatch') return problem(422, 'idempotency-mismatch', 'Idempotency-Key reused', err.message);
     if (err.detail === 'approval-required') return problem(403, 'approval-required', 'Approval required', err.message);

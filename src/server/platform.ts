@@ -16,6 +16,7 @@ import type { HealthProbe } from './deploy/watch';
 import { FeedbackStore } from './feedback';
 import { onQuarantine } from './store';
 import { IdempotencyStore } from './idempotency';
+import { PolicyGate } from './policy/gate';
 import { policiesFileIn } from './policy/policies';
 import { TemplateLibrary } from './scaffold/library';
 import { ScaffoldTasks } from './scaffold/tasks';
@@ -41,6 +42,8 @@ export class LocalPlatform {
   readonly owner: string;
   /** `<state-dir>/policies.yaml`: the platform's policy set when it exists. */
   readonly policiesFile: string;
+  /** The platform's policies at deploy and promote time, and in scorecards. */
+  readonly policy: PolicyGate;
   readonly catalog: LocalCatalog;
   readonly services: ServiceViews;
   readonly templates: TemplateLibrary;
@@ -72,8 +75,9 @@ export class LocalPlatform {
       isAlive: (pid) => host.isAlive(pid),
       startedAt: new Date().toISOString(),
     });
-    this.deployments = new Deployments({ stateDir: dir, environments: this.environments, owner: this.owner, catalog: this.catalog, now, log, host, probe: opts.probe });
-    this.services = new ServiceViews(this.catalog, this.deployments, this.policiesFile);
+    this.policy = new PolicyGate({ policiesFile: this.policiesFile, catalog: this.catalog, now });
+    this.deployments = new Deployments({ stateDir: dir, environments: this.environments, owner: this.owner, catalog: this.catalog, policy: this.policy, now, log, host, probe: opts.probe });
+    this.services = new ServiceViews(this.catalog, this.deployments, this.policy);
     this.templates = new TemplateLibrary(opts.templateRoots, log);
     this.scaffold = new ScaffoldTasks(path.join(dir, 'tasks'), this.templates, now);
     this.feedback = new FeedbackStore(path.join(dir, 'feedback.jsonl'), this.catalog, now);

@@ -115,10 +115,15 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     void vscode.commands.executeCommand('setContext', ContextKeys.catalogFiltered, false);
   }
 
+  private readonly refreshed = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the catalog is refreshed (Refresh Catalog, a connection change): what caches names of it reloads then. */
+  readonly onDidRefresh = this.refreshed.event;
+
   refresh(): void {
     this.goldenPaths?.refresh();
     this.model.reset();
     this.changed.fire(undefined);
+    this.refreshed.fire();
   }
 
   /** Re-reads one service's environment status (a deployment changed it) and refreshes just its tree items. */

@@ -28,6 +28,7 @@ import type { BackendSource } from '../platform/connection';
 import { openExternalLink } from '../ui/links';
 import { VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
 import { DeployCodeLensProvider } from './codeLens';
+import type { RefusalDiagnostics } from './refusals';
 import { EditorDeployPrompts } from './prompts';
 
 export interface DeployDeps {
@@ -40,6 +41,12 @@ export interface DeployDeps {
   track?: (deployment: Deployment) => void;
   /** One output per deployment (outlives this component, as the window's outputs outlive a re-created one). */
   logs: DeploymentLogs;
+  /** Where refusals show their findings (outlives this component). */
+  refusals?: RefusalDiagnostics;
+  /** The policy set and catalog names the gate checks with (the editor's own, as the linter uses them). */
+  policies?: DeployContext['policies'];
+  /** The platform refused a manifest the gate let through: what the editor holds of its policies is stale. */
+  onRefusedByPlatform?: () => void;
 }
 
 /** The outcome of Deploy / Roll Back / Promote as the command returns it. */
@@ -111,6 +118,7 @@ export class DeployComponent extends Component {
       readFile: (file) => this.readManifest(file),
       log: (line) => this.deps.log.info(line),
       signal: this.lifetime.signal,
+      ...(this.deps.policies ? { policies: this.deps.policies } : {}),
     };
   }
 
@@ -136,7 +144,8 @@ export class DeployComponent extends Component {
     const ctx = await this.context();
     const service = args.service ?? (args.manifestUri ? await serviceInManifest(args.manifestUri) : undefined);
     const { environment, release, healthTimeoutSeconds } = args;
-    return this.started(await deploy(ctx, { service, environment, release, healthTimeoutSeconds, manifest: await manifestAt(args.manifestUri) }));
+    const manifest = await manifestAt(args.manifestUri);
+    return this.started(await deploy(ctx, { service, environment, release, healthTimeoutSeconds, manifest }), manifest && 'file' in manifest ? manifest.file : undefined);
   }
 
   async rollback(args: DeployArgs = {}): Promise<DeployResult> {
@@ -149,11 +158,14 @@ export class DeployComponent extends Component {
     return this.started(await promote(ctx, { service: args.service, from: args.environment, to, manifest: await manifestAt(args.manifestUri) }));
   }
 
-  private async started(result: Started | Refused): Promise<DeployResult> {
+  private async started(result: Started | Refused, manifestFile?: string): Promise<DeployResult> {
     if (result.status === 'refused') {
-      void this.showRefusal(result.service, result.environment, result.problems);
+      const placed = this.deps.refusals?.show(result) ?? false;
+      if (result.by === 'platform') this.deps.onRefusedByPlatform?.();
+      void this.showRefusal(result, placed);
       return { refused: result.problems };
     }
+    this.deps.refusals?.clear(manifestFile);
     this.deps.track?.(result.deployment);
     return this.watch(result.backend, result.record);
   }
@@ -261,11 +273,13 @@ export class DeployComponent extends Component {
     else if (choice === 'Roll Back') await vscode.commands.executeCommand(Commands.rollback, { service: d.service, environment: d.environment });
   }
 
-  private async showRefusal(service: string, environment: string, lines: string[]): Promise<void> {
+  private async showRefusal(r: Refused, placed: boolean): Promise<void> {
+    const { service, environment, problems: lines } = r;
     const shown = lines.slice(0, 5).join('\n') + (lines.length > 5 ? `\n… and ${lines.length - 5} more` : '');
-    this.deps.log.warn(`refused to deploy ${service} to ${environment}:\n${lines.join('\n')}`);
+    const who = r.by === 'platform' ? `the platform refused it${r.policySet ? ` (policy set ${r.policySet.name} ${r.policySet.version})` : ''}` : 'refused';
+    this.deps.log.warn(`${who}: ${service} to ${environment}:\n${lines.join('\n')}`);
     const choice = await vscode.window.showErrorMessage(
-      `Paved: ${service} cannot be deployed to ${environment}: its manifest has ${lines.length} policy error(s).`,
+      `Paved: ${service} cannot be deployed to ${environment}${r.by === 'platform' ? ': the platform refused it' : ''}: its manifest has ${lines.length} policy error(s)${placed ? ', shown in Problems' : ''}.`,
       { modal: false, detail: shown },
       'Open Problems',
     );

@@ -123,9 +123,12 @@ function scorecard(service: ServiceInfo): string {
     const docs = r.docsUrl && safeUrl(r.docsUrl) ? ` <a href="#" data-url="${esc(safeUrl(r.docsUrl))}">docs</a>` : '';
     return `<li class="sev-${esc(r.severity)}"><span class="tag">${esc(r.severity)}</span> <code>${esc(r.ruleId)}</code> ${esc(r.message)}${docs}</li>`;
   };
+  const waived = (sc.waived ?? [])
+    .map((w) => `<li class="sev-info"><span class="tag">waived</span> <code>${esc(w.ruleId)}</code> until ${esc(w.expires)}: ${esc(w.reason)}${w.approvedBy ? ` (approved by ${esc(w.approvedBy)})` : ''}</li>`)
+    .join('');
   return `<p><span class="score">${esc(sc.score)}</span> / 100 · ${esc(sc.results.length - failing.length)} of ${esc(sc.results.length)} policies pass</p>${
     failing.length ? `<h3>Failing policies</h3><ul class="policies">${failing.map(row).join('')}</ul>` : '<p class="ok">Every policy passes.</p>'
-  }`;
+  }${waived ? `<h3>Waived policies</h3><ul class="policies">${waived}</ul>` : ''}`;
 }
 
 /** A manifest value as text when it is a scalar (objects and arrays are not shown as "[object Object]"). */

@@ -23,6 +23,7 @@ import type {
   StreamOptions,
   TemplateInfo,
   WriteOptions,
+  ReferenceNames,
 } from '../backend';
 import { PAVED_CAPABILITIES } from '../capabilities';
 import { PlatformError, unsupportedError } from '../errors';
@@ -260,6 +261,10 @@ export class PavedApiBackend implements PlatformBackend {
 
   async getPolicies(opts?: CallOptions): Promise<api.PolicySet> {
     return this.get('/v1/policies', this.contract.policySet, opts);
+  }
+
+  async catalogNames(opts?: CallOptions): Promise<ReferenceNames> {
+    return this.get('/v1/catalog/names', this.contract.catalogNames, opts);
   }
 
   async getMetrics(service: string, query: { windowDays?: number; environment?: string } = {}, opts?: CallOptions): Promise<api.DoraMetrics> {

@@ -17,5 +17,6 @@ export * from './rollback';
 export * from './scaffold';
 export * from './send';
 export * from './target';
+export * from './policies';
 export * from './goldenPathFiles';
 export * from './upgrade';

@@ -19,6 +19,10 @@ export function catalogRoutes(catalog: LocalCatalog, services: ServiceViews): Ro
       await catalog.current();
       return { status: 200, body: catalog.facets() };
     },
+    getCatalogNames: async () => {
+      await catalog.current();
+      return { status: 200, body: catalog.names() };
+    },
     getService: async (req) => {
       await catalog.current();
       return { status: 200, body: services.get(req.path.name) };

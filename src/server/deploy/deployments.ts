@@ -37,12 +37,22 @@ export interface DeployCatalog {
   entry(name: string): CatalogEntry;
 }
 
+/** The platform's policies as deployments need them (the policy room's gate). */
+export interface DeployPolicy {
+  /** Refuses (a `policy-violation`) a manifest the policies reject for `environment`. */
+  check(service: string, manifest: Record<string, unknown>, environment: string, repoPolicies: string | undefined): void;
+  /** The repository's `.paved/policies.yaml` as it is now: read when a release is built, and stored with it. */
+  repositoryPolicies(entry: CatalogEntry): string | undefined;
+}
+
 export interface DeploymentsOptions {
   stateDir: string;
   environments: readonly Environment[];
   /** This platform's PAVED_OWNER mark on every process it starts. */
   owner: string;
   catalog: DeployCatalog;
+  /** Without it (tests of the runner alone), nothing is checked. */
+  policy?: DeployPolicy;
   now: () => Date;
   log: (line: string) => void;
   /** Processes and ports (default: the operating system's). */
@@ -110,18 +120,25 @@ export class Deployments {
     const e = this.opts.catalog.entry(service);
     const env = findEnvironment(this.opts.environments, req.environment);
     let releaseDir: string | undefined;
+    let repoPolicies: string | undefined;
     if (req.release !== undefined) {
       const meta = this.releases.runnable(service, req.release);
       if (!meta) throw new PavedError('not-found', `${service} has no release '${req.release}'`);
       releaseDir = meta.dir;
+      repoPolicies = meta.repoPolicies;
     } else if (!e.sourceDir) {
       throw new PavedError('conflict', `${service} has no source directory on this machine (register it with sourceDir) so it cannot be built here`);
+    } else {
+      repoPolicies = this.opts.policy?.repositoryPolicies(e);
     }
-    const spec = effectiveSpec(releaseManifest(e, releaseDir), env.name);
+    // A new release is built from the source folder as it is now: its paved.yaml is what is checked.
+    const manifest = releaseManifest(e, releaseDir ?? e.sourceDir);
+    const spec = effectiveSpec(manifest, env.name);
     if (!spec.run) throw new PavedError('conflict', `${service} declares no spec.run.command, so there is nothing to start`);
+    this.opts.policy?.check(service, manifest, env.name, repoPolicies);
     checkApproval(spec, env, req.approved);
     this.checkNoActive(service, env.name);
-    return this.start(e, env, req.release ? 'promote' : 'deploy', { release: req.release, healthTimeoutSeconds: req.healthTimeoutSeconds, build: req.release === undefined });
+    return this.start(e, env, req.release ? 'promote' : 'deploy', { release: req.release, healthTimeoutSeconds: req.healthTimeoutSeconds, build: req.release === undefined, repoPolicies });
   }
 
   rollback(service: string, req: RollbackRequest): Deployment {
@@ -142,7 +159,9 @@ export class Deployments {
     if (!src || src.state !== 'running') throw new PavedError('conflict', `${service} is not running in ${req.from}; nothing to promote`);
     const meta = this.releases.runnable(service, src.release);
     if (!meta) throw new PavedError('not-found', `${service} release ${src.release} is gone`);
-    checkApproval(effectiveSpec(releaseManifest(e, meta.dir), to.name), to, req.approved);
+    const manifest = releaseManifest(e, meta.dir);
+    this.opts.policy?.check(service, manifest, to.name, meta.repoPolicies);
+    checkApproval(effectiveSpec(manifest, to.name), to, req.approved);
     this.checkNoActive(service, to.name);
     return this.start(e, to, 'promote', { release: src.release, from: req.from, build: false });
   }
@@ -164,7 +183,7 @@ export class Deployments {
     if (active) throw new PavedError('conflict', `deployment ${active.id} of ${service} to ${environment} is still ${active.state}; wait for it or cancel it`);
   }
 
-  private start(e: CatalogEntry, env: Environment, kind: DeploymentKind, o: { release?: string; from?: string; healthTimeoutSeconds?: number; build: boolean }): Deployment {
+  private start(e: CatalogEntry, env: Environment, kind: DeploymentKind, o: { release?: string; from?: string; healthTimeoutSeconds?: number; build: boolean; repoPolicies?: string }): Deployment {
     const now = this.opts.now();
     const d: DeploymentRecord = { id: newId('d', now), service: e.name, environment: env.name, kind, state: 'pending', createdAt: now.toISOString() };
     if (o.release) d.release = o.release;
@@ -175,7 +194,7 @@ export class Deployments {
     events.push({ type: 'state', message: `${kind} of ${e.name} to ${env.name} queued`, state: 'pending' });
     const cancel = new AbortController();
     const done = this.runner
-      .run({ d, entry: e, env, build: o.build, healthTimeoutSeconds: o.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_S, signal: cancel.signal, events })
+      .run({ d, entry: e, env, build: o.build, healthTimeoutSeconds: o.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_S, signal: cancel.signal, events, ...(o.repoPolicies !== undefined ? { repoPolicies: o.repoPolicies } : {}) })
       .finally(() => {
         this.running.delete(d.id);
         events.finish();

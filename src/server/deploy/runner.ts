@@ -41,6 +41,8 @@ export interface RunRequest {
   healthTimeoutSeconds: number;
   signal: AbortSignal;
   events: EventLog<DeploymentEvent>;
+  /** The repository's `.paved/policies.yaml` when the deployment was checked: stored with a new release. */
+  repoPolicies?: string;
 }
 
 /** A run as it goes: the candidate process and its port, while they are the run's to clean up. */
@@ -121,7 +123,7 @@ export class DeploymentRunner {
         return undefined;
       }
     }
-    this.deps.releases.record({ id: rel, service: entry.name, createdAt: d.startedAt as string, dir: releaseDir });
+    this.deps.releases.record({ id: rel, service: entry.name, createdAt: d.startedAt as string, dir: releaseDir, ...(run.repoPolicies !== undefined ? { repoPolicies: run.repoPolicies } : {}) });
     return releaseDir;
   }
 

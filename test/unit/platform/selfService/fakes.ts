@@ -2,7 +2,8 @@
  * Fakes for the self-service flows: an in-memory platform that deploys (`FakePlatform`), a catalog that hands
  * deployments off to one (`FakeCatalog`, Backstage-like), and prompts answered from a script (`ScriptedPrompts`).
  */
-import type { CreateDeploymentRequest, Deployment, DeploymentEvent, DeploymentState, Environment, Page, PromoteRequest, RollbackRequest } from '../../../../src/core/api/types';
+import type { CreateDeploymentRequest, Deployment, DeploymentEvent, DeploymentState, Environment, Page, PolicySet, PromoteRequest, RollbackRequest } from '../../../../src/core/api/types';
+import { defaultPolicySet, toWire } from '../../../../src/core/policy';
 import { DEFAULT_ENVIRONMENTS } from '../../../../src/core/deploy';
 import type { CatalogService, DeployDelegate, PlatformBackend, ServiceInfo, StreamOptions, WriteOptions } from '../../../../src/platform/backend';
 import { BACKSTAGE_CAPABILITIES, PAVED_CAPABILITIES } from '../../../../src/platform/capabilities';
@@ -61,6 +62,8 @@ export class FakePlatform implements PlatformBackend {
   capabilities = { ...PAVED_CAPABILITIES };
   readonly sent: SentRequest[] = [];
   readonly cancelled: string[] = [];
+  /** Calls of the gate's reads (getPolicies, catalogNames), in order. */
+  readonly calls: string[] = [];
   readonly deployments = new Map<string, FakeDeployment>();
   /** Deployments listed per service (for the release picks). */
   history: Deployment[] = [];
@@ -186,7 +189,16 @@ export class FakePlatform implements PlatformBackend {
   getScaffoldTask: PlatformBackend['getScaffoldTask'] = () => unused('getScaffoldTask');
   scaffoldTaskEvents: PlatformBackend['scaffoldTaskEvents'] = () => unused('scaffoldTaskEvents');
   cancelScaffoldTask: PlatformBackend['cancelScaffoldTask'] = () => unused('cancelScaffoldTask');
-  getPolicies: PlatformBackend['getPolicies'] = () => unused('getPolicies');
+  /** The platform's policy set (the gate asks for it on every deploy and promote); tests replace it. */
+  policies: PolicySet = toWire(defaultPolicySet());
+  getPolicies: PlatformBackend['getPolicies'] = () => {
+    this.calls.push('getPolicies');
+    return Promise.resolve(this.policies);
+  };
+  catalogNames: PlatformBackend['catalogNames'] = () => {
+    this.calls.push('catalogNames');
+    return Promise.resolve({ deprecatedServices: [] });
+  };
   getMetrics: PlatformBackend['getMetrics'] = () => unused('getMetrics');
   sendFeedback: PlatformBackend['sendFeedback'] = () => unused('sendFeedback');
   dispose(): void {}
