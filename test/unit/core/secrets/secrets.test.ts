@@ -21,12 +21,12 @@ describe('secret scanner', () => {
     const jwtish = `eyJ${'a'.repeat(8 * 1024 * 1024)}`;
     const words = 'a-'.repeat(4 * 1024 * 1024);
     for (const blob of [huge, jwtish, words]) {
-      const text = `metadata:\n  key: AKIAIOSFODNN7EXAMPLE\n  blob: ${blob}\n`;
-      assert.deepEqual(scan(text).filter(([d]) => d !== 'high-entropy').map(([d, l]) => [d, l]), [['aws-access-key-id', 1]], 'lines count from 0');
+      const text = `metadata:\n  key: AKIAZ3MSJV4WWNAPQXDR\n  blob: ${blob}\n`;
+      assert.deepEqual(scan(text).filter(([d]) => d !== 'high-entropy').map(([d, l]) => [d, l]), [['aws', 1]], 'lines count from 0');
     }
-    const lintText = `${PRODUCTION}\n# AKIAIOSFODNN7EXAMPLE\nx: ${huge}\n`;
+    const lintText = `${PRODUCTION}\n# AKIAZ3MSJV4WWNAPQXDR\nx: ${huge}\n`;
     const ids = lint(lintText, 'paved.yaml', { maxSize: 20_000_000, maxFullParseSize: 20_000_000 }).findings.map((f) => f.ruleId);
-    assert.ok(ids.includes('secrets/aws-access-key-id'), ids.join(', '));
+    assert.ok(ids.includes('secrets/aws'), ids.join(', '));
     assert.ok(!ids.includes('paved/internal-error'), ids.join(', '));
   });
 
