@@ -8,7 +8,7 @@ import { PavedError } from '../core/errors';
 import type { BackendOptions, PlatformBackend } from '../platform/backend';
 import { createBackstageBackend } from '../platform/backstage';
 import { connect, createBackend, PLATFORM_KINDS, type ConnectionSettings } from '../platform/connection';
-import { defaultLocalStateDir, findLocalPlatform } from '../platform/local';
+import { defaultLocalStateDir, findLocalPlatform, verifiedTokenProvider } from '../platform/local';
 import type { TokenProvider } from '../platform/transport';
 import { UsageError, type OptionsSpec } from './args';
 
@@ -111,9 +111,10 @@ export async function openBackend(values: ConnectionValues, deps: CliDeps): Prom
     backstage: deps.backendOptions?.backstage ?? ((target, o) => createBackstageBackend(target, o, { pavedTokenFor: (apiUrl) => async () => deployTokens.tokenFor(apiUrl) })),
   };
   if (kind === 'local' && envToken) {
-    // PAVED_TOKEN wins over the token file; the URL still comes from serve.json.
+    // PAVED_TOKEN wins over the token file; the URL still comes from serve.json (and the listener there must prove it
+    // is that instance before the token is sent).
     const info = await findLocalPlatform(stateDir);
-    if (info) return createBackend({ kind: 'local', url: info.url, token }, options);
+    if (info) return createBackend({ kind: 'local', url: info.url, token: verifiedTokenProvider(info, token) }, options);
   }
   const settings: ConnectionSettings = { kind: kind as ConnectionSettings['kind'], url, ignored: [] };
   return connect({ settings, trusted: true, token, localStateDir: stateDir }, options);

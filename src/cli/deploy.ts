@@ -13,7 +13,7 @@ import { deploy, followDeployment, promote, restart, rollback, type Refused, typ
 import { integerOption, parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 import { connectionHelp, DEPLOY_CONNECTION_OPTIONS, DeployTokens, openBackend, type CliDeps } from './connection';
-import { clean, ExitCodes, reportError, withInterrupt } from './output';
+import { clean, ExitCodes, jsonText, reportError, withInterrupt } from './output';
 
 type Op = 'deploy' | 'rollback' | 'promote' | 'restart';
 
@@ -128,9 +128,9 @@ export function flagPrompts(op: Op | 'stop', tokens: DeployTokens): SelfServiceP
 }
 
 function formatEvent(ev: DeploymentEvent): string {
-  const where = ev.step ? `[${ev.step}${ev.stream === 'stderr' ? ':stderr' : ''}] ` : '';
-  const state = ev.type === 'state' && ev.state ? `state → ${ev.state}: ` : ev.type !== 'log' ? `${ev.type}: ` : '';
-  return `#${ev.seq} ${where}${state}${clean(ev.message)}`;
+  const where = ev.step ? `[${clean(ev.step)}${ev.stream === 'stderr' ? ':stderr' : ''}] ` : '';
+  const state = ev.type === 'state' && ev.state ? `state → ${clean(ev.state)}: ` : ev.type !== 'log' ? `${clean(ev.type)}: ` : '';
+  return `#${clean(ev.seq)} ${where}${state}${clean(ev.message)}`;
 }
 
 /**
@@ -142,13 +142,13 @@ async function watch(started: Started, io: CliIO, json: boolean, interrupted: Ab
   const { deployment: final, outcome, cancelRequested } = await followDeployment(started.backend, started.record, {
     cancel: interrupted,
     observer: {
-      event: (ev) => io.stdout.write(json ? `${JSON.stringify({ event: ev })}\n` : `${formatEvent(ev)}\n`),
-      cancelRequested: () => io.stderr.write(`paved: cancelling deployment ${id}…\n`),
-      cancelAnswered: (c) => io.stderr.write(`paved: the platform answered the cancel: ${c.state}\n`),
+      event: (ev) => io.stdout.write(json ? `${jsonText({ event: ev })}\n` : `${formatEvent(ev)}\n`),
+      cancelRequested: () => io.stderr.write(`paved: cancelling deployment ${clean(id)}…\n`),
+      cancelAnswered: (c) => io.stderr.write(`paved: the platform answered the cancel: ${clean(c.state)}\n`),
       cancelFailed: (err) => io.stderr.write(`paved: cancel failed: ${clean(describeError(err))}\n`),
     },
   });
-  if (json) io.stdout.write(`${JSON.stringify({ deployment: final })}\n`);
+  if (json) io.stdout.write(`${jsonText({ deployment: final })}\n`);
   // With --json stdout carries only JSON lines.
   (outcome.severity === 'info' && !json ? io.stdout : io.stderr).write(`${clean(outcome.message)}\n`);
   if (final.state === 'succeeded') return ExitCodes.ok;
@@ -158,7 +158,7 @@ async function watch(started: Started, io: CliIO, json: boolean, interrupted: Ab
 }
 
 function describeStarted(op: Op, d: Deployment): string {
-  return `paved ${op}: deployment ${d.id} (${d.kind} ${clean(d.service)} → ${clean(d.environment)}${d.release ? `, ${clean(d.release)}` : ''}) is ${d.state}\n`;
+  return `paved ${op}: deployment ${clean(d.id)} (${clean(d.kind)} ${clean(d.service)} → ${clean(d.environment)}${d.release ? `, ${clean(d.release)}` : ''}) is ${clean(d.state)}\n`;
 }
 
 /**
@@ -203,7 +203,7 @@ export async function runDeployCommand(op: Op, args: string[], io: CliIO, deps: 
       const { deployment } = result;
       io.stderr.write(describeStarted(op, deployment));
       if (!v.wait) {
-        io.stdout.write(v.json ? `${JSON.stringify({ deployment })}\n` : `${deployment.id}\n`);
+        io.stdout.write(v.json ? `${jsonText({ deployment })}\n` : `${clean(deployment.id)}\n`);
         return ExitCodes.ok;
       }
       return await watch(result, io, v.json === true, interrupted);

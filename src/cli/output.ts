@@ -30,6 +30,15 @@ export function clean(value: unknown): string {
 }
 
 /**
+ * JSON for the terminal: JSON.stringify escapes the C0 controls but leaves DEL and the C1 controls (U+0080–U+009F,
+ * e.g. U+009B, an 8-bit escape introducer) raw; those are escaped here too, so a platform string in `--json` output
+ * cannot reach the terminal as a control either. Still valid JSON, parsing to the same value.
+ */
+export function jsonText(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * The exit code for an error: 2 for what the user typed (a usage error, a path that cannot be read, input the
  * platform was never asked about — a bad URL, an unknown environment), 1 for everything else (refused or failed).
  */

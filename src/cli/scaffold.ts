@@ -12,7 +12,7 @@ import { scaffoldService } from '../platform/selfService/scaffold';
 import { parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 import { connectionHelp, CONNECTION_OPTIONS, openBackend, type CliDeps } from './connection';
-import { clean, reportError } from './output';
+import { clean, jsonText, reportError } from './output';
 
 const usage = `Usage: paved scaffold TEMPLATE --set KEY=VALUE... [--out DIR] [--overwrite | --keep-existing] [--no-register] [--json] [connection]
 
@@ -92,10 +92,10 @@ export async function runScaffold(args: string[], io: CliIO, deps: CliDeps & { c
     const { write, registered, outcome } = result;
     if (registered?.already) io.stderr.write(`paved scaffold: ${clean(registered.already)} (not registered again)\n`);
     if (v.json) {
-      io.stdout.write(`${JSON.stringify({ folder, written: write.written, skipped: write.skipped, overwritten: write.overwritten, registered: registered?.name, nextSteps: outcome.nextSteps })}\n`);
+      io.stdout.write(`${jsonText({ folder, written: write.written, skipped: write.skipped, overwritten: write.overwritten, registered: registered?.name, nextSteps: outcome.nextSteps })}\n`);
     } else {
       io.stdout.write(`Created ${name} in ${folder}: ${write.written.length} file(s) written${write.skipped.length ? `, ${write.skipped.length} kept` : ''}${write.overwritten.length ? `, ${write.overwritten.length} replaced` : ''}.\n`);
-      if (registered) io.stdout.write(`Registered ${registered.name} in the catalog.\n`);
+      if (registered) io.stdout.write(`Registered ${clean(registered.name)} in the catalog.\n`);
       if (outcome.nextSteps.length > 0) io.stdout.write(`Next steps:\n${outcome.nextSteps.map((s) => `  ${clean(s)}`).join('\n')}\n`);
     }
     return 0;

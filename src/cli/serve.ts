@@ -4,10 +4,12 @@
  */
 import { version } from '../../package.json';
 import { integerOption, parseCommandLine, UsageError } from './args';
+import { clean } from './output';
 import type { CliIO, Subcommand } from './cli';
 import { describeError, PavedError } from '../core/errors';
 import * as path from 'node:path';
 import { findRunning, startServer, defaultStateDir, type ServeInfo, type ServeOptions } from '../server/serve';
+import { lockHeld } from '../server/instance';
 import { localTokenProvider } from '../platform/local';
 import { PavedApiBackend } from '../platform/paved/backend';
 
@@ -89,33 +91,27 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const { opts, json } = parsed;
   const stateDir = opts.stateDir ?? defaultStateDir();
   const existing = await findRunning(stateDir);
-  if (existing) {
-    const folders = (opts.workspaces ?? []).map((w) => path.resolve(w));
-    if (folders.length > 0) {
-      try {
-        await attachFolders(stateDir, existing, folders);
-      } catch (err) {
-        io.stderr.write(`paved serve: the platform at ${existing.url} is running but did not add ${folders.join(', ')} to its catalog: ${describeError(err)}\n`);
-        return 1;
-      }
-    }
-    io.stdout.write(
-      json
-        ? `${JSON.stringify({ ...existing, reused: true })}\n`
-        : `Paved platform already running at ${existing.url} (pid ${existing.pid})${folders.length > 0 ? `; added ${folders.length} folder${folders.length === 1 ? '' : 's'} to its catalog` : ''}\n`,
-    );
-    return 0;
-  }
+  if (existing) return reuse(stateDir, existing, opts, json, io);
   let server;
-  try {
-    server = await startServer({ ...opts, version, log: (l) => io.stderr.write(`${l}\n`) });
-  } catch (err) {
-    io.stderr.write(`paved serve: ${describeError(err)}\n`);
-    return PavedError.is(err, 'untrusted') || PavedError.is(err, 'invalid-input') ? 2 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await startServer({ ...opts, version, log: (l) => io.stderr.write(`${l}\n`) });
+      break;
+    } catch (err) {
+      if (PavedError.is(err, 'conflict') && attempt < 3) {
+        // Another start holds the lock (two windows opening together): use that instance once it answers; if it
+        // gives up the lock without serving, try again.
+        const other = await waitForRunning(stateDir, 20_000);
+        if (other) return reuse(stateDir, other, opts, json, io);
+        if (!lockHeld(stateDir)) continue;
+      }
+      io.stderr.write(`paved serve: ${describeError(err)}\n`);
+      return PavedError.is(err, 'untrusted') || PavedError.is(err, 'invalid-input') ? 2 : 1;
+    }
   }
   const s = server;
   io.stdout.write(json ? `${JSON.stringify({ ...s.info, reused: false })}\n` : `Paved platform listening on ${s.info.url} (token in ${s.info.tokenFile})\n`);
-  for (const e of [...s.platform.catalogErrors, ...s.platform.templateErrors, ...s.platform.resourceErrors]) io.stderr.write(`warning: ${e}\n`);
+  for (const e of [...s.platform.catalogErrors, ...s.platform.templateErrors, ...s.platform.resourceErrors]) io.stderr.write(`warning: ${clean(e)}\n`);
   const onSignal = (sig: string): void => void s.stop(sig);
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
@@ -125,6 +121,39 @@ async function run(args: string[], io: CliIO): Promise<number> {
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGHUP', onSignal);
   io.stderr.write(`paved serve stopped: ${reason}\n`);
+  return 0;
+}
+
+/**
+ * The instance another start is bringing up, once it answers; undefined when none does within `ms` or the lock is
+ * given up without one.
+ */
+async function waitForRunning(stateDir: string, ms: number): Promise<ServeInfo | undefined> {
+  const deadline = Date.now() + ms;
+  for (let delay = 25; Date.now() < deadline && lockHeld(stateDir); delay = Math.min(delay * 2, 250)) {
+    const info = await findRunning(stateDir);
+    if (info) return info;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  return findRunning(stateDir);
+}
+
+/** Prints the running instance (and adds the --workspace folders to its catalog). */
+async function reuse(stateDir: string, existing: ServeInfo, opts: Omit<ServeOptions, 'version'>, json: boolean, io: CliIO): Promise<number> {
+  const folders = (opts.workspaces ?? []).map((w) => path.resolve(w));
+  if (folders.length > 0) {
+    try {
+      await attachFolders(stateDir, existing, folders);
+    } catch (err) {
+      io.stderr.write(`paved serve: the platform at ${existing.url} is running but did not add ${folders.join(', ')} to its catalog: ${clean(describeError(err))}\n`);
+      return 1;
+    }
+  }
+  io.stdout.write(
+    json
+      ? `${JSON.stringify({ ...existing, reused: true })}\n`
+      : `Paved platform already running at ${existing.url} (pid ${existing.pid})${folders.length > 0 ? `; added ${folders.length} folder${folders.length === 1 ? '' : 's'} to its catalog` : ''}\n`,
+  );
   return 0;
 }
 

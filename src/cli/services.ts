@@ -7,7 +7,7 @@
 import { integerOption, parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 import { connectionHelp, CONNECTION_OPTIONS, openBackend, type CliDeps } from './connection';
-import { clean, EPIPE, listing, reportError } from './output';
+import { clean, EPIPE, jsonText, listing, reportError } from './output';
 import type { CatalogService, PlatformBackend, ServiceInfo, ServiceQuery } from '../platform/backend';
 
 const servicesUsage = `Usage: paved services [--owner TEAM] [--system SYSTEM] [--lifecycle L] [--query TEXT] [--limit N] [--json] [connection]
@@ -73,7 +73,7 @@ export async function runServices(args: string[], io: CliIO, deps: CliDeps): Pro
         const page = await backend.listServices({ ...query, cursor, limit: Math.min(500, max - count) }, { signal });
         for (const s of page.items) {
           if (count >= max || signal.aborted) break;
-          if (json) io.stdout.write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(s)}`);
+          if (json) io.stdout.write(`${count === 0 ? '\n' : ',\n'}  ${jsonText(s)}`);
           else io.stdout.write(row(s));
           count++;
         }
@@ -104,7 +104,7 @@ export async function runService(args: string[], io: CliIO, deps: CliDeps): Prom
       if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing service NAME' : `unexpected argument '${positionals[1]}'`);
       backend = await openBackend(v, deps);
       const s = await backend.getService(positionals[0], { signal });
-      io.stdout.write(v.json ? `${JSON.stringify(s, null, 2)}\n` : describeService(s));
+      io.stdout.write(v.json ? `${jsonText(s, 2)}\n` : describeService(s));
       return 0;
     } catch (err) {
       return reportError(io, 'service', err);

@@ -8,7 +8,7 @@ import { allTemplates } from '../platform/selfService/scaffold';
 import { parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 import { connectionHelp, CONNECTION_OPTIONS, openBackend, type CliDeps } from './connection';
-import { clean, reportError } from './output';
+import { clean, jsonText, reportError } from './output';
 
 const usage = `Usage: paved templates [ID] [--json] [connection]
 
@@ -35,7 +35,7 @@ export async function runTemplates(args: string[], io: CliIO, deps: CliDeps): Pr
     if (id === undefined) {
       const all = await allTemplates(backend);
       if (json) {
-        io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+        io.stdout.write(`${jsonText(all, 2)}\n`);
       } else {
         io.stdout.write(`${'ID'.padEnd(24)} ${'VERSION'.padEnd(10)} ${'OWNER'.padEnd(18)} TITLE\n`);
         for (const t of all) io.stdout.write(`${clean(t.id).padEnd(24)} ${clean(t.version).padEnd(10)} ${clean(t.owner).padEnd(18)} ${clean(t.title)}\n`);
@@ -45,14 +45,14 @@ export async function runTemplates(args: string[], io: CliIO, deps: CliDeps): Pr
     }
     const t = await backend.getTemplate(id);
     if (json) {
-      io.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
+      io.stdout.write(`${jsonText(t, 2)}\n`);
       return 0;
     }
     io.stdout.write(`${clean(t.title)} (${clean(t.id)} v${clean(t.version)}, owner ${clean(t.owner)})\n${clean(t.description)}\n\nParameters (--set KEY=VALUE):\n`);
     for (const f of fieldsFromTemplate(t)) {
       const type = f.kind === 'enum' ? `one of ${(f.options ?? []).map((o) => String(o.value)).join('|')}` : f.kind === 'number' ? (f.integer ? 'integer' : 'number') : f.kind === 'reference' ? `${f.reference} name` : f.kind;
-      const extra = [f.required ? 'required' : `default ${f.default === undefined ? '(none)' : JSON.stringify(f.default)}`, f.pattern ? `pattern ${f.pattern}` : ''].filter(Boolean).join(', ');
-      io.stdout.write(`  ${clean(f.key).padEnd(18)} ${type.padEnd(14)} ${clean(f.title)} (${clean(extra)})\n`);
+      const extra = [f.required ? 'required' : `default ${f.default === undefined ? '(none)' : jsonText(f.default)}`, f.pattern ? `pattern ${f.pattern}` : ''].filter(Boolean).join(', ');
+      io.stdout.write(`  ${clean(f.key).padEnd(18)} ${clean(type).padEnd(14)} ${clean(f.title)} (${clean(extra)})\n`);
     }
     return 0;
   } catch (err) {

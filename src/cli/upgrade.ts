@@ -13,7 +13,7 @@ import { adoptGoldenPath, adoptionDefaults, applyGoldenPathUpgrade, checkGoldenP
 import { parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 import { connectionHelp, CONNECTION_OPTIONS, openBackend, type CliDeps } from './connection';
-import { clean, ExitCodes, reportError } from './output';
+import { clean, ExitCodes, jsonText, reportError } from './output';
 
 const usage = `Usage: paved upgrade [DIR] [--to VERSION] [--check] [--json] [--set KEY=VALUE...] [--yes] [connection]
        paved upgrade [DIR] --adopt TEMPLATE@VERSION [--set KEY=VALUE...] [connection]
@@ -103,7 +103,7 @@ function printPlan(io: CliIO, p: PlannedUpgrade): void {
 
 async function check(io: CliIO, backend: PlatformBackend, folder: string, json: boolean): Promise<number> {
   const r = await checkGoldenPath({ backend }, folder);
-  if (json) io.stdout.write(`${JSON.stringify({ template: r.template, current: r.current, latest: r.latest ?? null, updateAvailable: r.updateAvailable })}\n`);
+  if (json) io.stdout.write(`${jsonText({ template: r.template, current: r.current, latest: r.latest ?? null, updateAvailable: r.updateAvailable })}\n`);
   else if (r.updateAvailable) io.stdout.write(`${clean(r.template)} ${clean(r.current)} → ${clean(r.latest)} available\n`);
   else io.stdout.write(`${clean(r.template)} ${clean(r.current)} is up to date${r.latest ? '' : ' (the platform does not publish this golden path)'}\n`);
   return r.updateAvailable ? 2 : 0;
@@ -141,7 +141,7 @@ export async function runUpgrade(args: string[], io: CliIO, deps: UpgradeDeps): 
     const unused = (v.set ?? []).map((s) => s.split('=')[0]).filter((k) => !used.has(k));
     if (unused.length > 0) throw new UsageError(`--set ${unused.join(', ')}: not asked by this upgrade (only parameters new in the target version and secrets are; the others keep their recorded values)`);
     if ('upToDate' in planned) {
-      if (v.json) io.stdout.write(`${JSON.stringify({ template: planned.upToDate.template, from: planned.upToDate.current, to: planned.upToDate.current, files: [], applied: false, conflicted: [] })}\n`);
+      if (v.json) io.stdout.write(`${jsonText({ template: planned.upToDate.template, from: planned.upToDate.current, to: planned.upToDate.current, files: [], applied: false, conflicted: [] })}\n`);
       else io.stdout.write(`${clean(planned.upToDate.template)} ${clean(planned.upToDate.current)} is up to date: nothing to do\n`);
       return ExitCodes.ok;
     }
@@ -149,13 +149,13 @@ export async function runUpgrade(args: string[], io: CliIO, deps: UpgradeDeps): 
     const apply = v.yes === true || (await (deps.confirm ?? terminalConfirm)(`Apply the upgrade to ${planned.to}?`));
     const summary = { template: planned.template, from: planned.from, to: planned.to, files: planned.plan.files.map((f) => ({ path: f.path, action: f.action, reason: f.reason })) };
     if (!apply) {
-      if (v.json) io.stdout.write(`${JSON.stringify({ ...summary, applied: false, conflicted: [] })}\n`);
+      if (v.json) io.stdout.write(`${jsonText({ ...summary, applied: false, conflicted: [] })}\n`);
       io.stderr.write(apply === false ? 'Not applied.\n' : 'Not applied: pass --yes to apply the plan (nothing was written).\n');
       return ExitCodes.failed;
     }
     const applied = await applyGoldenPathUpgrade({ backend }, planned);
     if (v.json) {
-      io.stdout.write(`${JSON.stringify({ ...summary, applied: true, conflicted: applied.conflicted })}\n`);
+      io.stdout.write(`${jsonText({ ...summary, applied: true, conflicted: applied.conflicted })}\n`);
     } else {
       io.stdout.write(`Upgraded ${clean(planned.template)} to ${clean(planned.to)}: ${applied.write.written.length} file(s) written, ${applied.write.removed.length} removed.\n`);
       if (applied.conflicted.length > 0) io.stdout.write(`Resolve the conflict markers (<<<<<<< … >>>>>>>) in:\n${applied.conflicted.map((f) => `  ${clean(f)}`).join('\n')}\n`);

@@ -73,7 +73,7 @@ export interface BackendOptions extends Omit<TransportOptions, 'baseUrl' | 'toke
  * (capabilities.ts) tells them before anything is connected.
  */
 export interface BackendCapabilities {
-  /** deploy, getDeployment, listDeployments, deploymentEvents, cancelDeployment, rollback, promote. Backstage: false. */
+  /** deploy, getDeployment, listDeployments, deploymentEvents, cancelDeployment, deploymentLog, rollback, promote. Backstage: false. */
   deploy: boolean;
   /**
    * No deploy API of its own, but `deployBackendFor` / `deployBackendAt`: a service deploys through the Paved platform
@@ -368,6 +368,8 @@ export interface PlatformBackend {
   /** The deployment's events, ending when it is finished. */
   deploymentEvents(id: string, opts?: StreamOptions): AsyncIterable<DeploymentEvent>;
   cancelDeployment(id: string, opts?: CallOptions): Promise<Deployment>;
+  /** The whole output of the deployment's build (its events carry only the start and the end of a long one). */
+  deploymentLog(id: string, opts?: CallOptions): Promise<string>;
   rollback(service: string, request: RollbackRequest, opts?: WriteOptions): Promise<Deployment>;
   promote(service: string, request: PromoteRequest, opts?: WriteOptions): Promise<Deployment>;
 

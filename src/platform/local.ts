@@ -4,16 +4,20 @@
  * The server (src/server/serve.ts) writes, once listening:
  * - `<state-dir>/serve.json` (atomically): `{ pid, url, host, port, tokenFile, readOnlyTokenFile, stateDir, version,
  *   startedAt }`, the lock/port file every client (each VS Code window, the CLI) reads to share one instance;
- * - the bearer token in `tokenFile` (default `<state-dir>/token`), mode 0600, one line.
+ * - the bearer token in `tokenFile` (default `<state-dir>/token`), mode 0600, one line, fresh at every start.
+ * Before the token goes to the recorded address, the listener there must prove it is that instance (`verifyListener`:
+ * an HMAC challenge over `GET /v1/health`, src/core/api/identity.ts), so a stale record never hands the token to
+ * whatever listens on its port now.
  * The default state directory is `$PAVED_STATE_DIR`, else `$XDG_STATE_HOME/paved`, else `~/.local/state/paved`: the
  * same for `paved serve`, the CLI and every VS Code window.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { newChallenge, verifyIdentity } from '../core/api/identity';
 import { defaultStateDir } from '../core/stateDir';
 import { PlatformError } from './errors';
-import type { TokenProvider } from './transport';
+import { Transport, type TokenProvider } from './transport';
 import { isLoopbackHost } from './url';
 
 export const SERVE_INFO_FILE = 'serve.json';
@@ -30,6 +34,8 @@ export interface LocalServeInfo {
   stateDir?: string;
   version?: string;
   startedAt?: string;
+  /** Fresh at every start: the instance proves it knows its token for this id (see `verifyListener`). */
+  instanceId?: string;
 }
 
 /**
@@ -113,13 +119,60 @@ export async function readTokenFile(file: string): Promise<string> {
   return token;
 }
 
-/** A token provider for the local platform: reads the token file; after a 401 re-reads `serve.json` (the server may have restarted). */
+/**
+ * Checks that the process listening at `info.url` is the instance `info` records, before anything is sent to it with
+ * `token`: it must answer a fresh challenge with the instance id and the HMAC proof only the holder of `token` can
+ * compute. Throws `untrusted` otherwise (nothing was sent but the challenge).
+ */
+export async function verifyListener(info: LocalServeInfo, token: string): Promise<void> {
+  const restart = `Stop it ("Paved: Stop Local Platform", or kill ${info.pid}) and start it again.`;
+  if (!info.instanceId) {
+    throw new PlatformError('untrusted', `The local platform recorded in ${info.stateDir ?? 'its state dir'} (pid ${info.pid}) cannot prove which instance it is (it was started by an earlier Paved); Paved does not send it the token. ${restart}`, {
+      action: 'show-log',
+    });
+  }
+  const challenge = newChallenge();
+  const transport = new Transport({ baseUrl: info.url, timeoutMs: 5_000, retry: { maxAttempts: 2 }, platformName: 'The local platform' });
+  const body = await transport.request<{ instanceId?: unknown; proof?: unknown; readOnlyProof?: unknown }>({ path: '/v1/health', query: { challenge } });
+  if (body?.instanceId !== info.instanceId || !verifyIdentity(token, info.instanceId, challenge, body.proof, body.readOnlyProof)) {
+    throw new PlatformError(
+      'untrusted',
+      `The process listening at ${info.url} is not the local platform recorded in serve.json (pid ${info.pid}): it could not prove it knows the platform's token, so Paved did not send it. The record is stale or another program took the port. ${restart}`,
+      { action: 'show-log' },
+    );
+  }
+}
+
+/**
+ * A token provider for the local platform at `first.url` (where its client sends requests): reads the token file and
+ * checks the listener's identity before handing the token out; after a 401 it re-reads `serve.json` (the platform may
+ * have restarted, with a new token and instance id) and checks again — always at `first.url`, the address the token
+ * goes to. A platform that restarted elsewhere is `unreachable` here: connect again.
+ */
 export function localTokenProvider(stateDir: string, first: LocalServeInfo): TokenProvider {
   let cached: string | undefined;
   return async ({ refresh }) => {
     if (!refresh && cached) return cached;
     const info = refresh ? ((await findLocalPlatform(stateDir)) ?? first) : first;
-    cached = await readTokenFile(info.tokenFile);
+    if (info.url !== first.url) {
+      throw new PlatformError('unreachable', `The local platform restarted at ${info.url} (it was at ${first.url}); connect again.`, { action: 'retry' });
+    }
+    const token = await readTokenFile(info.tokenFile);
+    await verifyListener(info, token);
+    cached = token;
     return cached;
+  };
+}
+
+/** A token from elsewhere (PAVED_TOKEN) for the local platform at `info.url`: sent only once the listener proved it is that instance. */
+export function verifiedTokenProvider(info: LocalServeInfo, provider: TokenProvider): TokenProvider {
+  const verified = new Set<string>();
+  return async (request) => {
+    const token = await provider(request);
+    if (token !== undefined && !verified.has(token)) {
+      await verifyListener(info, token);
+      verified.add(token);
+    }
+    return token;
   };
 }

@@ -21,6 +21,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { version } from '../../package.json';
+import { keepAliveAgents } from './agents';
 import { PlatformError, errorForStatus, looksLikeHtml, parseServerError, requestIdOf } from './errors';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -102,8 +103,8 @@ export interface RequestOptions<T> {
   schema?: ResponseValidator<T>;
   signal?: AbortSignal;
   timeoutMs?: number;
-  /** `json` (default; 204/205 give `undefined`), or `empty` (body ignored). */
-  expect?: 'json' | 'empty';
+  /** `json` (default; 204/205 give `undefined`), `empty` (body ignored) or `text` (the body as a string). */
+  expect?: 'json' | 'empty' | 'text';
   /** `false` turns retries off for this call. */
   retry?: boolean;
 }
@@ -312,6 +313,8 @@ export class Transport {
       maxContentLength: -1,
       maxBodyLength: 16 * 1024 * 1024,
       decompress: true,
+      // Kept-alive connections, dropped by this side after a short idle time (agents.ts).
+      ...keepAliveAgents(),
       // Loopback never goes through a proxy; remote hosts use the environment's proxy settings.
       proxy: isLoopbackHost(this.baseUrl.hostname) ? false : undefined,
       transformRequest: [(data: unknown) => data],
@@ -327,13 +330,14 @@ export class Transport {
 
   /** Like `request`, with status, headers and request id. */
   async requestFull<T = unknown>(opts: RequestOptions<T>): Promise<TransportResponse<T>> {
-    return this.execute(opts, 'application/json', async (opened, ctx) => {
+    return this.execute(opts, opts.expect === 'text' ? 'text/plain' : 'application/json', async (opened, ctx) => {
       const text = await this.readBody(opened, this.maxResponseBytes, ctx);
       const requestId = requestIdOf(opened.headers);
       const base = { status: opened.res.status, headers: opened.headers, requestId };
       if (opts.expect === 'empty' || opened.res.status === 204 || opened.res.status === 205) {
         return { ok: true, value: { ...base, data: undefined as T } };
       }
+      if (opts.expect === 'text') return { ok: true, value: { ...base, data: text as T } };
       const decoded = this.decodeJson(text, opened.headers['content-type'], ctx, requestId);
       if (!decoded.ok) return decoded;
       if (opts.schema && !opts.schema.validate(decoded.value)) {
@@ -699,7 +703,10 @@ export class Transport {
       return { error: new PlatformError('unreachable', `The TLS certificate of ${where} is not trusted (${code}). Ask the platform team, or add the CA to your system's trust store.`, { ...init, action: 'show-log' }), retry: 'never' };
     }
     // ECONNRESET, EPIPE, "socket hang up", ETIMEDOUT from the OS…: the request may or may not have arrived.
-    return { error: new PlatformError('unreachable', `The connection to ${where} failed (${code || msg}). Try again.`, init), retry: 'if-idempotent' };
+    const error = new PlatformError('unreachable', `The connection to ${where} failed (${code || msg}). Try again.`, init);
+    // A kept-alive connection the server closed just as the request went out: retry at once (when that is safe).
+    const reused = (err as { request?: { reusedSocket?: boolean } } | undefined)?.request?.reusedSocket === true;
+    return reused && code === 'ECONNRESET' ? { error, retry: 'if-idempotent', retryAfterMs: 0 } : { error, retry: 'if-idempotent' };
   }
 
   /** Reads a whole body within the attempt's timeout, refusing more than `limit` bytes. */

@@ -1,6 +1,8 @@
 /**
  * Per-resource event logs (deployments, scaffold tasks): numbered from 1, appended to a journal, and awaitable so the
- * HTTP layer can long-poll or stream them.
+ * HTTP layer can long-poll or stream them. A log is read from its journal on first use (the history of finished
+ * deployments costs no memory until someone asks for it). Events marked not durable (process output, which the log
+ * file has too) are appended without an fsync; state changes are fsynced.
  */
 import { Journal } from './store';
 
@@ -10,28 +12,33 @@ export interface SeqEvent {
 }
 
 export class EventLog<E extends SeqEvent> {
-  private readonly events: E[];
+  private loaded: E[] | undefined;
   private readonly journal: Journal<E>;
   private readonly waiters = new Set<() => void>();
   private finished = false;
 
   constructor(file: string) {
     this.journal = new Journal<E>(file);
-    this.events = this.journal.readAll();
+  }
+
+  private get events(): E[] {
+    this.loaded ??= this.journal.readAll();
+    return this.loaded;
   }
 
   get lastSeq(): number {
-    return this.events.length === 0 ? 0 : this.events[this.events.length - 1].seq;
+    const events = this.events;
+    return events.length === 0 ? 0 : events[events.length - 1].seq;
   }
 
   get done(): boolean {
     return this.finished;
   }
 
-  push(event: Omit<E, 'seq' | 'at'>): E {
+  push(event: Omit<E, 'seq' | 'at'>, opts: { durable?: boolean } = {}): E {
     const e = { ...event, seq: this.lastSeq + 1, at: new Date().toISOString() } as E;
+    this.journal.append(e, opts.durable ?? true);
     this.events.push(e);
-    this.journal.append(e);
     this.wake();
     return e;
   }

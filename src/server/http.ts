@@ -3,7 +3,9 @@
  * validated (ajv, compiled once), handed to the operation's handler in the route table (routes.ts) and answered with
  * JSON, an event stream (SSE or a long-poll page) or an RFC 9457 problem document.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { timingSafeEqual } from 'node:crypto';
 import type { Problem, ProblemCode, ProblemFieldError } from '../core/api/types';
 import { PROBLEM_MEDIA_TYPE } from '../core/api/types';
@@ -19,9 +21,25 @@ export interface HttpOptions {
   log: (line: string) => void;
   /** Called on every request (idle tracking) with its operation, when it matched one. */
   onActivity?: (operationId?: string) => void;
+  /**
+   * The names (host part of the Host header) requests may carry besides the loopback ones: the configured bind
+   * address. A request for another name (a DNS-rebinding page, say) is refused before anything else.
+   */
+  hosts?: readonly string[];
+  /** Accept any IP address as the Host (the platform is bound to a wildcard address with a token file). */
+  anyIpHost?: boolean;
 }
 
 const MAX_BODY = 1024 * 1024;
+/** A body this much over the limit is not read to its end: the connection is closed. */
+const MAX_DRAIN = 16 * MAX_BODY;
+/**
+ * Idle keep-alive connections stay open this long on the server, while clients are told (`Keep-Alive: timeout=`) to
+ * drop theirs much sooner: a client never reuses a connection the server is closing at that moment.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_HINT_S = 4;
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 
 const STATUS: Record<string, { status: number; title: string; code: ProblemCode }> = {
   'invalid-input': { status: 400, title: 'Bad request', code: 'invalid-input' },
@@ -80,22 +98,56 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
+/** Streams a file as the 200 answer (its size as it is when the answer starts). */
+async function sendFile(res: http.ServerResponse, file: string, type: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-length': String(size) });
+    if (size === 0) {
+      res.end();
+      return;
+    }
+    await pipeline(handle.createReadStream({ start: 0, end: Math.max(0, size - 1), autoClose: false }), res);
+  } finally {
+    await handle.close();
+  }
+}
+
+function tooLarge(): HttpProblem {
+  const p = problem(413, 'invalid-input', 'Payload too large', `request bodies are limited to ${MAX_BODY} bytes`);
+  return new HttpProblem(p.problem, { connection: 'close' });
+}
+
+/**
+ * Reads a request body of at most MAX_BODY bytes. A larger one is answered with a 413 that the client gets to read:
+ * the rest of the body is read and dropped first (closing a socket with unread data would reset the connection and
+ * lose the answer), up to MAX_DRAIN; the connection closes after the answer.
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
+  if (Number(req.headers['content-length']) > MAX_DRAIN) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(problem(413, 'invalid-input', 'Payload too large', `request bodies are limited to ${MAX_BODY} bytes`));
+      if (size > MAX_DRAIN) {
         req.destroy();
         return;
       }
-      chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
+}
+
+/** The host part of a Host header, lower case, without brackets or port. */
+function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
 }
 
 export class ApiServer {
@@ -119,6 +171,7 @@ export class ApiServer {
   readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const matched = this.contract.match((req.method ?? 'GET').toUpperCase(), new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
     this.opts.onActivity?.(matched && 'op' in matched ? matched.op.operationId : undefined);
+    res.setHeader('keep-alive', `timeout=${KEEP_ALIVE_HINT_S}`);
     this.dispatch(req, res).catch((err: unknown) => {
       const p = toProblem(err);
       if (p.problem.status >= 500) this.opts.log(`${req.method} ${req.url}: ${describeError(err)}`);
@@ -130,7 +183,19 @@ export class ApiServer {
     });
   };
 
+  /** Whether the request's Host names this platform: a loopback name or a configured one (DNS-rebinding defence). */
+  private hostAllowed(header: string | undefined): boolean {
+    if (header === undefined) return true; // HTTP/1.0 without Host: no name to rebind
+    const name = hostName(header);
+    if (LOOPBACK_NAMES.has(name) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true;
+    if (this.opts.hosts?.some((h) => h.toLowerCase() === name)) return true;
+    return this.opts.anyIpHost === true && (/^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':'));
+  }
+
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!this.hostAllowed(req.headers.host)) {
+      throw problem(400, 'invalid-input', 'Bad request', `the Host header names ${JSON.stringify(req.headers.host)}, which is not this platform's address; use http://127.0.0.1:<port>`);
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const matched = this.contract.match(method, url.pathname);
@@ -177,6 +242,10 @@ export class ApiServer {
     }
     if ('feed' in result) {
       await this.feed(result.feed, req, res);
+      return;
+    }
+    if ('file' in result) {
+      await sendFile(res, result.file, result.type);
       return;
     }
     if (result.status === 204) {

@@ -9,6 +9,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import addFormats from 'ajv-formats';
 import type { ProblemFieldError } from '../core/api/types';
 import { findAsset } from './assets';
+import { InvalidRequest } from './errors';
 
 type Json = Record<string, any>;
 
@@ -122,7 +123,12 @@ export class Contract {
       if (!op) return { allowed: [...r.ops.keys()] };
       const pathParams: Record<string, string> = {};
       r.names.forEach((n, i) => {
-        pathParams[n] = decodeURIComponent(m[i + 1]);
+        try {
+          pathParams[n] = decodeURIComponent(m[i + 1]);
+        } catch (err) {
+          if (!(err instanceof URIError)) throw err;
+          throw new InvalidRequest(`the path parameter ${n} is not valid percent-encoding`, [{ pointer: `/path/${n}`, message: 'is not valid percent-encoding' }]);
+        }
       });
       return { op, pathParams };
     }

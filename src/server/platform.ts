@@ -17,6 +17,7 @@ import { systemHost, type ProcessHost } from './deploy/processes';
 import { httpProbe, type HealthProbe } from './deploy/watch';
 import { Operations } from './operations/operations';
 import { FeedbackStore } from './feedback';
+import { onQuarantine } from './store';
 import { IdempotencyStore } from './idempotency';
 import { PolicyGate } from './policy/gate';
 import { policiesFileIn } from './policy/policies';
@@ -66,6 +67,8 @@ export class LocalPlatform {
   readonly feedback: FeedbackStore;
   readonly idempotency: IdempotencyStore;
   readonly resources: ResourceService;
+  /** Stops reporting quarantined state files to this platform's log. */
+  private readonly unhearQuarantine: () => void;
 
   constructor(opts: PlatformOptions) {
     const log = opts.log ?? (() => undefined);
@@ -77,6 +80,8 @@ export class LocalPlatform {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.owner = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
     this.policiesFile = policiesFileIn(dir);
+    // A corrupt state file is moved aside (store.ts) so the platform starts; the log says which and what it means.
+    this.unhearQuarantine = onQuarantine((m) => log(`paved serve: ${m}`));
 
     this.catalog = new LocalCatalog({
       workspaces: opts.workspaces,
@@ -123,7 +128,7 @@ export class LocalPlatform {
     await this.deployments.load();
     this.scaffold.load();
     this.templates.reload();
-    this.catalog.load();
+    await this.catalog.load();
     this.operations.start();
   }
 
@@ -135,6 +140,7 @@ export class LocalPlatform {
     this.catalog.close();
     this.feedback.close();
     this.idempotency.close();
+    this.unhearQuarantine();
   }
 
   /** Number of service processes running now. */

@@ -2,6 +2,7 @@
  * The operation table of the local platform: every contract operation (schemas/platform-api.yaml) → its handler,
  * joined from each room's routes. A new feature adds its room's routes here.
  */
+import { identityProof } from '../core/api/identity';
 import { catalogRoutes } from './catalog/routes';
 import { deployRoutes } from './deploy/routes';
 import { feedbackRoutes } from './feedback';
@@ -13,14 +14,29 @@ import { resourceRoutes } from './resources/routes';
 import { scaffoldRoutes } from './scaffold/routes';
 import { schemaRoutes } from './schemas';
 
-export function platformRoutes(p: LocalPlatform, opts: { version: string }): Routes {
+export interface RouteOptions {
+  version: string;
+  /** This start's instance id and tokens: `GET /v1/health?challenge=` answers with the proofs (core/api/identity.ts). */
+  identity?: { instanceId: string; token: string; readOnlyToken?: string };
+}
+
+export function platformRoutes(p: LocalPlatform, opts: RouteOptions): Routes {
   const started = Date.now();
   return joinRoutes(
     {
-      getHealth: () => ({
-        status: 200,
-        body: { status: 'ok', version: opts.version, apiVersion: 'v1', platform: 'local', uptimeSeconds: Math.round((Date.now() - started) / 1000), runningServices: p.runningServices() },
-      }),
+      getHealth: (req) => {
+        const body: Record<string, unknown> = { status: 'ok', version: opts.version, apiVersion: 'v1', platform: 'local', uptimeSeconds: Math.round((Date.now() - started) / 1000), runningServices: p.runningServices() };
+        const { identity } = opts;
+        if (identity) {
+          body.instanceId = identity.instanceId;
+          const challenge = req.query.challenge as string | undefined;
+          if (challenge !== undefined) {
+            body.proof = identityProof(identity.token, identity.instanceId, challenge);
+            if (identity.readOnlyToken) body.readOnlyProof = identityProof(identity.readOnlyToken, identity.instanceId, challenge);
+          }
+        }
+        return { status: 200, body };
+      },
     },
     catalogRoutes(p.catalog, p.services),
     deployRoutes(p.deployments, p.environments, p.idempotency),

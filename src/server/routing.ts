@@ -37,7 +37,12 @@ export interface Feed {
   page(signal: AbortSignal): Promise<JsonReply>;
 }
 
-export type Reply = JsonReply | { events: EventLog<SeqEvent & { type: string }> } | { feed: Feed };
+export type Reply =
+  | JsonReply
+  | { events: EventLog<SeqEvent & { type: string }> }
+  | { feed: Feed }
+  /** A file sent as it is (streamed, never read whole into memory), with status 200. */
+  | { file: string; type: string };
 
 export type Handler = (req: ApiRequest) => Reply | Promise<Reply>;
 

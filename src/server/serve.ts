@@ -4,16 +4,18 @@
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { newChallenge, newInstanceId, verifyIdentity } from '../core/api/identity';
 import { PavedError, describeError } from '../core/errors';
-import { ApiServer } from './http';
+import { ApiServer, KEEP_ALIVE_TIMEOUT_MS } from './http';
 import { LocalPlatform } from './platform';
 import { platformRoutes } from './routes';
 import { findAsset } from './assets';
 import { readHistoryFile } from './deploy/historyImport';
 import { isAlive } from './deploy/processes';
+import { holdsLock, prepareStateDir, releaseLock, rotateToken, takeLock, userToken } from './instance';
 import { writeFileAtomic, readJson } from './store';
 import { defaultStateDir } from '../core/stateDir';
 
@@ -46,6 +48,8 @@ export interface ServeInfo {
   stateDir: string;
   version: string;
   startedAt: string;
+  /** Drawn afresh at every start; the instance proves it knows its token for it (see core/api/identity.ts). */
+  instanceId: string;
 }
 
 export interface RunningServer {
@@ -62,71 +66,67 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Reads a token file, or creates it (mode 0600) with a fresh random token. A token file others can read is refused. */
-export function ensureToken(file: string): string {
-  if (fs.existsSync(file)) {
-    const st = fs.statSync(file);
-    if ((st.mode & 0o077) !== 0) throw new PavedError('untrusted', `${file} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it or delete it`);
-    const t = fs.readFileSync(file, 'utf8').trim();
-    if (t.length >= 32) return t;
-  }
-  const token = randomBytes(32).toString('base64url');
-  writeFileAtomic(file, token + '\n', 0o600);
-  fs.chmodSync(file, 0o600);
-  return token;
-}
-
-/** The instance already serving this state dir, if its lock holder is alive and answers. */
+/**
+ * The instance already serving this state dir: its lock holder is alive and the listener at its address proves it is
+ * that instance (the identity challenge of `GET /v1/health`, keyed by the token in its token file).
+ */
 export async function findRunning(stateDir: string): Promise<ServeInfo | undefined> {
-  const info = readJson<ServeInfo>(path.join(stateDir, 'serve.json'));
-  if (!info || !isAlive(info.pid)) return undefined;
+  let info: ServeInfo | undefined;
   try {
-    const res = await fetch(`${info.url}/v1/health`, { signal: AbortSignal.timeout(2000) });
-    return res.status === 200 ? info : undefined;
+    info = readJson<ServeInfo>(path.join(stateDir, 'serve.json'));
+  } catch (err) {
+    if (PavedError.is(err, 'io')) return undefined; // unreadable: no instance to reuse (a start writes it anew)
+    throw err;
+  }
+  if (!info || !isAlive(info.pid) || typeof info.instanceId !== 'string') return undefined;
+  let token: string;
+  try {
+    token = fs.readFileSync(info.tokenFile, 'utf8').trim();
+  } catch (err) {
+    if (err instanceof Error) return undefined; // no token to check with: not usable
+    throw err;
+  }
+  const challenge = newChallenge();
+  try {
+    const res = await fetch(`${info.url}/v1/health?challenge=${challenge}`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { instanceId?: unknown; proof?: unknown };
+    return res.status === 200 && body.instanceId === info.instanceId && verifyIdentity(token, info.instanceId, challenge, body.proof) ? info : undefined;
   } catch (err) {
     if (err instanceof Error) return undefined; // not answering: not usable
     throw err;
   }
 }
 
-/** Takes `<state-dir>/serve.lock` (O_EXCL); a lock whose holder is dead is stale and replaced. */
-function takeLock(stateDir: string): string {
-  const lock = path.join(stateDir, 'serve.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = fs.openSync(lock, 'wx', 0o600);
-      fs.writeSync(fd, String(process.pid));
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      return lock;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
-      if (Number.isFinite(holder) && holder !== process.pid && isAlive(holder)) {
-        throw new PavedError('conflict', `another paved serve (pid ${holder}) holds ${lock}`);
-      }
-      fs.rmSync(lock, { force: true });
-    }
+/** The pid serve.json records; undefined when it is missing or unreadable. */
+function recordedPid(stateDir: string): number | undefined {
+  try {
+    return readJson<ServeInfo>(path.join(stateDir, 'serve.json'))?.pid;
+  } catch (err) {
+    if (PavedError.is(err, 'io')) return undefined;
+    throw err;
   }
-  throw new PavedError('conflict', `cannot take ${lock}`);
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const host = opts.host ?? '127.0.0.1';
   const stateDir = path.resolve(opts.stateDir ?? defaultStateDir());
-  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const tokenFile = path.resolve(opts.tokenFile ?? path.join(stateDir, 'token'));
   const readOnlyTokenFile = path.join(stateDir, 'token.readonly');
   if (!isLoopback(host) && !opts.tokenFile) {
     throw new PavedError('untrusted', `refusing to listen on ${host} (not loopback) without --token-file: anyone on the network could deploy`);
   }
-  const token = ensureToken(tokenFile);
-  const readOnlyToken = ensureToken(readOnlyTokenFile);
+  prepareStateDir(stateDir, log);
+  // The lock first: a start that loses the race writes nothing, so the token files always belong to the holder.
   const lock = takeLock(stateDir);
 
   let platform: LocalPlatform;
+  let token: string;
+  let readOnlyToken: string;
   try {
+    // A fresh token on every start (a stale serve.json's token opens nothing); a --token-file is the user's own.
+    token = opts.tokenFile ? userToken(tokenFile) : rotateToken(tokenFile);
+    readOnlyToken = rotateToken(readOnlyTokenFile);
     platform = new LocalPlatform({
       stateDir,
       workspaces: (opts.workspaces ?? []).map((w) => path.resolve(w)),
@@ -138,18 +138,27 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await platform.load();
     if (opts.seedHistoryFile) platform.deployments.importHistory(readHistoryFile(opts.seedHistoryFile));
   } catch (err) {
-    fs.rmSync(lock, { force: true });
+    releaseLock(lock);
     throw err;
   }
 
+  const instanceId = newInstanceId();
   let lastActivity = Date.now();
   // Editors poll the health of what runs; with nothing running that is not a reason to stay up.
   const onActivity = (operationId?: string): void => {
     if (operationId !== 'listServiceHealth') lastActivity = Date.now();
   };
-  const api = new ApiServer(platformRoutes(platform, { version: opts.version }), { token, readOnlyToken, log, onActivity });
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const api = new ApiServer(platformRoutes(platform, { version: opts.version, identity: { instanceId, token, readOnlyToken } }), {
+    token,
+    readOnlyToken,
+    log,
+    onActivity,
+    hosts: wildcard ? [os.hostname()] : [host],
+    anyIpHost: wildcard,
+  });
   const server = http.createServer(api.handle);
-  server.keepAliveTimeout = 5000;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -157,7 +166,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   } catch (err) {
     await platform.stop();
-    fs.rmSync(lock, { force: true });
+    releaseLock(lock);
     throw new PavedError('io', `cannot listen on ${host}:${opts.port ?? 0}: ${describeError(err)}`, { cause: err });
   }
   const addr = server.address() as AddressInfo;
@@ -172,7 +181,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     stateDir,
     version: opts.version,
     startedAt: new Date().toISOString(),
+    instanceId,
   };
+  if (!holdsLock(lock)) {
+    server.close();
+    await platform.stop();
+    throw new PavedError('conflict', `${lock} was taken over by another paved serve while this one started`);
+  }
   writeFileAtomic(path.join(stateDir, 'serve.json'), JSON.stringify(info, null, 1) + '\n', 0o600);
 
   let resolveStopped!: (reason: string) => void;
@@ -202,9 +217,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       try {
         await platform.stop();
       } finally {
-        const current = readJson<ServeInfo>(path.join(stateDir, 'serve.json'));
-        if (current?.pid === process.pid) fs.rmSync(path.join(stateDir, 'serve.json'), { force: true });
-        fs.rmSync(lock, { force: true });
+        if (recordedPid(stateDir) === process.pid) fs.rmSync(path.join(stateDir, 'serve.json'), { force: true });
+        releaseLock(lock);
         resolveStopped(reason);
       }
     })();

@@ -13,12 +13,15 @@ export interface CliRun {
 
 /**
  * Bundles the CLI from the current source (esbuild, one file) into test-results/, one level under the repository, so
- * it finds schemas/ and the golden paths as dist/cli.js does. Returns the bundle's path.
+ * it finds schemas/ and the golden paths as dist/cli.js does — with the catalog's scan worker beside it, as in dist/.
+ * Returns the bundle's path.
  */
 export function buildCli(name: string): string {
   const bundle = path.join(repoRoot, 'test-results', `paved-cli-under-test-${name}-${process.pid}.js`);
   fs.mkdirSync(path.dirname(bundle), { recursive: true });
-  buildSync({ entryPoints: [path.join(repoRoot, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node18', outfile: bundle, logLevel: 'warning' });
+  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' } as const;
+  buildSync({ ...common, entryPoints: [path.join(repoRoot, 'src/cli/main.ts')], outfile: bundle });
+  buildSync({ ...common, entryPoints: [path.join(repoRoot, 'src/server/catalog/scanWorker.ts')], outfile: path.join(path.dirname(bundle), 'scan-worker.js') });
   return bundle;
 }
 

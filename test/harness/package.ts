@@ -32,15 +32,16 @@ async function vsix(cwd: string, packagePath: string, urls: { baseContentUrl?: s
 }
 
 /**
- * Packages Paved (dist/ must be built) as out/paved-<version>.vsix. The README's pictures (media/screenshots/) are not
- * shipped: its relative links become links into the repository (package.json `repository`), as vsce does by itself
- * only for GitHub and GitLab.
+ * Packages Paved (dist/ must be built) as out/paved-<version>.vsix — or the checkout copy at `cwd` as `packagePath` (the
+ * packaging test). The README's pictures (media/screenshots/) are not shipped: its relative links become links into
+ * the repository (package.json `repository`), as vsce does by itself only for GitHub and GitLab.
  */
-export async function packagePaved(): Promise<Vsix> {
-  const { version, repository } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string; repository: { url: string } };
-  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
+export async function packagePaved(at: { cwd?: string; packagePath?: string } = {}): Promise<Vsix> {
+  const cwd = at.cwd ?? repoRoot;
+  const { version, repository } = JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { version: string; repository: { url: string } };
+  if (!fs.existsSync(path.join(cwd, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
   const repo = repository.url.replace(/\.git$/, '');
-  return vsix(repoRoot, path.join(outDir, `paved-${version}.vsix`), { baseContentUrl: `${repo}/blob/HEAD/`, baseImagesUrl: `${repo}/raw/HEAD/` });
+  return vsix(cwd, at.packagePath ?? path.join(outDir, `paved-${version}.vsix`), { baseContentUrl: `${repo}/blob/HEAD/`, baseImagesUrl: `${repo}/raw/HEAD/` });
 }
 
 /**

@@ -47,7 +47,11 @@ const SINGLE_STOP = /['\r\n]/g;
  * `_./-` before the next `,` or `}`, or double quoted without escapes): read with one match, like SIMPLE_PAIR.
  */
 const FLOW_PAIR = /([A-Za-z_][A-Za-z0-9_-]*):( +)(?:"([^"\\\r\n]*)"|([A-Za-z0-9_/][A-Za-z0-9_./-]*)(?= *[,}]))/y;
-const SIMPLE_PAIR = /([A-Za-z_][A-Za-z0-9_-]*): +(?:"([^"\\\r\n]*)"|([A-Za-z0-9_/](?:[A-Za-z0-9_./-]|:(?![ \r\n]|$))*(?: +(?:[A-Za-z0-9_./-]|:(?![ \r\n]|$))+)*)) *(?=\r?\n|$)/y;
+/*
+ * (The plain value's repetitions are bounded: over a multi-megabyte value an unbounded alternation backtracks through
+ * all of it and overflows the engine's stack. A longer value goes the general way.)
+ */
+const SIMPLE_PAIR = /([A-Za-z_][A-Za-z0-9_-]*): +(?:"([^"\\\r\n]*)"|([A-Za-z0-9_/](?:[A-Za-z0-9_./-]|:(?![ \r\n]|$)){0,1024}(?: +(?:[A-Za-z0-9_./-]|:(?![ \r\n]|$)){1,1024}){0,64})) *(?=\r?\n|$)/y;
 
 export interface FastParseResult {
   docs: YDoc[];
@@ -63,7 +67,8 @@ export function fastParse(text: string): FastParseResult | undefined {
   try {
     return p.parseStream();
   } catch (err) {
-    if (err === BAIL) return undefined;
+    // A stack overflow (a pathological input to one of the regular expressions) is left to the full parser too.
+    if (err === BAIL || err instanceof RangeError) return undefined;
     throw err;
   }
 }

@@ -33,3 +33,5 @@ export { completionsAt, hoverAt, pathAt } from './assist';
 export type { CompletionItem, HoverInfo, ReferenceProvider } from './assist';
 export { addClaimEdits } from './claimEdit';
 export type { NewClaim } from './claimEdit';
+export { BACKGROUND_LINT_LIMITS, LintBudget } from './budget';
+export type { LintBudgetLimits, Skipped, SkipReason } from './budget';

@@ -29,7 +29,8 @@ interface Detector {
 /**
  * Formats secretlint's preset does not cover. The first four follow gitleaks' rules of the same ids (gitleaks ships
  * as a Go program, not as a package Paved could import); the AWS secret access key is reported here because the
- * preset's range for it starts at the key name; secretlint has no JWT rule.
+ * preset's range for it starts at the key name; secretlint has no JWT rule. Every repetition has an upper bound: an
+ * unbounded one over a huge token (an 8 MB line) backtracks through all of it and overflows the stack.
  */
 const DETECTORS: Detector[] = [
   { id: 'gcp-api-key', description: 'a Google API key', hint: /AIza/, re: /\bAIza[\w-]{35}(?![\w-])/g },
@@ -46,10 +47,10 @@ const DETECTORS: Detector[] = [
     id: 'aws-secret-access-key',
     description: 'an AWS secret access key',
     hint: /aws_?secret/i,
-    re: /\baws_?secret_?(?:access_?)?key\b["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
+    re: /\baws_?secret_?(?:access_?)?key\b["']?[ \t]{0,20}[:=][ \t]{0,20}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
     group: 1,
   },
-  { id: 'jwt', description: 'a JSON Web Token', hint: /eyJ/, re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { id: 'jwt', description: 'a JSON Web Token', hint: /eyJ/, re: /\beyJ[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,8192}/g },
 ];
 
 /** Shannon entropy in bits per character. */
@@ -64,8 +65,11 @@ export function entropy(s: string): number {
   return h;
 }
 
+/** A longer run is judged by its first this many characters (a blob that long is a secret or data, not words). */
+const MAX_JUDGED = 4096;
+
 function looksHighEntropy(tok: string): boolean {
-  const t = tok.replace(/=+$/, '');
+  const t = tok.slice(0, MAX_JUDGED).replace(/=+$/, '');
   if (t.length < 24) return false;
   // Words joined by separators (names, paths, kebab-case ids) are not secrets.
   if (/^[a-z0-9]+(?:[-_/][a-z0-9]+)*$/i.test(t) && /[-_/]/.test(t) && !/[0-9]{4}/.test(t)) return false;

@@ -6,6 +6,7 @@
 import type { EnvironmentState, HealthState } from '../../core/api/types';
 import type { CatalogService } from '../../platform/backend';
 import { claimLines } from '../ui/claims';
+import { escapeMarkdown } from '../ui/safeText';
 import { environmentMark, environmentWords, HEALTH_MEANING, MARK_LEGEND } from '../ui/health';
 import { orderedEnvironments } from '../ui/environments';
 import type { GroupNode, ServiceNode } from './model';
@@ -49,9 +50,7 @@ export function serviceContextValue(node: ServiceNode): string {
 }
 
 /** Escapes text for a MarkdownString (no HTML, no links, no emphasis injected by catalog values). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
-}
+export { escapeMarkdown };
 
 export function serviceTooltip(s: CatalogService, deployable = true): string {
   const lines = [`**${escapeMarkdown(s.title ?? s.name)}**${s.title ? ` \`${s.name.replace(/`/g, '')}\`` : ''}`, ''];

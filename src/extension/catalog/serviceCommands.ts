@@ -8,7 +8,8 @@ import type { CatalogService } from '../../platform/backend';
 import { PlatformError } from '../../platform/errors';
 import type { CommandRunner } from '../commands';
 import type { DetailsPanels } from '../details/detailsPanel';
-import { safeUrl } from '../details/render';
+import { openExternalLink } from '../ui/links';
+import { safeUrl } from '../ui/safeText';
 import { Commands, MANIFEST_SCHEME } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
@@ -122,9 +123,8 @@ export class ServiceCommands extends Component implements vscode.TextDocumentCon
       if (!picked) throw new UserCancelledError();
       link = picked.link;
     }
-    const url = safeUrl(link.url);
-    if (!url) throw new PlatformError('invalid-response', `The ${type} link of ${service.name} is not an http(s) URL: ${link.url}`, { action: 'none' });
-    await vscode.env.openExternal(vscode.Uri.parse(url));
+    if (!safeUrl(link.url)) throw new PlatformError('invalid-response', `The ${type} link of ${service.name} is not an http(s) URL: ${link.url}`, { action: 'none' });
+    await openExternalLink(link.url, `the ${type} link of ${service.name}`);
   }
 }
 

@@ -26,6 +26,7 @@ import { Commands, ContextKeys, StateKeys } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { BackendSource } from '../platform/connection';
+import { openExternalLink } from '../ui/links';
 import { VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
 import { DeployCodeLensProvider } from './codeLens';
 import type { RefusalDiagnostics } from './refusals';
@@ -275,7 +276,7 @@ export class DeployComponent extends Component {
   private async showOutcome(d: Deployment, outcome: Outcome): Promise<void> {
     const show = outcome.severity === 'info' ? vscode.window.showInformationMessage : outcome.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     const choice = await show(outcome.message, ...outcome.actions);
-    if (choice === 'Open Service' && d.url) await vscode.env.openExternal(vscode.Uri.parse(d.url));
+    if (choice === 'Open Service' && d.url) await openExternalLink(d.url, `${d.service} in ${d.environment}`);
     else if (choice === 'View Logs') await this.deps.logs.showLog(d);
     else if (choice === 'Roll Back') await vscode.commands.executeCommand(Commands.rollback, { service: d.service, environment: d.environment });
   }

@@ -10,7 +10,8 @@ import type { PlatformConnection } from '../platform/connection';
 import type { GoldenPathVersions } from '../platform/goldenPaths';
 import { deployNoteFor } from '../backstage/deployNote';
 import type { OperationsData } from './operations';
-import { makeNonce, renderDetails, renderMessage, type RenderContext, safeUrl } from './render';
+import { openExternalLink } from '../ui/links';
+import { makeNonce, renderDetails, renderMessage, type RenderContext } from './render';
 
 export const DETAILS_VIEW_TYPE = 'paved.serviceDetails';
 
@@ -173,9 +174,7 @@ export class DetailsPanels extends Component {
           if (typeof m.ref === 'string' && m.ref.length < 300) await this.open(m.ref);
           break;
         case 'link': {
-          const url = typeof m.url === 'string' ? safeUrl(m.url) : undefined;
-          if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
-          else this.log.warn(`details of ${ref}: refused to open a non-http link`);
+          if (typeof m.url !== 'string' || !(await openExternalLink(m.url, `a link of ${ref}`))) this.log.warn(`details of ${ref}: refused to open a non-http link`);
           break;
         }
         case 'manifest':

@@ -8,7 +8,8 @@
 import type { EnvironmentOperations, HealthHistory, ServiceStatus, SloStatus } from '../../core/api/operations';
 import type { Link } from '../../core/api/types';
 import { environmentMark, environmentWords, HEALTH_MEANING } from '../ui/health';
-import { esc, safeUrl } from './html';
+import { safeUrl } from '../ui/safeText';
+import { esc } from './html';
 
 export interface OperationsData {
   /** Absent: the platform has no live operations (`note` says so). */

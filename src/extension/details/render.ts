@@ -6,7 +6,8 @@ import type { Deployment, DoraMetrics, EnvironmentState, Link, ScorecardResult }
 import type { ServiceInfo } from '../../platform/backend';
 import type { GoldenPathInfo } from '../platform/goldenPaths';
 import { orderedEnvironments } from '../ui/environments';
-import { esc, safeUrl } from './html';
+import { esc } from './html';
+import { safeUrl } from '../ui/safeText';
 import { renderOperations, type OperationsData } from './operations';
 import { renderClaims, type ClaimsSection } from './claims';
 
@@ -42,7 +43,8 @@ export interface DetailsData {
   goldenPath?: GoldenPathInfo;
 }
 
-export { esc, safeUrl } from './html';
+export { esc } from './html';
+export { safeUrl };
 
 /** A random nonce for the CSP (base64, 128 bits). */
 export function makeNonce(random: (n: number) => Buffer): string {

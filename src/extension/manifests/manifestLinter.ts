@@ -4,6 +4,9 @@
  *
  *  - As you type: debounced per document; a result for a document version that is no longer current is dropped.
  *  - On open, and for the whole workspace at start and on "Paved: Lint All Manifests" (files on disk, not opened).
+ *    The lint at start (and after a settings or policy change) runs in the background within a budget
+ *    (BACKGROUND_LINT_LIMITS: a small per-file size, a total size and time): what it skips is named in the log and
+ *    the status bar tooltip, and linted in full when opened, saved or linted with the command.
  *  - Files above 1 MB: linted on save only (the as-you-type diagnostic says so).
  *  - With the Red Hat YAML extension installed and validating (`yaml.validate` for that document), Paved drops the
  *    findings that extension reports too — the `yaml` library's syntax errors and warnings and duplicate keys — for
@@ -26,7 +29,7 @@ import { platformGatePolicies, type GatePolicies } from '../../platform/selfServ
 import { apiListAt, namesFor, reportedByRedHatYaml } from './manifestData';
 import { PolicySets } from './policySets';
 import { ResourceTypes } from './resourceTypes';
-import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint, MANIFEST_API_VERSION_LINE, MANIFEST_GLOB, SKIPPED_FOLDERS_GLOB } from '../../core/manifest/index';
+import { BACKGROUND_LINT_LIMITS, completionsAt, DEFAULT_MAX_SIZE, hoverAt, LintBudget, type LintBudgetLimits, kindFromFileName, lint, MANIFEST_API_VERSION_LINE, MANIFEST_GLOB, SKIPPED_FOLDERS_GLOB } from '../../core/manifest/index';
 import type { CommandRunner } from '../commands';
 import { Commands, Settings } from '../ids';
 import { Component } from '../lifecycle';
@@ -83,6 +86,8 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
   /** The status item (text/tooltip read by the integration tests). */
   readonly status = this.register(vscode.window.createStatusBarItem('paved.manifests', vscode.StatusBarAlignment.Left, 10));
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** What the last background lint skipped (for the status tooltip and the tests), undefined when nothing. */
+  skippedNote: string | undefined;
   private readonly changed = this.register(new vscode.EventEmitter<{ uri: vscode.Uri; version: number | undefined; findings: readonly Finding[] }>());
   /** Fires after each lint whose result was applied, and with no findings when `paved.lint.enable` cleared a file's. */
   readonly onDidLint = this.changed.event;
@@ -116,7 +121,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
         if (!e.affectsConfiguration(`${Settings.section}.${Settings.lintEnable}`)) return;
         // Open manifests too: lintWorkspace() reads only the files that are not open.
         for (const d of vscode.workspace.textDocuments) this.lintDocument(d, false);
-        void this.lintWorkspace();
+        void this.lintWorkspace({ background: true });
       }),
     );
     this.register(
@@ -130,7 +135,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       this.register(
         changed(() => {
           this.relintOpen();
-          void this.lintWorkspace();
+          void this.lintWorkspace({ background: true });
         }),
       );
     }
@@ -143,7 +148,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     );
     this.register({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
-    void this.lintWorkspace();
+    void this.lintWorkspace({ background: true });
   }
 
   /**
@@ -230,11 +235,15 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     return vscode.workspace.getConfiguration('yaml', { uri: doc.uri, languageId: doc.languageId }).get<boolean>('validate', true);
   }
 
-  /** Lints every manifest of the workspace (from disk, except those open in an editor). */
-  async lintWorkspace(): Promise<number> {
+  /**
+   * Lints every manifest of the workspace (from disk, except those open in an editor). `background`: within the
+   * budget (`limits`), yielding between files, and saying what was skipped; otherwise every file in full.
+   */
+  async lintWorkspace(opts: { background?: boolean; limits?: LintBudgetLimits } = {}): Promise<number> {
     const uris = await vscode.workspace.findFiles(MANIFEST_GLOB, SKIPPED_FOLDERS_GLOB, 2000);
     const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
     const decoder = new TextDecoder('utf-8');
+    const budget = opts.background ? new LintBudget(opts.limits ?? BACKGROUND_LINT_LIMITS, () => performance.now()) : undefined;
     let count = 0;
     for (const uri of uris) {
       if (open.has(uri.toString())) continue;
@@ -244,6 +253,10 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       }
       let text: string;
       try {
+        if (budget) {
+          if (!budget.admit(vscode.workspace.asRelativePath(uri), (await vscode.workspace.fs.stat(uri)).size)) continue;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         text = decoder.decode(await vscode.workspace.fs.readFile(uri));
       } catch (err) {
         this.opts.log.warn(`cannot read ${uri.toString()}: ${err instanceof Error ? err.message : String(err)}`);
@@ -272,8 +285,10 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       this.changed.fire({ uri, version: undefined, findings });
       count++;
     }
+    this.skippedNote = budget?.describe();
     this.updateStatus();
-    this.opts.log.info(`linted ${count} manifests of the workspace`);
+    this.opts.log.info(`linted ${count} manifests of the workspace${budget ? ' in the background' : ''}`);
+    if (this.skippedNote) this.opts.log.warn(this.skippedNote);
     return count;
   }
 
@@ -288,12 +303,12 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
         else if (d.severity === vscode.DiagnosticSeverity.Warning) warnings++;
       }
     });
-    if (files === 0) {
+    if (files === 0 && !this.skippedNote) {
       this.status.hide();
       return;
     }
-    this.status.text = `$(${errors > 0 ? 'error' : warnings > 0 ? 'warning' : 'check'}) Paved ${files}`;
-    this.status.tooltip = `Paved checked ${files} manifest${files === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}. Click for the Problems view.\n${this.policies.describe()}`;
+    this.status.text = `$(${errors > 0 ? 'error' : warnings > 0 ? 'warning' : 'check'}) Paved ${files}${this.skippedNote ? ' $(watch)' : ''}`;
+    this.status.tooltip = `Paved checked ${files} manifest${files === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}. Click for the Problems view.\n${this.skippedNote ? `${this.skippedNote}\n` : ''}${this.policies.describe()}`;
     this.status.show();
   }
 

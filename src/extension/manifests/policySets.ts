@@ -47,7 +47,8 @@ export class PolicySets extends Component {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   /** Fires after the effective set changed (platform set loaded or lost, a repository file edited). */
   readonly onDidChange = this.changed.event;
-  private platform: PolicySet = defaultPolicySet();
+  /** The platform's set; Paved's default one (built on first use, not at activation) until the platform's loads. */
+  private loadedPlatformSet: PolicySet | undefined;
   private originValue: PolicyOrigin = 'default';
   private reason = '';
   private loading: Promise<void> | undefined;
@@ -89,20 +90,25 @@ export class PolicySets extends Component {
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reloadRepos()));
   }
 
+  private get platformNow(): PolicySet {
+    this.loadedPlatformSet ??= defaultPolicySet();
+    return this.loadedPlatformSet;
+  }
+
   get origin(): PolicyOrigin {
     return this.originValue;
   }
 
   /** The platform part (before the repository's rules). */
   get platformSet(): PolicySet {
-    return this.platform;
+    return this.platformNow;
   }
 
   /** One line for the status item: which set applies and why. */
   describe(): string {
     const base =
       this.originValue === 'platform'
-        ? `the platform's policy set "${this.platform.name}"`
+        ? `the platform's policy set "${this.platformNow.name}"`
         : this.originValue === 'fallback'
           ? `Paved's default policy set (${this.reason})`
           : this.originValue === 'default-unsupported'
@@ -120,7 +126,7 @@ export class PolicySets extends Component {
       void this.refresh();
     }
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder) return this.platform;
+    if (!folder) return this.platformNow;
     const key = folder.uri.toString();
     const cached = this.merged.get(key);
     if (cached) return cached;
@@ -131,9 +137,9 @@ export class PolicySets extends Component {
       void this.loadRepo(folder).then(() => {
         if (this.repo.get(key)?.set || this.repo.get(key)?.problem) this.changed.fire();
       });
-      return this.platform;
+      return this.platformNow;
     }
-    const set = repo.set ? mergePolicySets(this.platform, repo.set) : this.platform;
+    const set = repo.set ? mergePolicySets(this.platformNow, repo.set) : this.platformNow;
     for (const n of set.notes) this.once(n);
     this.merged.set(key, set);
     return set;
@@ -146,7 +152,7 @@ export class PolicySets extends Component {
     const run = this.fetch().then((result) => {
       if (seq !== this.seq) return; // a newer refresh decides
       const before = this.fingerprint();
-      this.platform = result.set;
+      this.loadedPlatformSet = result.set;
       this.originValue = result.origin;
       this.reason = result.reason;
       this.merged.clear();
@@ -165,7 +171,7 @@ export class PolicySets extends Component {
 
   private fingerprint(): string {
     // The rules only: the platform serving exactly the default set changes no finding, so nothing is re-linted.
-    return this.platform.rules.map((r) => JSON.stringify(r)).join('\n');
+    return this.platformNow.rules.map((r) => JSON.stringify(r)).join('\n');
   }
 
   private async fetch(): Promise<{ set: PolicySet; origin: PolicyOrigin; reason: string }> {

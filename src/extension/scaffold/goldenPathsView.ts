@@ -4,6 +4,7 @@ import { describeError } from '../../core/errors';
 import { Commands, Views } from '../ids';
 import { Component } from '../lifecycle';
 import { isBlocking, type BackendSource } from '../platform/connection';
+import { templateTooltip } from '../ui/safeText';
 
 type Node = { kind: 'template'; template: TemplateSummary } | { kind: 'message'; text: string; tooltip?: string };
 
@@ -40,7 +41,7 @@ export class GoldenPathsView extends Component implements vscode.TreeDataProvide
     const item = new vscode.TreeItem(t.title);
     item.id = `template:${t.id}`;
     item.description = `v${t.version} · ${t.owner}`;
-    item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${t.title}** v${t.version}\n\n`).appendText(t.description).appendMarkdown(`\n\nOwner: ${t.owner}`);
+    item.tooltip = new vscode.MarkdownString(templateTooltip(t));
     item.iconPath = new vscode.ThemeIcon('repo-template');
     item.contextValue = 'template';
     item.command = { command: Commands.newService, title: 'New Service…', arguments: [t.id] };

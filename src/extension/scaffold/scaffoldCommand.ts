@@ -13,6 +13,7 @@ import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import { walkthroughStep } from '../walkthrough';
 import type { BackendSource } from '../platform/connection';
+import { openExternalLink } from '../ui/links';
 import { BACK, VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
 import { FolderStep, ReviewStep, stepFor, TemplateStep, type ReferenceSource, type StepContext } from './steps';
 
@@ -226,7 +227,7 @@ export class ScaffoldComponent extends Component {
     for (const l of outcome.links ?? []) this.output.appendLine(`${l.title ?? 'Link'}: ${l.url ?? l.entityRef ?? ''}`);
     const choice = await vscode.window.showInformationMessage(`${name} was created by the platform.`, ...links.map((l) => l.title ?? l.url!));
     const link = links.find((l) => (l.title ?? l.url) === choice);
-    if (link?.url) await vscode.env.openExternal(vscode.Uri.parse(link.url));
+    if (link?.url) await openExternalLink(link.url, `the link "${link.title ?? link.url}" the template returned`);
   }
 }
 

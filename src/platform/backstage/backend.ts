@@ -620,6 +620,10 @@ export class BackstageBackend implements PlatformBackend {
   releaseClaim = noResources;
   revealClaimOutput = noResources;
 
+  async deploymentLog(id: string, opts?: CallOptions): Promise<string> {
+    return this.ownerOfDeployment(id).deploymentLog(id, opts);
+  }
+
   async getPolicies(): Promise<api.PolicySet> {
     throw unsupportedError('Backstage', 'provide Paved policies', 'Paved lints catalog-info.yaml with its built-in rules and the catalog\'s validate-entity check.');
   }

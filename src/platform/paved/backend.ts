@@ -256,6 +256,10 @@ export class PavedApiBackend implements PlatformBackend {
     return this.call(opts, (signal) => this.transport.request({ method: 'POST', path: `/v1/deployments/${seg(id)}/cancel`, schema: this.contract.deployment, signal }));
   }
 
+  async deploymentLog(id: string, opts?: CallOptions): Promise<string> {
+    return this.call(opts, (signal) => this.transport.request<string>({ path: `/v1/deployments/${seg(id)}/log`, expect: 'text', signal }));
+  }
+
   async rollback(service: string, request: api.RollbackRequest, opts?: WriteOptions): Promise<api.Deployment> {
     return this.post(`/v1/services/${seg(service)}/rollback`, request, this.contract.deployment, opts);
   }

@@ -1,7 +1,12 @@
 /**
- * The local catalog: the manifests under the workspace folders (rescanned at most every 2 s, at once when the folders
- * change) over the registered services, with exact owner/system/lifecycle counts kept entry by entry. A workspace
- * manifest wins over a registration of the same name; the registration comes back when the file goes.
+ * The local catalog: the manifests under the workspace folders over the registered services, with exact
+ * owner/system/lifecycle counts kept entry by entry. A workspace manifest wins over a registration of the same name;
+ * the registration comes back when the file goes.
+ *
+ * Scans run in a worker thread (scanner.ts), one at a time, reading only what changed: at start, at once when the
+ * folders change (attach, detach, a window's process gone: those requests wait for the scan), and at most every 2 s
+ * when the catalog is read — a read waits a moment for that scan, then answers with what the catalog holds while a
+ * long scan (a huge manifest) goes on.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +16,8 @@ import { PavedError, describeError } from '../../core/errors';
 import { InvalidRequest } from '../errors';
 import { FacetIndex, type ServiceFacets } from './facets';
 import { Registrations, registeredEntry } from './registrations';
-import { scanWorkspaces, type TeamRecord } from './source';
+import { WorkspaceScanner } from './scanner';
+import type { TeamRecord, WorkspaceScan } from './source';
 import { findTeam, teamsPage } from './teams';
 import { WorkspaceAttachments, type AttachWorkspaceRequest, type Workspace, type WorkspaceDeps } from './workspaces';
 
@@ -20,9 +26,13 @@ export interface CatalogOptions extends WorkspaceDeps {
   workspaces: readonly string[];
   /** The registrations journal. */
   registrationsFile: string;
+  /** Where scans run (default: a worker thread). */
+  scanner?: WorkspaceScanner;
 }
 
 const RESCAN_MS = 2000;
+/** How long a catalog read waits for a due rescan before it answers with what the catalog holds. */
+const FRESH_WAIT_MS = 300;
 
 export class LocalCatalog {
   private readonly catalog = new Catalog();
@@ -33,16 +43,21 @@ export class LocalCatalog {
   private workspaceNames = new Set<string>();
   private teams: TeamRecord[] = [];
   private lastScan = 0;
+  private readonly scanner: WorkspaceScanner;
+  /** The scan in progress, and the one queued behind it. */
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   /** One line per manifest (or teams file) that could not be read, as of the last scan. */
   errors: string[] = [];
 
   constructor(private readonly opts: CatalogOptions) {
     this.attachments = new WorkspaceAttachments(opts.workspaces, opts);
     this.registrations = new Registrations(opts.registrationsFile, opts.now);
+    this.scanner = opts.scanner ?? new WorkspaceScanner(opts.log);
   }
 
   /** The registered services from the journal, then a first scan of the workspace folders. */
-  load(): void {
+  async load(): Promise<void> {
     this.registrations.load();
     const registered: CatalogEntry[] = [];
     for (const reg of this.registrations.all()) {
@@ -54,11 +69,12 @@ export class LocalCatalog {
     }
     this.catalog.putMany(registered);
     this.facetIndex.reset(this.catalog.all());
-    this.refresh(true);
+    await this.rescan();
   }
 
   close(): void {
     this.registrations.close();
+    this.scanner.close();
   }
 
   private put(e: CatalogEntry): void {
@@ -73,13 +89,45 @@ export class LocalCatalog {
     if (previous && this.catalog.remove(name)) this.facetIndex.remove(previous);
   }
 
-  /** Rescans the workspace folders (at most every 2 s unless forced). */
-  refresh(force = false): void {
-    // A window that went away takes its folders with it at once, not on the next scheduled rescan.
-    if (this.attachments.dropDead()) force = true;
-    if (!force && Date.now() - this.lastScan < RESCAN_MS) return;
-    this.lastScan = Date.now();
-    const scan = scanWorkspaces(this.attachments.folders());
+  /** Scans the workspace folders now: after the scan in progress, if any (it may have read older folders or files). */
+  rescan(): Promise<void> {
+    if (this.queued) return this.queued;
+    const start = (): Promise<void> => {
+      this.queued = undefined;
+      this.lastScan = Date.now();
+      const run = this.scanner.scan(this.attachments.folders()).then((scan) => this.apply(scan));
+      this.running = run;
+      const done = (): void => {
+        if (this.running === run) this.running = undefined;
+      };
+      run.then(done, done);
+      return run;
+    };
+    if (!this.running) return start();
+    this.queued = this.running.catch(() => undefined).then(start);
+    return this.queued;
+  }
+
+  /**
+   * Brings the catalog up to date for a read: at once when a client's folders went with its process; otherwise a
+   * rescan when one is due (every 2 s), waited for only briefly.
+   */
+  async current(): Promise<void> {
+    try {
+      if (this.attachments.dropDead()) {
+        await this.rescan();
+        return;
+      }
+      if (this.running || this.queued || Date.now() - this.lastScan < RESCAN_MS) return;
+      const scan = this.rescan();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([scan, new Promise<void>((r) => (timer = setTimeout(r, FRESH_WAIT_MS)))]).finally(() => clearTimeout(timer));
+    } catch (err) {
+      this.opts.log(`catalog: ${describeError(err)}`);
+    }
+  }
+
+  private apply(scan: WorkspaceScan): void {
     const previous = this.workspaceNames;
     this.workspaceNames = new Set(scan.entries.map((e) => e.name));
     for (const name of previous) {
@@ -96,23 +144,20 @@ export class LocalCatalog {
     this.errors = scan.errors;
   }
 
-  /** The entry named `name` (after a rescan when one is due); not-found when there is none. */
+  /** The entry named `name`; not-found when there is none. */
   entry(name: string): CatalogEntry {
-    this.refresh();
     const e = this.catalog.get(name);
     if (!e) throw new PavedError('not-found', `no service named '${name}' in the catalog`);
     return e;
   }
 
-  /** The service's manifest in its v1 shape, undefined when the catalog has no such service. */
+  /** The service's manifest in its v1 shape (as of the last scan), undefined when the catalog has no such service. */
   v1Manifest(name: string): Record<string, unknown> | undefined {
-    this.refresh();
     const e = this.catalog.get(name);
     return e ? asV1(e.manifest) : undefined;
   }
 
   list(q: Pick<ServiceQuery, 'text' | 'owner' | 'system' | 'lifecycle' | 'cursor'> & { limit: number }): Page<CatalogEntry> {
-    this.refresh();
     return this.catalog.list({ text: q.text, owner: q.owner, system: q.system, lifecycle: q.lifecycle }, q.limit, q.cursor);
   }
 
@@ -120,9 +165,8 @@ export class LocalCatalog {
     return this.catalog.dependents(name);
   }
 
-  /** Every entry (after a rescan when one is due), for computations over the whole catalog. */
+  /** Every entry, for computations over the whole catalog (await current() first for a fresh one). */
   entries(): readonly CatalogEntry[] {
-    this.refresh();
     return this.catalog.all();
   }
 
@@ -138,7 +182,6 @@ export class LocalCatalog {
 
   /** Exact owner/system/lifecycle counts over the whole catalog (`GET /v1/service-facets`). */
   facets(): ServiceFacets {
-    this.refresh();
     return this.facetIndex.facets();
   }
 
@@ -149,7 +192,6 @@ export class LocalCatalog {
    */
   register(req: RegisterServiceRequest): { entry: CatalogEntry; created: boolean } {
     const entry = checkedEntry(req);
-    this.refresh();
     const existing = this.catalog.get(entry.name);
     if (existing) {
       const sameFolder = req.sourceDir !== undefined && path.resolve(req.sourceDir) === existing.sourceDir;
@@ -188,26 +230,25 @@ export class LocalCatalog {
 
   // Workspace folders of clients (each editor window attaches its own)
 
-  listWorkspaces(): Workspace[] {
-    if (this.attachments.dropDead()) this.lastScan = 0;
+  async listWorkspaces(): Promise<Workspace[]> {
+    if (this.attachments.dropDead()) await this.rescan();
     return this.attachments.list();
   }
 
-  /** Adds (or replaces) client `id`'s folders and rescans at once, so the next catalog read includes them. */
-  attachWorkspace(id: string, req: AttachWorkspaceRequest): Workspace {
+  /** Adds (or replaces) client `id`'s folders and rescans at once: when it answers, catalog reads include them. */
+  async attachWorkspace(id: string, req: AttachWorkspaceRequest): Promise<Workspace> {
     const { workspace, changed } = this.attachments.attach(id, req);
-    if (changed) this.refresh(true);
+    if (changed) await this.rescan();
     return workspace;
   }
 
-  detachWorkspace(id: string): void {
+  async detachWorkspace(id: string): Promise<void> {
     this.attachments.detach(id);
-    this.refresh(true);
+    await this.rescan();
   }
 
-  /** Every name a manifest's references are checked against (`GET /v1/catalog/names`), sorted. */
+  /** Every name a manifest's references are checked against (`GET /v1/catalog/names`), sorted (await current() first). */
   names(): CatalogNamesList {
-    this.refresh();
     const teams = new Set(this.teams.map((t) => t.name));
     const systems = new Set<string>();
     const apis = new Set<string>();
@@ -244,12 +285,10 @@ export class LocalCatalog {
   // Teams
 
   listTeams(limit: number, cursor?: string): Page<Team> {
-    this.refresh();
     return teamsPage(this.teams, this.catalog.all(), limit, cursor);
   }
 
   getTeam(name: string): Team {
-    this.refresh();
     return findTeam(this.teams, this.catalog.all(), name);
   }
 }

@@ -4,28 +4,45 @@ import type { LocalCatalog } from './localCatalog';
 import type { ServiceViews } from './serviceViews';
 
 export function catalogRoutes(catalog: LocalCatalog, services: ServiceViews): Routes {
+  // Each read first brings the catalog up to date (a due rescan, waited for briefly: see LocalCatalog.current).
   return {
-    listServices: (req) => ({
-      status: 200,
-      body: services.list({ text: req.query.text, owner: req.query.owner, system: req.query.system, lifecycle: req.query.lifecycle, limit: pageLimit(req), cursor: req.query.cursor }),
-    }),
-    registerService: (req) => {
+    listServices: async (req) => {
+      await catalog.current();
+      return { status: 200, body: services.list({ text: req.query.text, owner: req.query.owner, system: req.query.system, lifecycle: req.query.lifecycle, limit: pageLimit(req), cursor: req.query.cursor }) };
+    },
+    registerService: async (req) => {
+      await catalog.current();
       const r = services.register(req.body);
       return { status: r.created ? 201 : 200, body: r.details, headers: { location: `/v1/services/${r.details.name}` } };
     },
-    getServiceFacets: () => ({ status: 200, body: catalog.facets() }),
-    getCatalogNames: () => ({ status: 200, body: catalog.names() }),
-    getService: (req) => ({ status: 200, body: services.get(req.path.name) }),
+    getServiceFacets: async () => {
+      await catalog.current();
+      return { status: 200, body: catalog.facets() };
+    },
+    getCatalogNames: async () => {
+      await catalog.current();
+      return { status: 200, body: catalog.names() };
+    },
+    getService: async (req) => {
+      await catalog.current();
+      return { status: 200, body: services.get(req.path.name) };
+    },
     unregisterService: async (req) => {
       await services.unregister(req.path.name);
       return { status: 204 };
     },
-    listTeams: (req) => ({ status: 200, body: catalog.listTeams(pageLimit(req), req.query.cursor) }),
-    getTeam: (req) => ({ status: 200, body: catalog.getTeam(req.path.name) }),
-    listWorkspaces: () => ({ status: 200, body: { items: catalog.listWorkspaces() } }),
-    attachWorkspace: (req) => ({ status: 200, body: catalog.attachWorkspace(req.path.id, req.body) }),
-    detachWorkspace: (req) => {
-      catalog.detachWorkspace(req.path.id);
+    listTeams: async (req) => {
+      await catalog.current();
+      return { status: 200, body: catalog.listTeams(pageLimit(req), req.query.cursor) };
+    },
+    getTeam: async (req) => {
+      await catalog.current();
+      return { status: 200, body: catalog.getTeam(req.path.name) };
+    },
+    listWorkspaces: async () => ({ status: 200, body: { items: await catalog.listWorkspaces() } }),
+    attachWorkspace: async (req) => ({ status: 200, body: await catalog.attachWorkspace(req.path.id, req.body) }),
+    detachWorkspace: async (req) => {
+      await catalog.detachWorkspace(req.path.id);
       return { status: 204 };
     },
   };

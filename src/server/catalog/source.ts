@@ -1,15 +1,15 @@
 /**
  * Where the local catalog comes from: `paved.yaml` and `catalog-info.yaml` files under the workspace folders (the
  * names core/manifest/kinds.ts gives a catalog kind: also `.yml`, prefixed and in any case), and `.paved/teams.yaml`
- * for teams.
+ * for teams. A scan reads only the files that changed since the last one (a cache by path, size, mtime and inode);
+ * a file over the size limit is a catalog error naming it, never read.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { CatalogEntryError, entryFromCatalogInfo, entryFromPavedManifest, mergeEntries, type CatalogEntry } from '../../core/catalog';
 import { PavedError, describeError } from '../../core/errors';
 import { CATALOG_KINDS, kindFromFileName, SKIPPED_FOLDERS } from '../../core/manifest/kinds';
-import { parseManifestDocuments } from '../manifests';
+import { readManifestFile } from '../manifests';
 
 const MAX_DEPTH = 6;
 
@@ -29,6 +29,18 @@ export interface TeamRecord {
   members: string[];
 }
 
+/** What a file held when it was last read: its documents, or why it could not be read. */
+interface CachedFile {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  docs?: unknown[];
+  error?: string;
+}
+
+/** Parsed files by path, kept between scans; a scan drops the files it no longer saw. */
+export type ScanCache = Map<string, CachedFile>;
+
 function manifestFiles(root: string, depth = 0, out: string[] = []): string[] {
   let dirents: fs.Dirent[];
   try {
@@ -45,19 +57,37 @@ function manifestFiles(root: string, depth = 0, out: string[] = []): string[] {
   return out;
 }
 
+/** A file's documents, from the cache when its size, mtime and inode are unchanged; throws why it cannot be read. */
+function documents(file: string, cache: ScanCache, seen: Set<string>): unknown[] {
+  seen.add(file);
+  const st = fs.statSync(file);
+  let hit = cache.get(file);
+  if (!hit || hit.size !== st.size || hit.mtimeMs !== st.mtimeMs || hit.ino !== st.ino) {
+    hit = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    try {
+      hit.docs = readManifestFile(file, st.size);
+    } catch (err) {
+      hit.error = describeError(err);
+    }
+    cache.set(file, hit);
+  }
+  if (hit.error !== undefined) throw new PavedError('invalid-input', hit.error);
+  return hit.docs ?? [];
+}
+
 /** Reads every manifest under the workspace folders; a broken file is reported in `errors`, never fatal. */
-export function scanWorkspaces(folders: readonly string[]): WorkspaceScan {
+export function scanWorkspaces(folders: readonly string[], cache: ScanCache = new Map()): WorkspaceScan {
   const errors: string[] = [];
   const byDir = new Map<string, { paved?: CatalogEntry; backstage: CatalogEntry[] }>();
   const teams: TeamRecord[] = [];
+  const seen = new Set<string>();
   for (const folder of folders) {
     for (const file of manifestFiles(folder)) {
       const dir = path.dirname(file);
       const slot = byDir.get(dir) ?? { backstage: [] };
       byDir.set(dir, slot);
       try {
-        const docs = parseManifestDocuments(fs.readFileSync(file, 'utf8'), file);
-        for (const doc of docs) {
+        for (const doc of documents(file, cache, seen)) {
           const origin = { source: 'workspace' as const, manifestPath: file, sourceDir: dir };
           if (kindFromFileName(file) === 'paved') {
             if (slot.paved) throw new CatalogEntryError('only one Service per paved.yaml is read');
@@ -72,8 +102,9 @@ export function scanWorkspaces(folders: readonly string[]): WorkspaceScan {
         errors.push(msg.startsWith(file) ? msg : `${file}: ${msg}`);
       }
     }
-    teams.push(...readTeams(path.join(folder, '.paved', 'teams.yaml'), errors));
+    teams.push(...readTeams(path.join(folder, '.paved', 'teams.yaml'), cache, seen, errors));
   }
+  for (const file of cache.keys()) if (!seen.has(file)) cache.delete(file);
   const entries = new Map<string, CatalogEntry>();
   for (const [, slot] of [...byDir.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const list: CatalogEntry[] = [];
@@ -94,10 +125,10 @@ export function scanWorkspaces(folders: readonly string[]): WorkspaceScan {
   return { entries: [...entries.values()], errors, teams };
 }
 
-function readTeams(file: string, errors: string[]): TeamRecord[] {
+function readTeams(file: string, cache: ScanCache, seen: Set<string>, errors: string[]): TeamRecord[] {
   if (!fs.existsSync(file)) return [];
   try {
-    const doc = parse(fs.readFileSync(file, 'utf8')) as { teams?: unknown } | null;
+    const doc = documents(file, cache, seen)[0] as { teams?: unknown } | undefined;
     const list = Array.isArray(doc?.teams) ? doc.teams : [];
     const out: TeamRecord[] = [];
     for (const t of list as Record<string, unknown>[]) {
@@ -111,7 +142,8 @@ function readTeams(file: string, errors: string[]): TeamRecord[] {
     }
     return out;
   } catch (err) {
-    errors.push(`${file}: ${describeError(err)}`);
+    const msg = describeError(err);
+    errors.push(msg.startsWith(file) ? msg : `${file}: ${msg}`);
     return [];
   }
 }

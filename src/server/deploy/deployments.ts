@@ -3,6 +3,7 @@
  * runner), deployment history and DORA metrics, and what the catalog shows of a service's environments. It knows the
  * catalog only through `DeployCatalog`.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
   CreateDeploymentRequest,
@@ -256,6 +257,15 @@ export class Deployments {
 
   events(id: string): EventLog<DeploymentEvent> {
     return this.history.events(id);
+  }
+
+  /** The file with the whole build output of a deployment (its events keep only the start and the end of it). */
+  buildLog(id: string): string {
+    const d = this.history.record(id);
+    if (!d.buildLog || !fs.existsSync(d.buildLog)) {
+      throw new PavedError('not-found', `deployment ${id} has no build output${d.kind === 'deploy' ? '' : ` (a ${d.kind} starts an existing release without building)`}`);
+    }
+    return d.buildLog;
   }
 
   listOfService(service: string, environment: string | undefined, limit: number, cursor?: string): Page<Deployment> {

@@ -9,17 +9,24 @@ import { pageSorted } from '../../core/catalog';
 import { isTerminal } from '../../core/deploy';
 import { PavedError } from '../../core/errors';
 import { EventLog } from '../events';
-import { readJson, writeJsonAtomic } from '../store';
+import { loadJson, writeJsonAtomic } from '../store';
 import type { ProcessHost } from './processes';
 
 export interface DeploymentRecord extends Deployment {
   /** Pid (= process group) of the build or candidate process while the deployment runs. */
   pid?: number;
+  /** The file holding the build's whole output (`GET /v1/deployments/{id}/log`), when the deployment built. */
+  buildLog?: string;
 }
 
 export function publicDeployment(d: DeploymentRecord): Deployment {
-  const { pid: _pid, ...rest } = d;
+  const { pid: _pid, buildLog: _log, ...rest } = d;
   return rest;
+}
+
+function isRecord(v: unknown): boolean {
+  const d = v as Partial<DeploymentRecord> | null;
+  return typeof d === 'object' && d !== null && typeof d.id === 'string' && typeof d.service === 'string' && typeof d.environment === 'string' && typeof d.state === 'string' && typeof d.createdAt === 'string';
 }
 
 export interface HistoryDeps {
@@ -56,7 +63,7 @@ export class DeploymentHistory {
     if (!fs.existsSync(this.dir)) return;
     const files = fs.readdirSync(this.dir).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
     for (const f of files) {
-      const d = readJson<DeploymentRecord>(path.join(this.dir, f));
+      const d = loadJson<DeploymentRecord>(path.join(this.dir, f), 'went on without that deployment', isRecord);
       if (!d) continue;
       const events = this.log(d.id);
       if (!isTerminal(d.state)) {

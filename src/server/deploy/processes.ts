@@ -129,16 +129,26 @@ export async function stopGroup(pgid: number, graceMs = 3000): Promise<void> {
   }
 }
 
-/** Reads what a log file gained since the last call and hands over complete lines. */
+/** The size of a log file (0 when there is none yet): where a process started now begins writing. */
+export function logSize(file: string): number {
+  return fs.existsSync(file) ? fs.statSync(file).size : 0;
+}
+
+/** A line longer than this (no newline in sight) is handed over in pieces rather than held whole in memory. */
+const MAX_PARTIAL = 64 * 1024;
+
+/** Reads what a log file gained since the last call and hands over its complete lines, all of them at once. */
 export class LogTail {
   private offset: number;
   private partial = '';
 
+  /** `from`: where to start reading (default: the end of the file as it is now). */
   constructor(
     private readonly file: string,
-    private readonly onLine: (line: string) => void,
+    private readonly onLines: (lines: string[]) => void,
+    from = logSize(file),
   ) {
-    this.offset = fs.existsSync(file) ? fs.statSync(file).size : 0;
+    this.offset = from;
   }
 
   poll(final = false): void {
@@ -162,11 +172,12 @@ export class LogTail {
     }
     const lines = this.partial.split('\n');
     this.partial = lines.pop() ?? '';
-    for (const l of lines) this.onLine(l.replace(/\r$/, ''));
-    if (final && this.partial !== '') {
-      this.onLine(this.partial);
+    const out = lines.map((l) => l.replace(/\r$/, ''));
+    if ((final && this.partial !== '') || this.partial.length > MAX_PARTIAL) {
+      out.push(this.partial);
       this.partial = '';
     }
+    if (out.length > 0) this.onLines(out);
   }
 }
 

@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { asV1, type CatalogEntry } from '../../core/catalog';
-import { parseManifestDocuments } from '../manifests';
-import { readJson, writeJsonAtomic } from '../store';
+import { PavedError } from '../../core/errors';
+import { readManifestFile } from '../manifests';
+import { loadJson, writeJsonAtomic } from '../store';
 
 export interface ReleaseMeta {
   id: string;
@@ -20,6 +21,11 @@ export interface ReleaseMeta {
    * or redeploying the release is checked with these additions.
    */
   repoPolicies?: string;
+}
+
+function isMeta(v: unknown): boolean {
+  const m = v as Partial<ReleaseMeta> | null;
+  return typeof m === 'object' && m !== null && typeof m.id === 'string' && typeof m.service === 'string' && typeof m.dir === 'string' && typeof m.createdAt === 'string';
 }
 
 export class ReleaseStore {
@@ -40,7 +46,7 @@ export class ReleaseStore {
           continue;
         }
         if (!f.endsWith('.json')) continue;
-        const meta = readJson<ReleaseMeta>(path.join(sdir, f));
+        const meta = loadJson<ReleaseMeta>(path.join(sdir, f), 'went on without that release (its snapshot is removed)', isMeta);
         if (meta && fs.existsSync(meta.dir)) this.of(svc).set(meta.id, meta);
       }
       for (const f of fs.readdirSync(sdir)) {
@@ -76,16 +82,34 @@ export class ReleaseStore {
     return out;
   }
 
-  /** Copies `sourceDir` (without `.git` and `.paved`) as release `id` of `service`; returns the release's directory. */
+  /**
+   * Copies `sourceDir` (without `.git` and `.paved`) as release `id` of `service`; returns the release's directory.
+   * A release must not change after it is made: a symbolic link to a file inside the folder is made again as a
+   * relative link to that file's copy (never to the live source tree), and one that leads out of the folder is
+   * refused (a `conflict` naming the link and where it leads).
+   */
   snapshot(service: string, id: string, sourceDir: string): string {
     const sdir = path.join(this.root, service);
     const tmp = path.join(sdir, `.${id}.tmp`);
     const dir = path.join(sdir, id);
     fs.mkdirSync(sdir, { recursive: true });
-    fs.cpSync(sourceDir, tmp, {
-      recursive: true,
-      filter: (src) => !/[\\/](\.git|\.paved)$/.test(src) && !/[\\/](\.git|\.paved)[\\/]/.test(src.slice(sourceDir.length)),
-    });
+    const root = fs.realpathSync(sourceDir);
+    const links: { at: string; to: string }[] = [];
+    try {
+      fs.cpSync(sourceDir, tmp, {
+        recursive: true,
+        filter: (src) => {
+          if (/[\\/](\.git|\.paved)$/.test(src) || /[\\/](\.git|\.paved)[\\/]/.test(src.slice(sourceDir.length))) return false;
+          if (!fs.lstatSync(src).isSymbolicLink()) return true;
+          links.push(insideLink(sourceDir, root, src));
+          return false;
+        },
+      });
+      for (const l of links) fs.symlinkSync(l.to, path.join(tmp, l.at));
+    } catch (err) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
     fs.renameSync(tmp, dir);
     return dir;
   }
@@ -102,12 +126,32 @@ export class ReleaseStore {
   }
 }
 
+/**
+ * A symbolic link of the source folder as the release keeps it: where it is (relative to the folder) and a relative
+ * target inside the folder. A link leading out of the folder (after resolving every link on the way) is refused.
+ */
+function insideLink(sourceDir: string, root: string, link: string): { at: string; to: string } {
+  const target = path.resolve(path.dirname(link), fs.readlinkSync(link));
+  let real = target;
+  try {
+    real = fs.realpathSync(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+  }
+  const rel = path.relative(root, real);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new PavedError('conflict', `${link} links to ${real}, outside ${sourceDir}: a release holds only its own files (a link out would run whatever is there later); copy the file into the folder or remove the link`);
+  }
+  const at = path.relative(sourceDir, link);
+  return { at, to: path.relative(path.dirname(at), rel) };
+}
+
 /** The manifest (v1 shape) a deployment uses: the release's own paved.yaml when it has one, else the catalog's. */
 export function releaseManifest(e: CatalogEntry, releaseDir?: string): Record<string, unknown> {
   if (releaseDir) {
     const f = path.join(releaseDir, 'paved.yaml');
     if (fs.existsSync(f)) {
-      const docs = parseManifestDocuments(fs.readFileSync(f, 'utf8'), f);
+      const docs = readManifestFile(f);
       if (docs[0] && typeof docs[0] === 'object') return asV1(docs[0]);
     }
   }

@@ -14,7 +14,7 @@ import { describeError, PavedError } from '../../core/errors';
 import { bindEnvironment, claimsOf, redactor } from '../../core/resources';
 import type { EventLog } from '../events';
 import type { DeploymentHistory, DeploymentRecord } from './history';
-import type { ProcessHost, Spawned } from './processes';
+import { logSize, type ProcessHost, type Spawned } from './processes';
 import { releaseManifest, type ReleaseStore } from './releases';
 import { envLogDir, markServed, nextRun, pruneRuns, runBase, RunTail, type ServiceLogTarget } from './serviceLogs';
 import type { SlotTable } from './slots';
@@ -145,10 +145,12 @@ export class DeploymentRunner {
     if (spec.build) {
       events.push({ type: 'step', step: 'build', message: `$ ${spec.build}` });
       const logFile = path.join(this.deps.logDir, `${entry.name}-${rel}-build.log`);
+      d.buildLog = logFile;
+      const from = logSize(logFile);
       const proc = this.deps.host.spawn(spec.build, { cwd: releaseDir, env: { ...process.env, ...run.vars, PAVED_OWNER: this.deps.owner, PAVED_RELEASE: rel, PAVED_ENVIRONMENT: env.name }, logFile });
       d.pid = proc.pid;
       this.deps.history.save(d);
-      const code = await followToExit(this.deps.host, proc, logFile, run.sink, run.signal);
+      const code = await followToExit(this.deps.host, proc, { file: logFile, from }, run.sink, run.signal, `GET /v1/deployments/${d.id}/log`);
       delete d.pid;
       if (this.cancelled(run)) return undefined;
       if (code !== 0) {

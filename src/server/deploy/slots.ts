@@ -5,7 +5,7 @@
  */
 import type { Environment } from '../../core/api/types';
 import { PavedError } from '../../core/errors';
-import { readJson, writeJsonAtomic } from '../store';
+import { loadJson, writeJsonAtomic } from '../store';
 import type { ProcessHost } from './processes';
 
 export interface Slot {
@@ -51,7 +51,7 @@ export class SlotTable {
    */
   async load(): Promise<void> {
     const { host, owner } = this.deps;
-    const saved = readJson<Slot[]>(this.file) ?? [];
+    const saved = loadJson<Slot[]>(this.file, 'started with no service running: what it recorded as running is not adopted', Array.isArray) ?? [];
     for (const s of saved) {
       if (s.state === 'running') {
         if (s.pid > 0 && host.isAlive(s.pid) && host.isOwnedBy(s.pid, owner) && !(await host.portFree(s.port))) {

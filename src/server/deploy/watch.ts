@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import type { DeploymentEvent } from '../../core/api/types';
 import { describeError } from '../../core/errors';
 import type { EventLog } from '../events';
+import { OutputEvents } from './output';
 import { LogTail, type ProcessHost, type Spawned } from './processes';
 import type { RunTail } from './serviceLogs';
 
@@ -48,12 +49,22 @@ export type Health = { ok: true } | { ok: false; reason: string };
 /** Where a watched process's lines go: a deployment's events (or a filter in front of them that masks secrets). */
 export type EventSink = Pick<EventLog<DeploymentEvent>, 'push'>;
 
+/** A process's log file and where in it that process began writing (its size just before the process started). */
+export interface ProcessLog {
+  file: string;
+  from: number;
+}
+
 const POLL_MS = 100;
 const PROBE_EVERY_MS = 150;
 
-/** Streams a process's log into events until it exits (or the deployment is cancelled: then the group is stopped). */
-export async function followToExit(host: ProcessHost, proc: Spawned, logFile: string, events: EventSink, signal: AbortSignal): Promise<number | string> {
-  const tail = new LogTail(logFile, (line) => events.push({ type: 'log', step: 'build', stream: 'stdout', message: line }));
+/**
+ * Streams a process's log into events (batched and capped: output.ts; `whole` says where all of it is) until it
+ * exits, or the deployment is cancelled: then the group is stopped.
+ */
+export async function followToExit(host: ProcessHost, proc: Spawned, log: ProcessLog, events: EventSink, signal: AbortSignal, whole: string): Promise<number | string> {
+  const output = new OutputEvents(events, 'build', whole);
+  const tail = new LogTail(log.file, (lines) => output.add(lines), log.from);
   const onAbort = (): void => void host.stop(proc.pid);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -64,6 +75,7 @@ export async function followToExit(host: ProcessHost, proc: Spawned, logFile: st
     tail.poll(true);
     return await proc.exited;
   } finally {
+    output.finish();
     signal.removeEventListener('abort', onAbort);
   }
 }

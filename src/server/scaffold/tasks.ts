@@ -10,7 +10,7 @@ import { describeError, PavedError } from '../../core/errors';
 import { renderFiles } from '../../core/templates';
 import { EventLog } from '../events';
 import { newId } from '../ids';
-import { readJson, writeJsonAtomic } from '../store';
+import { loadJson, writeJsonAtomic } from '../store';
 import type { TemplateLibrary } from './library';
 import type { LoadedTemplate } from './templates';
 
@@ -28,7 +28,7 @@ export class ScaffoldTasks {
   load(): void {
     if (!fs.existsSync(this.dir)) return;
     for (const f of fs.readdirSync(this.dir).filter((x) => x.endsWith('.json') && !x.startsWith('.'))) {
-      const t = readJson<ScaffoldTask>(path.join(this.dir, f));
+      const t = loadJson<ScaffoldTask>(path.join(this.dir, f), 'went on without that scaffold task', (v) => typeof (v as ScaffoldTask | null)?.id === 'string');
       if (!t) continue;
       const events = new EventLog<TaskEvent>(path.join(this.dir, `${t.id}.events.jsonl`));
       if (t.state === 'pending' || t.state === 'running') {

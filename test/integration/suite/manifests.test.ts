@@ -123,6 +123,34 @@ describe('Manifest linting in the extension host', function () {
     assert.equal(vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()), false, 'not opened');
   });
 
+  it('the background lint skips a manifest above its per-file limit and says so; "Lint All Manifests" lints it in full', async () => {
+    const small = vscode.Uri.file(path.join(ROOT(), 'bg-small', 'paved.yaml'));
+    const big = vscode.Uri.file(path.join(ROOT(), 'bg-big', 'paved.yaml'));
+    for (const u of [small, big]) fs.mkdirSync(path.dirname(u.fsPath), { recursive: true });
+    const broken = MINIMAL.replace('  owner: team-payments', '  ownr: team-payments');
+    fs.writeFileSync(small.fsPath, broken);
+    fs.writeFileSync(big.fsPath, broken + '# padding for the background size limit ..............................\n'.repeat(6_000));
+    const bigSize = fs.statSync(big.fsPath).size;
+    assert.ok(bigSize > 256 * 1024);
+
+    paved.manifests.diagnostics.delete(big);
+    const smallLinted = lintOf(small, (e) => e.version === undefined, 'background lint');
+    // The default per-file limit; byte and time budgets this busy test machine cannot spend before reaching bg-small.
+    await paved.manifests.lintWorkspace({ background: true, limits: { perFileBytes: 256 * 1024, totalBytes: 1e9, totalMs: 1e9 } });
+    assert.deepEqual((await smallLinted).findings.map((f) => f.message), ['Unknown key "ownr" in metadata. Did you mean "owner"?']);
+    assert.equal((paved.manifests.diagnostics.get(big) ?? []).length, 0, 'the large file was not linted in the background');
+    const note = paved.manifests.skippedNote ?? '';
+    assert.ok(note.includes(`${vscode.workspace.asRelativePath(big)} (${Math.ceil(bigSize / 1024)} KB)`), note);
+    assert.ok((paved.manifests.status.tooltip as string).includes(note), 'the status bar tooltip says what was skipped');
+
+    const bigLinted = lintOf(big, (e) => e.version === undefined, 'full workspace lint');
+    await vscode.commands.executeCommand('paved.manifests.lintAll');
+    assert.deepEqual((await bigLinted).findings.map((f) => f.message), ['Unknown key "ownr" in metadata. Did you mean "owner"?']);
+    assert.equal(paved.manifests.skippedNote, undefined);
+    fs.rmSync(big.fsPath);
+    paved.manifests.diagnostics.delete(big);
+  });
+
   it('"Lint All Manifests" finds every manifest by name (x-paved.yaml, .yml, prefixed, any case), as paved lint and the catalog do', async () => {
     // The names test/unit/core/manifest/kinds.test.ts holds the file-name matcher, paved lint and the catalog scan to,
     // each file in a folder of its own; non-manifest names carry manifest content (Lint All goes by name); and one

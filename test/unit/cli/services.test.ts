@@ -7,7 +7,7 @@ import type * as api from '../../../src/core/api/types';
 import type { CliDeps } from '../../../src/cli/connection';
 import { runService, runServices } from '../../../src/cli/services';
 import { subcommands } from '../../../src/cli/subcommands';
-import { fakeClock, json, startFaultServer, type FaultServer } from '../platform/faultServer';
+import { answerIdentity, fakeClock, json, startFaultServer, type FaultServer } from '../platform/faultServer';
 
 function capture(): { io: { stdout: Writable; stderr: Writable }; out: () => string; err: () => string } {
   let out = '';
@@ -98,6 +98,26 @@ describe('paved services / paved service', () => {
     await runServices(['--backend', 'paved', '--url', server.url], c.io, deps);
     assert.ok(![...c.out()].some((ch) => ch !== '\n' && ch.charCodeAt(0) < 0x20), JSON.stringify(c.out()));
     assert.match(c.out(), /team\[2J-x/);
+  });
+
+  it('paved service: a problem detail with terminal escapes is printed without them', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Not \u001b]0;pwned\u0007found', status: 404, code: 'not-found', detail: 'no service \u001b[31mledger\u001b[0m\u009b2J here' }));
+    });
+    const c = capture();
+    assert.equal(await runService(['ledger', '--backend', 'paved', '--url', server.url], c.io, deps), 1);
+    assert.ok(![...c.err()].some((ch) => ch !== '\n' && (ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f))), JSON.stringify(c.err()));
+    assert.match(c.err(), /ledger/);
+  });
+
+  it('--json output escapes the C1 controls JSON.stringify leaves raw, and parses to the same value', async () => {
+    const owner = 'team\u009b2J\u0085-x';
+    server.handle((_req, res) => json(res, 200, { items: [svc('evil', { owner })] }));
+    const c = capture();
+    assert.equal(await runServices(['--json', '--backend', 'paved', '--url', server.url], c.io, deps), 0);
+    assert.ok(![...c.out()].some((ch) => ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f), JSON.stringify(c.out()));
+    assert.equal((JSON.parse(c.out()) as api.ServiceSummary[])[0].owner, owner);
   });
 
   it('stops quietly with exit 0 when the reader of stdout goes away (EPIPE, `| head`)', async () => {
@@ -217,14 +237,17 @@ describe('paved services / paved service', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-cli-'));
     try {
       fs.writeFileSync(path.join(dir, 'token'), 'file-token\n', { mode: 0o600 });
-      fs.writeFileSync(path.join(dir, 'serve.json'), JSON.stringify({ pid: process.pid, url: server.url, tokenFile: 'token' }));
-      server.handle((_req, res) => json(res, 200, { items: [svc('a')] }));
+      fs.writeFileSync(path.join(dir, 'serve.json'), JSON.stringify({ pid: process.pid, url: server.url, tokenFile: 'token', instanceId: 'i-1' }));
+      server.handle((req, res) => {
+        if (!answerIdentity(req, res, req.url.includes('challenge') && server.requests.length > 2 ? 'ci-token' : 'file-token', 'i-1')) json(res, 200, { items: [svc('a')] });
+      });
       const c = capture();
       assert.equal(await runServices(['--state-dir', dir], c.io, { ...deps, env: {} }), 0, c.err());
-      assert.equal(server.requests[0].headers.authorization, 'Bearer file-token');
+      assert.equal(server.requests[1].headers.authorization, 'Bearer file-token');
       const c2 = capture();
       assert.equal(await runServices(['--state-dir', dir], c2.io, deps), 0, c2.err());
-      assert.equal(server.requests[1].headers.authorization, 'Bearer ci-token', 'PAVED_TOKEN wins over the token file');
+      assert.match(server.requests[2].url, /^\/v1\/health\?challenge=/, 'the listener proves it knows PAVED_TOKEN first');
+      assert.equal(server.requests[3].headers.authorization, 'Bearer ci-token', 'PAVED_TOKEN wins over the token file');
       fs.rmSync(path.join(dir, 'serve.json'));
       const c3 = capture();
       assert.equal(await runServices(['--state-dir', dir], c3.io, deps), 1);

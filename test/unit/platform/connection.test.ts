@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { BackstageBackend } from '../../../src/platform/backstage/backend';
 import { connect, createBackend, effectiveSettings, type ConnectionSettings } from '../../../src/platform/connection';
 import { defaultLocalStateDir, findLocalPlatform, localTokenProvider, readTokenFile } from '../../../src/platform/local';
-import { json, rejection, startFaultServer, type FaultServer } from './faultServer';
+import { answerIdentity, json, rejection, startFaultServer, type FaultServer } from './faultServer';
 
 describe('connection settings', () => {
   it('trusted: folder > workspace > user > default', () => {
@@ -92,16 +92,43 @@ describe('connect', () => {
     assert.equal(err.message, `The local platform is not running (no live instance recorded in ${dir}). Start it with \`paved serve\`, or open the Paved view in VS Code.`);
   });
 
-  it('local: finds the live instance through serve.json and sends its token', async () => {
+  it('local: finds the live instance through serve.json, checks it is that instance, then sends its token', async () => {
     fs.writeFileSync(path.join(dir, 'token'), 'local-secret-token\n', { mode: 0o600 });
-    fs.writeFileSync(path.join(dir, 'serve.json'), JSON.stringify({ pid: process.pid, url: server.url, tokenFile: path.join(dir, 'token') }));
-    server.handle((_req, res) => json(res, 200, { status: 'ok', version: '0.1.0', apiVersion: 'v1', platform: 'local', uptimeSeconds: 1, runningServices: 0 }));
+    fs.writeFileSync(path.join(dir, 'serve.json'), JSON.stringify({ pid: process.pid, url: server.url, tokenFile: path.join(dir, 'token'), instanceId: 'i-1' }));
+    server.handle((req, res) => {
+      if (!answerIdentity(req, res, 'local-secret-token', 'i-1')) json(res, 200, { status: 'ok', version: '0.1.0', apiVersion: 'v1', platform: 'local', uptimeSeconds: 1, runningServices: 0 });
+    });
     const backend = await connect({ settings: settings('local', 'https://ignored.example'), trusted: true, token: noToken, localStateDir: dir });
     assert.equal(backend.kind, 'local');
     assert.equal(backend.baseUrl, server.url);
     assert.deepEqual(await backend.health(), { status: 'ok', platform: 'local', version: '0.1.0', apiVersion: 'v1' });
-    assert.equal(server.requests[0].headers.authorization, 'Bearer local-secret-token');
+    assert.match(server.requests[0].url, /^\/v1\/health\?challenge=[\w-]{32}$/);
+    assert.equal(server.requests[0].headers.authorization, undefined, 'the challenge goes without the token');
+    assert.equal(server.requests[1].headers.authorization, 'Bearer local-secret-token');
     backend.dispose();
+  });
+
+  it('local: a listener that cannot prove it is the recorded instance never gets the token (stale serve.json)', async () => {
+    fs.writeFileSync(path.join(dir, 'token'), 'local-secret-token\n', { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'serve.json'), JSON.stringify({ pid: process.pid, url: server.url, tokenFile: path.join(dir, 'token'), instanceId: 'i-1' }));
+    const answers: ((req: Parameters<Parameters<FaultServer['handle']>[0]>[0], res: Parameters<Parameters<FaultServer['handle']>[0]>[1]) => void)[] = [
+      // Something else on the port: answers health like a platform, without a proof.
+      (_req, res) => json(res, 200, { status: 'ok', version: '0.1.0', apiVersion: 'v1', platform: 'local', uptimeSeconds: 1, runningServices: 0 }),
+      // It replays an instance id and a proof it saw before, or guesses.
+      (_req, res) => json(res, 200, { status: 'ok', instanceId: 'i-1', proof: 'x'.repeat(43) }),
+      // A real platform, but another instance (another token).
+      (req, res) => void answerIdentity(req, res, 'another-token', 'i-1'),
+    ];
+    for (const answer of answers) {
+      server.requests.length = 0;
+      server.handle((req, res) => (req.url.startsWith('/v1/health') ? answer(req, res) : json(res, 200, {})));
+      const backend = await connect({ settings: settings('local'), trusted: true, token: noToken, localStateDir: dir });
+      const err = await rejection(backend.health());
+      assert.equal(err.code, 'untrusted');
+      assert.match(err.message, /^The process listening at http:\/\/127\.0\.0\.1:\d+ is not the local platform recorded in serve\.json/);
+      assert.deepEqual(server.requests.map((r) => r.headers.authorization), [undefined], 'only the challenge was sent');
+      backend.dispose();
+    }
   });
 });
 
@@ -152,15 +179,28 @@ describe('local platform files', () => {
     assert.equal((await rejection(readTokenFile(path.join(dir, 'nope')))).code, 'unauthorized');
   });
 
-  it('after a 401 the local token provider re-reads serve.json and the (new) token file', async () => {
-    const t1 = path.join(dir, 't1');
-    const t2 = path.join(dir, 't2');
-    fs.writeFileSync(t1, 'first', { mode: 0o600 });
-    fs.writeFileSync(t2, 'second', { mode: 0o600 });
-    const provider = localTokenProvider(dir, { pid: process.pid, url: 'http://127.0.0.1:1', tokenFile: t1 });
-    assert.equal(await provider({ refresh: false }), 'first');
-    write({ pid: process.pid, url: 'http://127.0.0.1:2', tokenFile: t2 });
-    assert.equal(await provider({ refresh: false }), 'first', 'cached until refreshed');
-    assert.equal(await provider({ refresh: true, rejected: 'first' }), 'second');
+  it('after a 401 the local token provider re-reads serve.json and the (new) token file, and checks the listener again', async () => {
+    const server = await startFaultServer();
+    try {
+      const t1 = path.join(dir, 't1');
+      const t2 = path.join(dir, 't2');
+      fs.writeFileSync(t1, 'first', { mode: 0o600 });
+      fs.writeFileSync(t2, 'second', { mode: 0o600 });
+      let current = { token: 'first', instanceId: 'i-1' };
+      server.handle((req, res) => void answerIdentity(req, res, current.token, current.instanceId));
+      const provider = localTokenProvider(dir, { pid: process.pid, url: server.url, tokenFile: t1, instanceId: 'i-1' });
+      assert.equal(await provider({ refresh: false }), 'first');
+      // The platform restarted on the same port: a new token, a new instance id.
+      current = { token: 'second', instanceId: 'i-2' };
+      write({ pid: process.pid, url: server.url, tokenFile: t2, instanceId: 'i-2' });
+      assert.equal(await provider({ refresh: false }), 'first', 'cached until refreshed');
+      assert.equal(await provider({ refresh: true, rejected: 'first' }), 'second');
+      // It restarted elsewhere: the client's address is not the platform's any more.
+      write({ pid: process.pid, url: 'http://127.0.0.1:2', tokenFile: t2, instanceId: 'i-3' });
+      assert.equal((await rejection(provider({ refresh: true, rejected: 'second' }))).code, 'unreachable');
+      assert.equal(server.requests.filter((r) => r.headers.authorization !== undefined).length, 0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { identityProof } from '../../../src/core/api/identity';
 import type { Clock } from '../../../src/platform/transport';
 import { PlatformError } from '../../../src/platform/errors';
 
@@ -60,6 +61,17 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/**
+ * Answers the local platform's identity challenge (`GET /v1/health?challenge=`) as the instance `instanceId` holding
+ * `token` would; true when the request was one (and is answered).
+ */
+export function answerIdentity(req: RecordedRequest, res: http.ServerResponse, token: string, instanceId: string): boolean {
+  const m = /^\/v1\/health\?challenge=([\w-]+)$/.exec(req.url);
+  if (!m) return false;
+  json(res, 200, { status: 'ok', version: '0.1.0', apiVersion: 'v1', platform: 'local', uptimeSeconds: 1, runningServices: 0, instanceId, proof: identityProof(token, instanceId, m[1]) });
+  return true;
 }
 
 /** A clock whose sleeps return at once and are recorded; `random` and `now` fixed. Sleeping honours the signal. */

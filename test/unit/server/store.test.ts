@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Journal, readJson, writeJsonAtomic } from '../../../src/server/store';
+import { Journal, loadJson, onQuarantine, readJson, writeJsonAtomic } from '../../../src/server/store';
 import { EventLog } from '../../../src/server/events';
 import { PavedError } from '../../../src/core/errors';
 
@@ -17,6 +17,24 @@ describe('server/store', () => {
     assert.deepEqual(readJson(f), { n: 2 });
     assert.deepEqual(fs.readdirSync(path.dirname(f)), ['state.json']);
     assert.equal(fs.statSync(f).mode & 0o777, 0o600);
+  });
+
+  it('a full disk (ENOSPC, /dev/full) on a journal append is an io error naming the file and the bytes written', () => {
+    const j = new Journal<{ a: number }>('/dev/full');
+    assert.throws(
+      () => j.append({ a: 1 }),
+      (e: unknown) => PavedError.is(e, 'io') && /^cannot write \/dev\/full \(0 of 8 bytes written\): ENOSPC/.test((e as Error).message),
+    );
+    j.close();
+  });
+
+  it('an event log keeps process output (not fsynced) and state changes (fsynced) in one order', () => {
+    const f = path.join(tmp(), 'e.jsonl');
+    const log = new EventLog<{ seq: number; at: string; type: string; message: string }>(f);
+    log.push({ type: 'log', message: 'out' }, { durable: false });
+    log.push({ type: 'state', message: 'building' });
+    log.finish();
+    assert.deepEqual(new EventLog<{ seq: number; at: string; type: string; message: string }>(f).after(0).map((e) => `${e.seq} ${e.type}`), ['1 log', '2 state']);
   });
 
   it('a missing document is undefined, a corrupt one a typed error naming the file', () => {
@@ -40,10 +58,41 @@ describe('server/store', () => {
     assert.deepEqual(new Journal<{ n: number }>(f).readAll(), [{ n: 1 }, { n: 2 }, { n: 4 }]);
   });
 
-  it('a corrupt record in the middle is an error, not silently skipped', () => {
-    const f = path.join(tmp(), 'j.jsonl');
+  it('a corrupt record in the middle is dropped and reported, never silently: the good ones kept, the file kept aside', () => {
+    const dir = tmp();
+    const f = path.join(dir, 'j.jsonl');
     fs.writeFileSync(f, '{"n":1}\nnot json\n{"n":2}\n');
-    assert.throws(() => new Journal(f).readAll(), /corrupt record at byte 8/);
+    const heard: string[] = [];
+    const unhear = onQuarantine((m) => heard.push(m));
+    try {
+      assert.deepEqual(new Journal(f).readAll(), [{ n: 1 }, { n: 2 }]);
+    } finally {
+      unhear();
+    }
+    const aside = fs.readdirSync(dir).filter((x) => x.startsWith('j.jsonl.corrupt-'));
+    assert.equal(aside.length, 1);
+    assert.equal(fs.readFileSync(path.join(dir, aside[0]), 'utf8'), '{"n":1}\nnot json\n{"n":2}\n');
+    assert.equal(fs.readFileSync(f, 'utf8'), '{"n":1}\n{"n":2}\n');
+    assert.equal(heard.length, 1);
+    assert.match(heard[0], new RegExp(`^${f.replace(/[/.]/g, '\\$&')} is corrupt \\(record 2 at byte 8: .*\\); kept it as .*j\\.jsonl\\.corrupt-\\S+ and went on with its 2 good record\\(s\\), dropping 1$`));
+  });
+
+  it('a state document that is not JSON, or not of its shape, is moved aside at load and reported', () => {
+    const dir = tmp();
+    const heard: string[] = [];
+    const unhear = onQuarantine((m) => heard.push(m));
+    try {
+      fs.writeFileSync(path.join(dir, 'a.json'), '{"n":');
+      assert.equal(loadJson(path.join(dir, 'a.json'), 'went on without it'), undefined);
+      fs.writeFileSync(path.join(dir, 'b.json'), '{"n": 1}');
+      assert.equal(loadJson(path.join(dir, 'b.json'), 'started empty', Array.isArray), undefined);
+      assert.deepEqual(loadJson(path.join(dir, 'c.json'), 'x'), undefined, 'missing: nothing to report');
+    } finally {
+      unhear();
+    }
+    assert.deepEqual(fs.readdirSync(dir).map((x) => x.replace(/corrupt-.*/, 'corrupt-…')).sort(), ['a.json.corrupt-…', 'b.json.corrupt-…']);
+    assert.match(heard[0], /a\.json is corrupt \(not valid JSON\); moved it to .*a\.json\.corrupt-\S+ and went on without it$/);
+    assert.match(heard[1], /b\.json is corrupt \(not what the platform wrote there\); moved it to .* and started empty$/);
   });
 });
 

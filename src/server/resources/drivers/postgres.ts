@@ -148,7 +148,9 @@ export class PostgresDriver implements ResourceDriver {
       PAVED_PG_DATABASE: PG_DATABASE,
       PAVED_PG_AUTH: createHash('md5').update(password + PG_USER).digest('hex'),
     };
-    const tail = new LogTail(logFile, (line) => ctx.log(line.replace(/^\S+ /, ''), 'stdout'));
+    const tail = new LogTail(logFile, (lines) => {
+      for (const line of lines) ctx.log(line.replace(/^\S+ /, ''), 'stdout');
+    });
     const proc = this.o.host.spawn(`exec ${quote(process.execPath)} ${quote(driverScript())}`, { cwd: r.dir, env, logFile });
     r.process = { pid: proc.pid, port };
     this.o.save(r);

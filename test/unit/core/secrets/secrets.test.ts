@@ -15,6 +15,21 @@ function scan(text: string): [string, number, number, number, number][] {
 }
 
 describe('secret scanner', () => {
+  it('an ~8 MB token (one line) neither overflows the stack nor costs the file its other findings', function () {
+    this.timeout(60_000);
+    const huge = Array.from({ length: 8 * 1024 * 1024 }, (_, i) => 'aZ9-_'[i % 5]).join('');
+    const jwtish = `eyJ${'a'.repeat(8 * 1024 * 1024)}`;
+    const words = 'a-'.repeat(4 * 1024 * 1024);
+    for (const blob of [huge, jwtish, words]) {
+      const text = `metadata:\n  key: AKIAZ3MSJV4WWNAPQXDR\n  blob: ${blob}\n`;
+      assert.deepEqual(scan(text).filter(([d]) => d !== 'high-entropy').map(([d, l]) => [d, l]), [['aws', 1]], 'lines count from 0');
+    }
+    const lintText = `${PRODUCTION}\n# AKIAZ3MSJV4WWNAPQXDR\nx: ${huge}\n`;
+    const ids = lint(lintText, 'paved.yaml', { maxSize: 20_000_000, maxFullParseSize: 20_000_000 }).findings.map((f) => f.ruleId);
+    assert.ok(ids.includes('secrets/aws'), ids.join(', '));
+    assert.ok(!ids.includes('paved/internal-error'), ids.join(', '));
+  });
+
   const t = fakeTokens();
 
   it("runs secretlint's recommended preset (the maintained rule set), rule by rule", () => {

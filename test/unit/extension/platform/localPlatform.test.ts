@@ -12,7 +12,8 @@ const log = recordingLogger(lines);
 
 /** A stand-in for dist/cli.js: `serve --state-dir D … --json` records itself like paved serve, then waits for SIGTERM. */
 const FAKE_SERVE = `
-const fs = require('fs'), path = require('path'), http = require('http');
+const fs = require('fs'), path = require('path'), http = require('http'), crypto = require('crypto');
+const instanceId = crypto.randomBytes(16).toString('hex');
 const args = process.argv.slice(2);
 const dir = args[args.indexOf('--state-dir') + 1];
 if (process.env.FAKE_SERVE_FAIL) { console.error('paved serve: port in use'); process.exit(2); }
@@ -21,6 +22,14 @@ const server = http.createServer((q, r) => {
   let body = '';
   q.on('data', (c) => (body += c));
   q.on('end', () => {
+    const health = /^\\/v1\\/health\\?challenge=([\\w-]+)$/.exec(q.url);
+    if (health) {
+      // The identity proof (src/core/api/identity.ts), asked for before the token is sent.
+      const proof = crypto.createHmac('sha256', 'tok-123').update('paved-serve-identity/v1\\n' + instanceId + '\\n' + health[1]).digest('base64url');
+      r.writeHead(200, { 'content-type': 'application/json' });
+      r.end(JSON.stringify({ status: 'ok', instanceId, proof }));
+      return;
+    }
     fs.appendFileSync(path.join(dir, 'requests.jsonl'), JSON.stringify({ method: q.method, url: q.url, auth: q.headers.authorization, body }) + '\\n');
     const m = /^\\/v1\\/workspaces\\/([^/]+)$/.exec(q.url);
     if (m && process.env.FAKE_SERVE_OLD) {
@@ -36,7 +45,7 @@ const server = http.createServer((q, r) => {
   });
 }).listen(0, '127.0.0.1', () => {
   fs.writeFileSync(path.join(dir, 'token'), 'tok-123\\n', { mode: 0o600 });
-  const info = { pid: process.pid, url: 'http://127.0.0.1:' + server.address().port, tokenFile: path.join(dir, 'token') };
+  const info = { pid: process.pid, url: 'http://127.0.0.1:' + server.address().port, tokenFile: path.join(dir, 'token'), instanceId };
   fs.writeFileSync(path.join(dir, 'serve.json.tmp'), JSON.stringify(info));
   fs.renameSync(path.join(dir, 'serve.json.tmp'), path.join(dir, 'serve.json'));
 });

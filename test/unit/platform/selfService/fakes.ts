@@ -160,6 +160,10 @@ export class FakePlatform implements PlatformBackend {
     return this.deployment(id).stream(opts.after ?? 0, opts.signal);
   }
 
+  async deploymentLog(id: string): Promise<string> {
+    return `build output of ${this.deployment(id).deployment.id}\n`;
+  }
+
   async cancelDeployment(id: string): Promise<Deployment> {
     this.cancelled.push(id);
     const d = this.deployment(id);

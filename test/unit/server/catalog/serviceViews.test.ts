@@ -35,10 +35,10 @@ describe('server/catalog: services as the API shows them', () => {
   let views: ServiceViews;
   const manifest = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name, owner: 'team-a', ...extra } });
 
-  beforeEach(() => {
+  beforeEach(async () => {
     root = tempDir('views');
     catalog = new LocalCatalog({ workspaces: [], registrationsFile: path.join(root, 'registrations.jsonl'), now: () => new Date(), log: () => undefined, isAlive: () => true, startedAt: '' });
-    catalog.load();
+    await catalog.load();
     runtime = new FakeRuntime();
     views = new ServiceViews(catalog, runtime, new PolicyGate({ policiesFile: path.join(root, 'policies.yaml'), catalog, now: () => new Date() }));
     catalog.register({ manifest: manifest('legacy', { lifecycle: 'deprecated' }) });

@@ -34,6 +34,28 @@ describe('server/deploy: releases', () => {
     assert.deepEqual(fs.readdirSync(path.join(root, 'state', 'releases', 'api')), ['r-1']);
   });
 
+  it('links inside the folder become relative links to the release’s own copy; a link out of the folder is refused', () => {
+    fs.symlinkSync('lib/a.js', path.join(src, 'rel.js'));
+    fs.symlinkSync(path.join(src, 'lib', 'a.js'), path.join(src, 'abs.js')); // absolute, into the live source tree
+    fs.symlinkSync(path.join(src, 'lib'), path.join(src, 'libdir'));
+    const dir = store.snapshot('api', 'r-1', src);
+    assert.equal(fs.readlinkSync(path.join(dir, 'rel.js')), path.join('lib', 'a.js'));
+    assert.equal(fs.readlinkSync(path.join(dir, 'abs.js')), path.join('lib', 'a.js'));
+    assert.equal(fs.realpathSync(path.join(dir, 'libdir')), fs.realpathSync(path.join(dir, 'lib')));
+    // The source changes after the release was made; the release does not.
+    fs.writeFileSync(path.join(src, 'lib', 'a.js'), 'changed');
+    assert.equal(fs.readFileSync(path.join(dir, 'abs.js'), 'utf8'), 'lib/a.js');
+
+    const outside = path.join(root, 'elsewhere.js');
+    fs.writeFileSync(outside, 'x');
+    fs.symlinkSync(outside, path.join(src, 'lib', 'out.js'));
+    assert.throws(
+      () => store.snapshot('api', 'r-2', src),
+      (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'conflict' && e.message.startsWith(`${path.join(src, 'lib', 'out.js')} links to ${fs.realpathSync(outside)}, outside ${src}`),
+    );
+    assert.deepEqual(fs.readdirSync(path.join(root, 'state', 'releases', 'api')), ['r-1'], 'nothing left of the refused snapshot');
+  });
+
   it('a snapshot becomes a release once recorded; load keeps releases and removes what a crash left', () => {
     const built = store.snapshot('api', 'r-1', src);
     store.record({ id: 'r-1', service: 'api', createdAt: '2026-03-01T10:00:00.000Z', dir: built });
