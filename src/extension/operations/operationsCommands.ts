@@ -10,6 +10,7 @@ import { Commands } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
+import { openServiceAddress } from '../ui/links';
 import { notBack, VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
 import type { HealthWatcher } from './healthWatcher';
 import type { LogFollowers } from './logChannels';
@@ -79,7 +80,7 @@ export class OperationsCommands extends Component {
     const url = status.environments.find((e) => e.environment === environment)?.url;
     const safe = openableUrl(url);
     if (!safe) throw new PavedError('invalid-input', url ? `${service} answers at ${url}, which Paved does not open (only https, or http on this machine).` : `${service} is not running in ${environment}.`);
-    await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(safe)));
+    await openServiceAddress(safe);
   }
 
   /** The backend (it must have live operations: else say where to look) and the service (picked when not given). */

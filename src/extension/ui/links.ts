@@ -13,3 +13,13 @@ export async function openExternalLink(raw: string | undefined, what: string): P
   }
   return vscode.env.openExternal(vscode.Uri.parse(url));
 }
+
+/**
+ * Opens a running service's own address (the caller has checked it with its stricter rule: https, or http on this
+ * machine), through a port forward when the window is remote. Still only http(s): false otherwise.
+ */
+export async function openServiceAddress(url: string): Promise<boolean> {
+  const safe = safeUrl(url);
+  if (!safe) return false;
+  return vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(safe)));
+}
