@@ -8,13 +8,14 @@ import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
 import { entitiesIn, pointerRange, refFieldAt } from './entityText';
+import { manifestGlob } from '../../core/manifest/kinds';
 
 /** Diagnostics of the Backstage server check (separate from the local lint's collection). */
 export const DIAGNOSTIC_COLLECTION = 'paved-backstage';
 export const DIAGNOSTIC_SOURCE = 'Backstage';
 
 /** Files Paved checks against the catalog and completes refs in. */
-export const CATALOG_INFO_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/catalog-info.yaml' }, { pattern: '**/catalog-info.yml' }];
+export const CATALOG_INFO_SELECTOR: vscode.DocumentSelector = [{ pattern: manifestGlob(['backstage']) }];
 
 export function isCatalogInfo(uri: vscode.Uri): boolean {
   return /(^|\/)catalog-info\.ya?ml$/i.test(uri.path);

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDocument } from 'yaml';
 import { describeError, PavedError } from '../../core/errors';
@@ -11,8 +10,7 @@ import type { HealthState } from '../../core/api/types';
 import { orderedEnvironments } from '../ui/environments';
 import { environmentMark, environmentWords, MARK_LEGEND } from '../ui/health';
 import { statusIcon } from './presentation';
-
-const MANIFEST_NAMES = new Set(['paved.yaml', 'paved.yml', 'catalog-info.yaml', 'catalog-info.yml']);
+import { CATALOG_KINDS, kindFromFileName } from '../../core/manifest/kinds';
 
 /** The service name a manifest declares (`metadata.name`), or undefined when the text has none. */
 export function serviceNameOf(text: string): string | undefined {
@@ -88,7 +86,7 @@ export class ServiceStatusBar extends Component {
   async update(): Promise<StatusBarState> {
     const seq = ++this.seq;
     const doc = vscode.window.activeTextEditor?.document;
-    const name = doc && MANIFEST_NAMES.has(path.basename(doc.uri.path)) ? serviceNameOf(doc.getText()) : undefined;
+    const name = doc && CATALOG_KINDS.has(kindFromFileName(doc.uri.path)) ? serviceNameOf(doc.getText()) : undefined;
     if (!name) return this.show(seq, undefined);
     try {
       const backend = await this.connection.current();

@@ -31,6 +31,7 @@ import { VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
 import { DeployCodeLensProvider } from './codeLens';
 import type { RefusalDiagnostics } from './refusals';
 import { EditorDeployPrompts } from './prompts';
+import { manifestGlob } from '../../core/manifest/kinds';
 
 export interface DeployDeps {
   commands: CommandRunner;
@@ -98,7 +99,7 @@ export class DeployComponent extends Component {
     this.register(commands.register(Commands.promote, (arg?: unknown, from?: unknown, to?: unknown) => this.promote(toArgs(arg, from), typeof to === 'string' ? to : undefined)));
     this.register(commands.register(Commands.restartService, (arg?: unknown, env?: unknown) => this.restart(toArgs(arg, env))));
     const lenses = this.register(new DeployCodeLensProvider());
-    this.register(vscode.languages.registerCodeLensProvider({ pattern: '**/paved.yaml' }, lenses));
+    this.register(vscode.languages.registerCodeLensProvider({ pattern: manifestGlob(['paved']) }, lenses));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.updateContext()));
     this.register({ dispose: () => this.lifetime.abort() });
     this.updateContext();

@@ -354,8 +354,8 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       resources: () => (asked.add('resources'), []),
     };
     const plain = completionsAt(text, offset, doc.fileName, probe, types);
-    // A catalog-info.yaml with Backstage connected: the Backstage tools complete its refs (as entity refs).
-    if (asked.size > 0 && kindFromFileName(doc.fileName) === 'backstage' && (await this.connectedKind()) === 'backstage') return this.items(doc, plain);
+    // A catalog-info.yaml on a platform with the entity tools (validateEntity: Backstage): those complete its refs.
+    if (asked.size > 0 && kindFromFileName(doc.fileName) === 'backstage' && (await this.connectedHasEntityTools())) return this.items(doc, plain);
     if (asked.size === 0) {
       // providesApis / consumesApis: API names, where the catalog lists APIs (Backstage).
       const apiList = apiListAt(text, offset);
@@ -384,14 +384,17 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     return new vscode.CompletionList(this.items(doc, completionsAt(text, offset, doc.fileName, found.refs, types)), found.incomplete);
   }
 
-  /** The connected platform's kind; undefined when there is none (untrusted, unreachable: logged by the connection). */
-  private async connectedKind(): Promise<string | undefined> {
-    if (!this.opts.platform || !vscode.workspace.isTrusted) return undefined;
+  /**
+   * Whether the connected platform checks and completes catalog entities itself (`capabilities.validateEntity`, as the
+   * Backstage tools ask); false without one (untrusted, unreachable: logged by the connection).
+   */
+  private async connectedHasEntityTools(): Promise<boolean> {
+    if (!this.opts.platform || !vscode.workspace.isTrusted) return false;
     try {
-      return (await this.opts.platform.current()).kind;
+      return (await this.opts.platform.current()).capabilities.validateEntity;
     } catch (err) {
       this.opts.log.debug(`no platform for completion: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
+      return false;
     }
   }
 

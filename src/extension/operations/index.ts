@@ -7,6 +7,7 @@ import { HealthWatcher } from './healthWatcher';
 import { LiveStateCodeLensProvider } from './liveCodeLens';
 import { LogFollowers } from './logChannels';
 import { OperationsCommands } from './operationsCommands';
+import { manifestGlob } from '../../core/manifest/kinds';
 
 /**
  * Day two in the editor, one component: the health of running services (HealthWatcher, read by the catalog, the status
@@ -23,7 +24,7 @@ export class Operations extends Component {
     this.health = this.register(new HealthWatcher(deps.connection, deps.log.child('health'), deps.myTeams));
     this.logs = this.register(new LogFollowers(deps.connection, deps.workspaceState, deps.log.child('logs')));
     this.commands = this.register(new OperationsCommands(deps.commands, deps.connection, this.logs, this.health, deps.log.child('operations')));
-    this.register(vscode.languages.registerCodeLensProvider({ pattern: '**/paved.yaml' }, this.register(new LiveStateCodeLensProvider(this.health))));
+    this.register(vscode.languages.registerCodeLensProvider({ pattern: manifestGlob(['paved']) }, this.register(new LiveStateCodeLensProvider(this.health))));
   }
 }
 
