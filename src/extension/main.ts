@@ -18,6 +18,7 @@ import { ManifestLinter } from './manifests/manifestLinter';
 import { walkthroughProgress, watchCatalogView, watchPlatformConnection, type WalkthroughProgress } from './walkthrough';
 import { GoldenPathVersions } from './platform/goldenPaths';
 import { GoldenPathUpgrades } from './upgrade/upgradeCommands';
+import { AgentTools } from './agentTools/agentTools';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface PavedApi {
@@ -43,6 +44,8 @@ export interface PavedApi {
   readonly walkthrough: WalkthroughProgress;
   /** Upgrade / Adopt Golden Path, the goldenPath CodeLens and the upgrade conflicts in Problems (`inputs` for tests). */
   readonly upgrades: GoldenPathUpgrades;
+  /** The AI-agent tools (language-model tools and the `paved mcp` definition); `tool(name)` for tests. */
+  readonly agentTools: AgentTools;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -63,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform });
   const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
+  const agentTools = new AgentTools({ connection: platform, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('agent-tools') });
   const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
 
   context.subscriptions.push(
@@ -81,12 +85,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     watchPlatformConnection(catalog.onDidLoad, platform),
     goldenPaths,
     upgrades,
+    agentTools,
   );
 
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, agentTools };
 }
 
 export function deactivate(): void {
