@@ -8,6 +8,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'manifest lint', load: () => import('./lint') },
   { name: 'paved lint', load: async () => ({ run: (await import('./lint')).runCli }) },
   { name: 'upgrade', load: () => import('./upgrade') },
+  { name: 'agent tools', load: () => import('./agentTools') },
   { name: 'extension-host', load: () => import('./extensionHost') },
 ];
 

@@ -46,17 +46,24 @@ export class AgentTools extends Component {
   constructor(private readonly deps: AgentToolsDeps) {
     super();
     const lm = vscode.lm as Partial<typeof vscode.lm> | undefined;
-    for (const def of AGENT_TOOLS) {
-      const tool = this.languageModelTool(def);
-      this.tools.set(def.name, tool);
-      if (typeof lm?.registerTool === 'function') this.register(lm.registerTool(def.name, tool));
+    for (const def of AGENT_TOOLS) this.tools.set(def.name, this.languageModelTool(def));
+    if (typeof lm?.registerTool === 'function') {
+      const registerAll = (kinds: (kind: AgentTool['kind']) => boolean) => {
+        for (const def of AGENT_TOOLS) if (kinds(def.kind)) this.register(lm.registerTool!(def.name, this.tools.get(def.name)!));
+      };
+      // The writes are offered only in a trusted workspace (and refuse to run in any other): registered once trusted.
+      if (vscode.workspace.isTrusted) registerAll(() => true);
+      else {
+        registerAll((kind) => kind === 'read');
+        this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => registerAll((kind) => kind !== 'read')));
+      }
     }
     if (typeof lm?.registerMcpServerDefinitionProvider === 'function' && typeof vscode.McpStdioServerDefinition === 'function') {
       this.register(
         lm.registerMcpServerDefinitionProvider(MCP_PROVIDER.id, {
           onDidChangeMcpServerDefinitions: this.mcpChanged.event,
           provideMcpServerDefinitions: () => this.mcpDefinitions(),
-          resolveMcpServerDefinition: (def) => this.resolveMcp(def),
+          resolveMcpServerDefinition: (def) => this.resolveMcpDefinition(def),
         }),
       );
       this.register(deps.connection.onDidChange(() => this.mcpChanged.fire()));
@@ -109,8 +116,8 @@ export class AgentTools extends Component {
     };
   }
 
-  /** One stdio definition for this window's connection; none in an untrusted workspace. */
-  private mcpDefinitions(): vscode.McpStdioServerDefinition[] {
+  /** One stdio definition for this window's connection; none in an untrusted workspace. (What the provider returns.) */
+  mcpDefinitions(): vscode.McpStdioServerDefinition[] {
     if (!vscode.workspace.isTrusted) return [];
     const { connection, cliPath } = this.deps;
     const settings = connection.settings();
@@ -124,7 +131,7 @@ export class AgentTools extends Component {
   }
 
   /** Right before the server starts: the local platform running, or the signed-in token in its environment. */
-  private async resolveMcp(def: vscode.McpServerDefinition): Promise<vscode.McpServerDefinition | undefined> {
+  async resolveMcpDefinition(def: vscode.McpServerDefinition): Promise<vscode.McpServerDefinition | undefined> {
     if (!vscode.workspace.isTrusted || !(def instanceof vscode.McpStdioServerDefinition)) return undefined;
     const { connection, log } = this.deps;
     try {

@@ -1,6 +1,6 @@
 /** The catalog as tools: search (summaries, paged) and one service in full. */
 import { clean } from '../../core/cleanText';
-import type { CatalogService, ServiceInfo } from '../backend';
+import type { CatalogService, ServiceInfo, ServiceQuery } from '../backend';
 import type { AgentTool } from './types';
 
 const text = (v: unknown) => (v === undefined || v === null ? undefined : clean(v));
@@ -17,16 +17,7 @@ export function serviceSummary(s: CatalogService): Record<string, unknown> {
   };
 }
 
-interface SearchInput {
-  text?: string;
-  owner?: string;
-  system?: string;
-  lifecycle?: string;
-  limit?: number;
-  cursor?: string;
-}
-
-export const searchServices: AgentTool<SearchInput> = {
+export const searchServices: AgentTool<ServiceQuery> = {
   name: 'paved_search_services',
   title: 'Search the service catalog',
   referenceName: 'pavedSearch',

@@ -24,7 +24,8 @@ function repositoryPolicies(folders: readonly string[], manifest: string): strin
 
 export async function lintPolicies(ctx: AgentToolContext, manifest: string): Promise<{ set: PolicySet; description: string }> {
   const base = defaultPolicySet();
-  const repo = repositoryPolicies(ctx.workspaceFolders, manifest);
+  // Untrusted: the repository's rules (JSON Schemas compiled to code) are not used, as in the editor.
+  const repo = ctx.trusted ? repositoryPolicies(ctx.workspaceFolders, manifest) : undefined;
   if (!repo) return { set: base, description: `policy set "${base.name}"` };
   let text: string;
   try {

@@ -142,3 +142,34 @@ describe('AI-agent tools in VS Code against the local platform', function () {
     assert.match(production, /A person must approve it: run "Paved: Deploy…" in VS Code and confirm the production approval/);
   });
 });
+
+describe('paved mcp as the editor offers it to agent mode', function () {
+  this.timeout(120_000);
+
+  it('one stdio definition runs the bundled paved mcp with the window’s connection; an MCP client lists and calls its tools', async () => {
+    const p = await api();
+    const defs = p.agentTools.mcpDefinitions();
+    assert.equal(defs.length, 1);
+    const resolved = await p.agentTools.resolveMcpDefinition(defs[0]);
+    assert.ok(resolved instanceof vscode.McpStdioServerDefinition);
+    const ext = vscode.extensions.getExtension('paved-dev.paved')!;
+    assert.deepEqual(resolved.args, [path.join(ext.extensionPath, 'dist', 'cli.js'), 'mcp', '--workspace', process.env.PAVED_TEST_WORKSPACE!, '--backend', 'local', '--state-dir', p.platform.localStateDir]);
+    assert.equal(resolved.cwd?.fsPath, process.env.PAVED_TEST_WORKSPACE);
+
+    // Started as VS Code starts it: the command, its arguments and environment, spoken to with the SDK's client.
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const env = Object.fromEntries(Object.entries({ ...process.env, ...resolved.env }).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const client = new Client({ name: 'paved-it', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: resolved.command, args: resolved.args, env, cwd: resolved.cwd?.fsPath, stderr: 'pipe' }));
+    try {
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name), AGENT_TOOLS.map((t) => t.name));
+      const r = (await client.callTool({ name: 'paved_get_service', arguments: { service: 'payments-api' } })) as { isError?: boolean; structuredContent?: { owner?: string } };
+      assert.ok(!r.isError, JSON.stringify(r));
+      assert.equal(r.structuredContent?.owner, 'team-payments');
+    } finally {
+      await client.close();
+    }
+  });
+});

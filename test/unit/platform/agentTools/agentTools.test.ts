@@ -171,3 +171,23 @@ describe('agent tools: lint and the workspace boundary', () => {
     }
   });
 });
+
+describe("agent tools: the repository's policies", () => {
+  let work: string;
+  before(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-agent-pol-'));
+    fs.mkdirSync(path.join(work, '.paved'));
+    fs.writeFileSync(path.join(work, '.paved', 'policies.yaml'), 'apiVersion: paved.dev/v1\nkind: PolicySet\nmetadata:\n  name: repo\nrules:\n  - id: repo-needs-system\n    severity: error\n    condition: { properties: { metadata: { required: [system] } } }\n    message: Every service names its system.\n');
+    fs.writeFileSync(path.join(work, 'paved.yaml'), 'apiVersion: paved.dev/v1\nkind: Service\nmetadata:\n  name: svc\n  owner: team-a\nspec:\n  run: { command: node s.js, port: 8080 }\n');
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it("merges the repository's .paved/policies.yaml when trusted, and leaves it out when not", async () => {
+    const lint = tool('paved_lint_manifest');
+    const trusted = await runAgentTool(lint, context(new FakePlatform('x'), [work]), { path: 'paved.yaml' });
+    assert.ok((trusted.data.findings as { ruleId: string }[]).some((f) => f.ruleId === 'repo-needs-system'), JSON.stringify(trusted.data));
+    assert.match(trusted.data.policySet as string, /\+ \.paved\/policies\.yaml$/);
+    const untrusted = await runAgentTool(lint, context(new FakePlatform('x'), [work], false), { path: 'paved.yaml' });
+    assert.ok(!(untrusted.data.findings as { ruleId: string }[]).some((f) => f.ruleId === 'repo-needs-system'));
+  });
+});
