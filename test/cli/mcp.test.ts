@@ -147,6 +147,16 @@ describe('paved mcp: the agent tools over stdio against paved serve', function (
       assert.match(again, /^Error \(conflict\): \d+ file\(s\) already exist in orders .*; nothing was written/);
     });
 
+    it('checks a service against its golden path: one scaffolded from 1.2.0 can go to 1.3.0', async () => {
+      await ok(client, 'paved_scaffold_service', { goldenPath: 'node-http-service', version: '1.2.0', values: { name: 'legacy', owner: 'team-payments' } });
+      const old = await ok(client, 'paved_check_golden_path', { folder: 'legacy' });
+      assert.deepEqual([old.structuredContent.template, old.structuredContent.current, old.structuredContent.latest, old.structuredContent.updateAvailable], ['node-http-service', '1.2.0', '1.3.0', true]);
+      assert.equal(text(old).split('\n')[0], 'legacy is on node-http-service 1.2.0; 1.3.0 is available.');
+      const current = await ok(client, 'paved_check_golden_path', { folder: 'orders' });
+      assert.equal(current.structuredContent.updateAvailable, false);
+      assert.match(await failed(client, 'paved_check_golden_path', { folder: 'services/ledger' }), /^Error \(not-found\): .*records no golden path/);
+    });
+
     it('the policy gate refuses the deploy of a broken manifest: nothing is deployed', async () => {
       const file = path.join(work, 'orders', 'paved.yaml');
       const original = fs.readFileSync(file, 'utf8');

@@ -8,6 +8,7 @@ import { clean } from '../../core/cleanText';
 import { PavedError } from '../../core/errors';
 import { fieldsFromTemplate, initialValues, TemplateValidator, withoutUndefined } from '../../core/wizard';
 import { allTemplates, scaffoldService } from '../selfService/scaffold';
+import { checkGoldenPath } from '../selfService/upgrade';
 import type { AgentTool } from './types';
 import { displayPath, workspacePath } from './workspace';
 
@@ -111,6 +112,41 @@ export const scaffoldServiceTool: AgentTool<ScaffoldToolInput> = {
     return {
       summary: `Created ${name} in ${shown}: ${write.written.length} file(s) written${registered ? `; registered ${registered.name} in the catalog` : ''}.`,
       data: { folder: shown, written: write.written, ...(registered ? { registered: registered.name } : {}), nextSteps: outcome.nextSteps.map(clean) },
+    };
+  },
+};
+
+export const checkGoldenPathTool: AgentTool<{ folder: string }> = {
+  name: 'paved_check_golden_path',
+  title: 'Check a service against its golden path',
+  referenceName: 'pavedGoldenPathCheck',
+  description:
+    "Checks a service folder in the workspace against the golden path it was created from (its .paved/golden-path.yaml or metadata.goldenPath): the version it is on, the newest published one, whether an upgrade is available and each newer version's changelog. Upgrading is a person's step (Upgrade Golden Path… in VS Code, or `paved upgrade`).",
+  kind: 'read',
+  idempotent: true,
+  inputSchema: {
+    type: 'object',
+    properties: { folder: { type: 'string', minLength: 1, description: 'The service folder, relative to the workspace (or absolute inside it).' } },
+    required: ['folder'],
+    additionalProperties: false,
+  },
+  outputSchema: { type: 'object', properties: { template: { type: 'string' }, current: { type: 'string' }, latest: { type: 'string' }, updateAvailable: { type: 'boolean' } }, required: ['template', 'current', 'updateAvailable'] },
+  async run(ctx, input) {
+    const folder = workspacePath(ctx.workspaceFolders, input.folder, 'service folder');
+    const backend = await ctx.backend();
+    const c = await checkGoldenPath({ backend, signal: ctx.signal, log: ctx.log }, folder);
+    const shown = displayPath(ctx.workspaceFolders, folder);
+    return {
+      summary: clean(`${shown} is on ${c.template} ${c.current}${c.updateAvailable ? `; ${c.latest} is available` : c.latest ? ', the newest version' : ' (the platform does not know this golden path)'}.`),
+      data: {
+        folder: shown,
+        template: clean(c.template),
+        current: clean(c.current),
+        ...(c.latest ? { latest: clean(c.latest) } : {}),
+        updateAvailable: c.updateAvailable,
+        hasAnswers: c.hasAnswers,
+        newer: c.newer.map((v) => ({ version: clean(v.version), ...(v.changelog ? { changelog: clean(v.changelog) } : {}) })),
+      },
     };
   },
 };

@@ -10,7 +10,7 @@ import { PavedError } from '../../core/errors';
 import { ajvDraft7 } from '../../core/lazy';
 import { getService, searchServices } from './catalog';
 import { deployTool, getDeployment, getDoraMetrics, promoteTool, rollbackTool } from './deployments';
-import { getGoldenPath, listGoldenPaths, scaffoldServiceTool } from './goldenPaths';
+import { checkGoldenPathTool, getGoldenPath, listGoldenPaths, scaffoldServiceTool } from './goldenPaths';
 import { lintManifest } from './lint';
 import type { AgentTool, AgentToolContext, ToolResult } from './types';
 
@@ -22,6 +22,7 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
   getService,
   listGoldenPaths,
   getGoldenPath,
+  checkGoldenPathTool,
   lintManifest,
   getDeployment,
   getDoraMetrics,
