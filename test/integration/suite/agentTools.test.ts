@@ -71,7 +71,7 @@ describe('AI-agent tools in VS Code against the local platform', function () {
     }
   });
 
-  it('searches the catalog, gets a service, lists and gets golden paths, lints — each through vscode.lm.invokeTool', async () => {
+  it('searches the catalog, gets a service, lists and gets golden paths, lints, DORA — each through vscode.lm.invokeTool', async () => {
     const found = await invokeRead('paved_search_services', { system: 'checkout' });
     assert.match(textOf(found), /^2 services found\./);
     assert.deepEqual((dataOf(found).services as { ref: string }[]).map((s) => s.ref).sort(), ['ledger', 'payments-api']);
@@ -117,12 +117,14 @@ describe('AI-agent tools in VS Code against the local platform', function () {
     cts.dispose();
   });
 
-  it('scaffolds a service into the workspace and deploys it through the tools; the policy gate refuses a broken manifest', async () => {
+  it('scaffolds a service into the workspace (checked against its golden path) and deploys it through the tools (read back with paved_get_deployment); the policy gate refuses a broken manifest', async () => {
     const created = dataOf(await invokeWrite('paved_scaffold_service', { goldenPath: 'node-http-service', values: { name: SERVICE, owner: 'team-payments' } }));
     assert.equal(created.folder, SERVICE);
     assert.equal(created.registered, SERVICE);
     const manifest = path.join(folder, 'paved.yaml');
     const good = fs.readFileSync(manifest, 'utf8');
+    const check = dataOf(await invokeRead('paved_check_golden_path', { folder: SERVICE }));
+    assert.deepEqual([check.template, check.updateAvailable], ['node-http-service', false]);
 
     fs.writeFileSync(manifest, good.replace('env: { LOG_LEVEL: info }', 'env: { LOG_LEVEL: info, DB_PASSWORD: hunter2-hunter2 }'));
     const refused = await rejection(invokeWrite('paved_deploy', { service: SERVICE, environment: 'local' }));
