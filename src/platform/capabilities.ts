@@ -16,6 +16,8 @@ export const PAVED_CAPABILITIES: Readonly<BackendCapabilities> = Object.freeze({
   register: true,
   metrics: true,
   policies: true,
+  catalogNames: true,
+  operations: true,
   templateVersions: true,
 });
 
@@ -31,6 +33,8 @@ export const BACKSTAGE_CAPABILITIES: Readonly<BackendCapabilities> = Object.free
   register: false,
   metrics: false,
   policies: false,
+  catalogNames: true,
+  operations: false,
   templateVersions: false,
 });
 

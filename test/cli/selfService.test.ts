@@ -79,7 +79,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
     const r = await paved(['templates'], { stateDir });
     assert.equal(r.code, 0, r.stderr);
     const ids = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' '));
-    assert.deepEqual(ids, ['node-http-service 1.2.0 team-platform', 'scheduled-worker 0.3.0 team-platform', 'static-site 1.0.1 team-platform', 'typescript-http-service 1.0.0 team-platform', 'unsafe-paths 0.0.1 team-platform']);
+    assert.deepEqual(ids, ['node-http-service 1.3.0 team-platform', 'scheduled-worker 0.3.0 team-platform', 'static-site 1.0.1 team-platform', 'typescript-http-service 1.0.0 team-platform', 'unsafe-paths 0.0.1 team-platform']);
     const one = await paved(['templates', 'node-http-service'], { stateDir });
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /\n {2}port {15}integer {8}Default port \(PORT overrides it\) \(default 8080\)\n/);
@@ -94,7 +94,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
     assert.equal(r1.stderr, "paved scaffold: --set port: Default port (PORT overrides it) must be at least 1024. Run 'paved scaffold --help'.\n");
     const r2 = await paved(['scaffold', 'node-http-service', '--set', 'name=orders', '--set', 'colour=red', '--out', out], { stateDir });
     assert.equal(r2.code, 2);
-    assert.match(r2.stderr, /--set colour: not a parameter of this template \(known: name, owner, description, system, port\)/);
+    assert.match(r2.stderr, /--set colour: not a parameter of this template \(known: name, owner, description, system, port, shutdownTimeoutSeconds\)/);
     const r3 = await paved(['scaffold', 'node-http-service', '--set', 'name=orders', '--out', out], { stateDir });
     assert.equal(r3.code, 2);
     assert.match(r3.stderr, /invalid values for node-http-service: owner is required/);
@@ -177,7 +177,8 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
         const r = await paved(['deploy', 'orders', '--env', 'local'], { stateDir });
         assert.equal(r.code, 1);
         const line = good.split('\n').findIndex((l) => l.includes('port: 8080')) + 1;
-        assert.match(r.stderr, new RegExp(`paved deploy: refusing to deploy orders to local: its manifest has 1 policy error\\(s\\):\\n {2}${line}:\\d+ Incorrect type: spec.run.port must be an integer, not a string. \\(schema/type\\)\\n`));
+        const rel = path.relative(repoRoot, manifest).replace(/[.]/g, '\\.');
+        assert.match(r.stderr, new RegExp(`paved deploy: refusing: orders cannot be deployed to local; its manifest has 1 policy error\\(s\\):\\n${rel}:${line}:\\d+ error schema/type Incorrect type: spec.run.port must be an integer, not a string.\\n`));
       } finally {
         fs.writeFileSync(manifest, good);
       }

@@ -26,7 +26,7 @@ describe('Platform API contract: deployments', function () {
 
   before(async () => {
     ws = tempDir('deploy-ws');
-    writeService(path.join(ws, 'shop'), 'shop', { approval: true, lifecycle: 'production' });
+    writeService(path.join(ws, 'shop'), 'shop', { approval: true, lifecycle: 'production', productionReady: true });
     writeService(path.join(ws, 'slow'), 'slow', { extraBuild: '"node build.js && sleep 60"' });
     s = await serve(['--state-dir', tempDir('deploy-state'), '--workspace', ws, '--port-base', String(portBase()), '--idle-timeout', '0']);
   });
@@ -221,7 +221,7 @@ describe('Platform API contract: deployments', function () {
     assert.equal(build.status, 0, build.stderr);
     const tests = spawnSync(process.execPath, ['--test', 'test/'], { cwd: target, encoding: 'utf8' });
     assert.equal(tests.status, 0, tests.stdout + tests.stderr);
-    assert.match(tests.stdout, /# pass 2/);
+    assert.match(tests.stdout, /# pass 3/);
     const reg = await call(s, 'POST', '/v1/services', { body: { manifest: (await import('yaml')).parse(fs.readFileSync(path.join(target, 'paved.yaml'), 'utf8')), sourceDir: target } });
     assert.equal(reg.status, 201);
     const { deployment } = await deploy(s, 'hello-svc', { environment: 'local' });

@@ -30,6 +30,8 @@ export interface AgentConnection {
 
 export interface AgentToolsDeps {
   connection: AgentConnection;
+  /** The editor's policy set and catalog names for a file (what it lints with): the lint tool and the deploy gate use it. */
+  policies?: AgentToolContext['policies'];
   /** dist/cli.js of this extension. */
   cliPath: string;
   log: Logger;
@@ -88,6 +90,7 @@ export class AgentTools extends Component {
       approvalHint: (op) =>
         `run "Paved: ${op.kind === 'promote' ? 'Promote…' : 'Deploy…'}" in VS Code and confirm the ${op.environment} approval, or \`paved ${op.kind} ${op.service} ${op.kind === 'promote' ? `--from ${op.from ?? '<env>'} --to ${op.environment}` : `--env ${op.environment}`} --approve\` in a terminal.`,
       ensureToken: connection.ensureToken ? (url, why) => connection.ensureToken!(url, why) : undefined,
+      ...(this.deps.policies ? { policies: this.deps.policies } : {}),
       log: (line) => log.info(line),
       signal,
     };

@@ -185,7 +185,7 @@ export const deployTool: AgentTool<{ service: string; environment: string; relea
   confirmation: (i) => ({ title: 'Deploy', message: `Deploy ${i.service}${i.release ? ` release ${i.release}` : ' (a new release from its source)'} to ${i.environment}` }),
   async run(ctx, input) {
     const backend = await ctx.backend();
-    const result = await deploy({ backend, signal: ctx.signal, log: ctx.log, prompts: agentPrompts(ctx, 'deploy') }, { service: input.service, environment: input.environment, ...(input.release ? { release: input.release } : {}) });
+    const result = await deploy({ backend, signal: ctx.signal, log: ctx.log, policies: ctx.policies, prompts: agentPrompts(ctx, 'deploy') }, { service: input.service, environment: input.environment, ...(input.release ? { release: input.release } : {}) });
     return finish(ctx, result, input.wait);
   },
 };
@@ -207,7 +207,7 @@ export const rollbackTool: AgentTool<{ service: string; environment: string; rel
   confirmation: (i) => ({ title: 'Roll back', message: `Roll back ${i.service} in ${i.environment} to ${i.release ? `release ${i.release}` : 'its previous release'}` }),
   async run(ctx, input) {
     const backend = await ctx.backend();
-    const result = await rollback({ backend, signal: ctx.signal, log: ctx.log, prompts: agentPrompts(ctx, 'rollback') }, { service: input.service, environment: input.environment, ...(input.release ? { release: input.release } : {}) });
+    const result = await rollback({ backend, signal: ctx.signal, log: ctx.log, policies: ctx.policies, prompts: agentPrompts(ctx, 'rollback') }, { service: input.service, environment: input.environment, ...(input.release ? { release: input.release } : {}) });
     return finish(ctx, result, input.wait);
   },
 };
@@ -229,7 +229,7 @@ export const promoteTool: AgentTool<{ service: string; from: string; to?: string
   confirmation: (i) => ({ title: 'Promote', message: `Promote ${i.service} from ${i.from} to ${i.to ?? 'the next environment'}` }),
   async run(ctx, input) {
     const backend = await ctx.backend();
-    const result = await promote({ backend, signal: ctx.signal, log: ctx.log, prompts: agentPrompts(ctx, 'promote', input.from) }, { service: input.service, from: input.from, ...(input.to ? { to: input.to } : {}) });
+    const result = await promote({ backend, signal: ctx.signal, log: ctx.log, policies: ctx.policies, prompts: agentPrompts(ctx, 'promote', input.from) }, { service: input.service, from: input.from, ...(input.to ? { to: input.to } : {}) });
     return finish(ctx, result, input.wait);
   },
 };

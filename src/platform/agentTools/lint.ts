@@ -62,7 +62,7 @@ export const lintManifest: AgentTool<LintInput> = {
     }
     if (kindFromFileName(file) === 'unknown') throw new PavedError('invalid-input', `${path.basename(file)} is not a manifest Paved lints (paved.yaml, catalog-info.yaml, score.yaml).`);
     const policies = await lintPolicies(ctx, file);
-    const result = lint(text, file, { policies: policies.set, context: { ...(input.environment ? { environment: input.environment } : {}) }, maxSize: MAX_SIZE, maxFullParseSize: MAX_SIZE });
+    const result = lint(text, file, { policies: policies.set, context: { ...policies.context, ...(input.environment ? { environment: input.environment } : {}) }, maxSize: MAX_SIZE, maxFullParseSize: MAX_SIZE });
     const findings = locateFindings(text, result.findings).map((l) => ({
       line: l.line,
       column: l.column,

@@ -4,6 +4,7 @@
  * an implementation that calls the same code the editor and the CLI use. Plain Node: no vscode, no MCP SDK.
  */
 import type { PlatformBackend } from '../backend';
+import type { GatePolicies } from '../selfService/context';
 
 /** read: changes nothing. write: creates or starts something. destructive: may take away what runs or exists. */
 export type AgentToolKind = 'read' | 'write' | 'destructive';
@@ -37,6 +38,11 @@ export interface AgentToolContext {
   approvalHint: (op: { kind: 'deploy' | 'promote'; service: string; environment: string; from?: string }) => string;
   /** Makes sure there is a token for the Paved platform a catalog entry deploys through (see SelfServicePrompts). */
   ensureToken?: (url: string, why: string) => Promise<void>;
+  /**
+   * The policy set and catalog names a manifest file is checked with, when the face holds them (the editor's cached
+   * set, per file); default: asked of the platform (selfService/policies.ts). Used by the lint tool and the deploy gate.
+   */
+  policies?: (backend: PlatformBackend, manifestFile: string | undefined) => Promise<GatePolicies>;
   /** One line for the face's log. */
   log?: (line: string) => void;
   signal?: AbortSignal;

@@ -31,6 +31,9 @@ async function child(p: PavedApi, parent: CatalogNode | undefined, name: string)
   return found;
 }
 
+/** The fixture's payments-api was made from node-http-service 1.2.0; the local platform offers 1.3.0, so the row shows the drift. */
+const PAYMENTS_API = 'payments-api — team-payments · node-http-service 1.2.0 → 1.3.0';
+
 const config = () => vscode.workspace.getConfiguration('paved');
 
 /** A loopback proxy to the real local platform that adds its token, or refuses connections while `down`. */
@@ -77,7 +80,7 @@ describe('Catalog view against the local platform the extension starts', functio
     reportMetric('catalog first root load (incl. starting paved serve)', Math.round(performance.now() - started), 'ms');
     assert.deepEqual(root, ['checkout — 2 services', 'storefront — 2 services', 'No system — 1 service']);
     const checkout = await child(p, undefined, 'checkout');
-    assert.deepEqual(await labels(p, checkout), ['ledger — team-payments', 'payments-api — team-payments']);
+    assert.deepEqual(await labels(p, checkout), ['ledger — team-payments', PAYMENTS_API]);
     const noSystem = await child(p, undefined, 'No system');
     assert.deepEqual(await labels(p, noSystem), ['legacy-reports — team-data']);
     // The local platform records itself where the extension keeps its state.
@@ -91,7 +94,7 @@ describe('Catalog view against the local platform the extension starts', functio
     const checkout = await child(p, undefined, 'checkout');
     const node = (await child(p, checkout, 'payments-api')) as ServiceNode;
     const item = p.catalog.getTreeItem(node);
-    assert.equal(item.contextValue, 'service+manifest+details+deployable+workspace');
+    assert.equal(item.contextValue, 'service+manifest+details+deployable+workspace+behind');
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'circle-outline');
     const tip = (item.tooltip as vscode.MarkdownString).value;
     assert.ok(tip.startsWith('**Payments API** `payments-api`\n\nTakes card payments for checkout\\.'), tip);
@@ -111,7 +114,7 @@ describe('Catalog view against the local platform the extension starts', functio
       const more = kids[1] as LoadMoreNode;
       assert.equal(p.catalog.getTreeItem(more).command?.command, 'paved.catalog.loadMore');
       await vscode.commands.executeCommand('paved.catalog.loadMore', more);
-      assert.deepEqual(await labels(p, checkout), ['ledger — team-payments', 'payments-api — team-payments']);
+      assert.deepEqual(await labels(p, checkout), ['ledger — team-payments', PAYMENTS_API]);
     } finally {
       await config().update('catalog.pageSize', undefined, vscode.ConfigurationTarget.Workspace);
     }
@@ -167,7 +170,7 @@ describe('Catalog view against the local platform the extension starts', functio
   it('filters by text and clears the filter', async () => {
     const p = await api();
     await vscode.commands.executeCommand('paved.catalog.filter', 'checkout');
-    assert.deepEqual(await labels(p), ['checkout-web — team-web', 'payments-api — team-payments']);
+    assert.deepEqual(await labels(p), ['checkout-web — team-web', PAYMENTS_API]);
     await vscode.commands.executeCommand('paved.catalog.filter', 'no-such-thing');
     assert.deepEqual(await labels(p), ['No service matches “no-such-thing”.']);
     await vscode.commands.executeCommand('paved.catalog.clearFilter');

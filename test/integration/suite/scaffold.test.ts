@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ANSWERS_FILE } from '../../../src/core/templates/answers';
 import { parse as parseYaml } from 'yaml';
 import type { ScaffoldFile } from '../../../src/core/api/types';
 import type { PlatformBackend, ScaffoldTaskInfo } from '../../../src/platform/backend';
@@ -55,7 +56,8 @@ describe('New Service (scaffold) in the extension host against the local platfor
   async function expectedFiles(id: string, values: Record<string, string>): Promise<string[]> {
     const backend = await (await api()).platform.current();
     const t = await backend.getTemplate(id);
-    return t.files.map((f) => f.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, k: string) => values[k] ?? `{{${k}}}`)).sort();
+    // Beside the golden path's files, the answers file that records the template, its version and the values.
+    return [...t.files.map((f) => f.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, k: string) => values[k] ?? `{{${k}}}`)), ANSWERS_FILE].sort();
   }
 
   for (const [id, name] of [
@@ -123,7 +125,7 @@ describe('New Service (scaffold) in the extension host against the local platfor
     const review = inputs.asked.find((a) => a.id === 'review')!;
     assert.equal(review.descriptions![(review.shown as string[]).indexOf('$(edit) Folder')], folder, 'the review shows the default folder');
     assert.equal(result.folder, folder);
-    assert.deepEqual(result.values, { name, owner: 'team-data', description: 'A new HTTP service.', system: 'default', port: 9090 });
+    assert.deepEqual(result.values, { name, owner: 'team-data', description: 'A new HTTP service.', system: 'default', port: 9090, shutdownTimeoutSeconds: 10 });
     assert.match(fs.readFileSync(path.join(folder, 'paved.yaml'), 'utf8'), /port: 9090/);
     fs.rmSync(folder, { recursive: true, force: true });
   });

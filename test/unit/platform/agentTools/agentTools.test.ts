@@ -186,7 +186,7 @@ describe("agent tools: the repository's policies", () => {
     const lint = tool('paved_lint_manifest');
     const trusted = await runAgentTool(lint, context(new FakePlatform('x'), [work]), { path: 'paved.yaml' });
     assert.ok((trusted.data.findings as { ruleId: string }[]).some((f) => f.ruleId === 'repo-needs-system'), JSON.stringify(trusted.data));
-    assert.match(trusted.data.policySet as string, /\+ \.paved\/policies\.yaml$/);
+    assert.match(trusted.data.policySet as string, /^policy set "paved-default \+ repo" \S+ of Paved platform \(x\)$/);
     const untrusted = await runAgentTool(lint, context(new FakePlatform('x'), [work], false), { path: 'paved.yaml' });
     assert.ok(!(untrusted.data.findings as { ruleId: string }[]).some((f) => f.ruleId === 'repo-needs-system'));
   });
