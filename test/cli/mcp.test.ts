@@ -180,6 +180,15 @@ describe('paved mcp: the agent tools over stdio against paved serve', function (
       assert.equal((read.structuredContent.deployment as { id: string }).id, d.id);
       const events = read.structuredContent.events as string[];
       assert.ok(events.some((e) => /\[health\]/.test(e)), events.join('\n'));
+      const status = await ok(client, 'paved_get_service_status', { service: 'orders' });
+      const local = (status.structuredContent.environments as { environment: string; state: string }[]).find((e) => e.environment === 'local');
+      assert.equal(local?.state, 'running', JSON.stringify(status.structuredContent));
+      // Right after the deployment the platform's probe may not have run yet: unknown, else healthy.
+      assert.match(text(status).split('\n')[0], /^orders: local (unknown|healthy), staging not-deployed, production not-deployed\.$/);
+      const logs = await ok(client, 'paved_get_logs', { service: 'orders', environment: 'local', tail: 50 });
+      assert.equal(logs.structuredContent.release, (read.structuredContent.deployment as { release: string }).release);
+      assert.match(text(logs), /^\d+ log lines? of orders in local \(release /);
+      assert.match(await failed(client, 'paved_get_logs', { service: 'orders', environment: 'local', since: 'yesterday' }), /^Error \(invalid-input\): Invalid input for paved_get_logs: since must match format "date-time"/);
     });
 
     it('a production deployment needs a person: the error says so and how, and nothing is sent', async () => {

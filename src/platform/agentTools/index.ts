@@ -7,11 +7,12 @@
 import type { ValidateFunction } from 'ajv';
 import { errorText } from '../../core/cleanText';
 import { PavedError } from '../../core/errors';
-import { ajvDraft7 } from '../../core/lazy';
+import { ajvDraft7, ajvFormats } from '../../core/lazy';
 import { getService, searchServices } from './catalog';
 import { deployTool, getDeployment, getDoraMetrics, promoteTool, rollbackTool } from './deployments';
 import { checkGoldenPathTool, getGoldenPath, listGoldenPaths, scaffoldServiceTool } from './goldenPaths';
 import { lintManifest } from './lint';
+import { getLogs, getServiceStatus } from './operations';
 import type { AgentTool, AgentToolContext, ToolResult } from './types';
 
 export type { AgentTool, AgentToolContext, AgentToolKind, ToolConfirmation, ToolResult } from './types';
@@ -26,6 +27,8 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
   lintManifest,
   getDeployment,
   getDoraMetrics,
+  getServiceStatus,
+  getLogs,
   scaffoldServiceTool,
   deployTool,
   rollbackTool,
@@ -41,7 +44,7 @@ const validators = new Map<string, ValidateFunction>();
 function inputValidator(tool: AgentTool): ValidateFunction {
   let v = validators.get(tool.name);
   if (!v) {
-    v = new (ajvDraft7())({ allErrors: true, strict: false }).compile(tool.inputSchema);
+    v = ajvFormats()(new (ajvDraft7())({ allErrors: true, strict: false })).compile(tool.inputSchema);
     validators.set(tool.name, v);
   }
   return v;

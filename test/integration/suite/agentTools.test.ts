@@ -117,7 +117,7 @@ describe('AI-agent tools in VS Code against the local platform', function () {
     cts.dispose();
   });
 
-  it('scaffolds a service into the workspace (checked against its golden path) and deploys it through the tools (read back with paved_get_deployment); the policy gate refuses a broken manifest', async () => {
+  it('scaffolds a service into the workspace (checked against its golden path) and deploys it through the tools (read back with paved_get_deployment, its status and logs); the policy gate refuses a broken manifest', async () => {
     const created = dataOf(await invokeWrite('paved_scaffold_service', { goldenPath: 'node-http-service', values: { name: SERVICE, owner: 'team-payments' } }));
     assert.equal(created.folder, SERVICE);
     assert.equal(created.registered, SERVICE);
@@ -139,6 +139,10 @@ describe('AI-agent tools in VS Code against the local platform', function () {
     const read = await invokeRead('paved_get_deployment', { id: d.id });
     assert.match(textOf(read), new RegExp(`^Deployment ${d.id}: deploy ${SERVICE} → local .* is succeeded\\.`));
     assert.ok((dataOf(read).events as string[]).some((e) => e.includes('[health]')));
+    const status = dataOf(await invokeRead('paved_get_service_status', { service: SERVICE }));
+    assert.equal((status.environments as { environment: string; state: string }[]).find((e) => e.environment === 'local')?.state, 'running');
+    const logs = await invokeRead('paved_get_logs', { service: SERVICE, environment: 'local' });
+    assert.match(textOf(logs), new RegExp(`^\\d+ log lines? of ${SERVICE} in local \\(release `));
 
     const production = await rejection(invokeWrite('paved_deploy', { service: SERVICE, environment: 'production' }));
     assert.match(production, /A person must approve it: run "Paved: Deploy…" in VS Code and confirm the production approval/);
