@@ -13,3 +13,4 @@ export { logsCommand } from './logs';
 export { statusCommand } from './status';
 export { stopCommand } from './stop';
 export { resourcesCommand } from './resources';
+export { mcpCommand } from './mcp';

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { version } from '../../package.json';
 import { describeError, PavedError } from '../core/errors';
-import type { Finding, LintResult, Severity } from '../core/manifest/index';
-import { kindFromFileName, lint, LineIndex, MANIFEST_KINDS, SKIPPED_FOLDERS } from '../core/manifest/index';
+import type { LintResult, Severity } from '../core/manifest/index';
+import { kindFromFileName, lint, locateFindings, MANIFEST_KINDS, SKIPPED_FOLDERS, type LocatedFinding } from '../core/manifest/index';
 import type { PolicySet } from '../core/policy/index';
 import { loadPolicySet, mergePolicySets, policySetVersion } from '../core/policy/index';
 import { integerOption, parseCommandLine, UsageError } from './args';
@@ -235,25 +235,8 @@ interface FileReport {
   result: LintResult;
 }
 
-interface Located {
-  f: Finding;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
-
-function locateAll(r: FileReport): Located[] {
-  if (r.result.findings.length === 0) return [];
-  const idx = new LineIndex(r.text);
-  // Editors do not count a byte-order mark as a column: neither do we.
-  const bom = r.text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const col = (p: { line: number; column: number }) => (p.line === 0 ? Math.max(0, p.column - bom) : p.column) + 1;
-  return r.result.findings.map((f) => {
-    const s = idx.position(f.offset);
-    const e = idx.position(f.offset + f.length);
-    return { f, line: s.line + 1, column: col(s), endLine: e.line + 1, endColumn: col(e) };
-  });
+function locateAll(r: FileReport): LocatedFinding[] {
+  return locateFindings(r.text, r.result.findings);
 }
 
 function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {

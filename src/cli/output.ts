@@ -3,10 +3,14 @@
  * the Ctrl-C signal of a command. Text that comes from a platform or a manifest goes through `clean` before it reaches
  * the terminal.
  */
-import { describeError, PavedError } from '../core/errors';
+import { clean, errorText } from '../core/cleanText';
+import { PavedError } from '../core/errors';
 import { PlatformError } from '../platform/errors';
 import { UsageError } from './args';
 import type { CliIO } from './cli';
+
+/** Terminal-safe text (src/core/cleanText.ts). */
+export { clean };
 
 /** Exit codes of the platform commands (each command's --help lists those it uses). */
 export const ExitCodes = {
@@ -20,14 +24,6 @@ export const ExitCodes = {
   /** Ctrl-C: the operation was cancelled on the platform. */
   interrupted: 130,
 } as const;
-
-/** Terminal-safe text: control characters removed (platform text cannot move the cursor or recolour the terminal). */
-export function clean(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
-}
 
 /**
  * JSON for the terminal: JSON.stringify escapes the C0 controls but leaves DEL and the C1 controls (U+0080–U+009F,
@@ -54,8 +50,9 @@ export function reportError(io: CliIO, cmd: string, err: unknown): number {
     io.stderr.write(`paved ${cmd}: ${err.message}. Run 'paved ${cmd} --help'.\n`);
     return ExitCodes.usage;
   }
-  io.stderr.write(`paved ${cmd}: ${clean(describeError(err))}\n`);
-  if (PavedError.is(err) && err.detail) io.stderr.write(`  (${clean(err.detail)})\n`);
+  const { message, detail } = errorText(err);
+  io.stderr.write(`paved ${cmd}: ${message}\n`);
+  if (detail) io.stderr.write(`  (${detail})\n`);
   return exitCodeFor(err);
 }
 

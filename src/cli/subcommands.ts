@@ -29,4 +29,5 @@ export const subcommands: readonly SubcommandEntry[] = [
   { name: 'restart', summary: 'start the release a service runs in an environment again (a new process, switched to once healthy)', load: async () => commands().restartCommand },
   { name: 'stop', summary: 'stop the release a service runs in an environment', load: async () => commands().stopCommand },
   { name: 'resources', summary: 'claims and the resources provisioned for them: list, types, release', load: async () => commands().resourcesCommand },
+  { name: 'mcp', summary: "serve Paved's AI-agent tools to an MCP client over stdio (--read-only: reads only)", load: async () => commands().mcpCommand },
 ];

@@ -20,6 +20,7 @@ import { walkthroughProgress, watchCatalogView, watchPlatformConnection, type Wa
 import { GoldenPathVersions } from './platform/goldenPaths';
 import { GoldenPathUpgrades } from './upgrade/upgradeCommands';
 import { Operations } from './operations';
+import { AgentTools } from './agentTools/agentTools';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface PavedApi {
@@ -49,6 +50,8 @@ export interface PavedApi {
   readonly walkthrough: WalkthroughProgress;
   /** Upgrade / Adopt Golden Path, the goldenPath CodeLens and the upgrade conflicts in Problems (`inputs` for tests). */
   readonly upgrades: GoldenPathUpgrades;
+  /** The AI-agent tools (language-model tools and the `paved mcp` definition); `tool(name)` for tests. */
+  readonly agentTools: AgentTools;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -71,6 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform, onDidRefreshCatalog: catalog.onDidRefresh });
   const resources = new ResourceCommands(commands, platform, log.child('resources'));
   const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
+  const agentTools = new AgentTools({ connection: platform, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('agent-tools'), policies: (backend, file) => manifests.gatePolicies(backend, file) });
   const selfService = new SelfService({
     commands,
     connection: platform,
@@ -101,13 +105,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     watchPlatformConnection(catalog.onDidLoad, platform),
     goldenPaths,
     upgrades,
+    agentTools,
   );
 
   // Not awaited: a round trip to the window (tens of ms on a busy machine) is no part of activation.
   void vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations, resources };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations, resources, agentTools };
 }
 
 export function deactivate(): void {

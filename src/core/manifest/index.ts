@@ -21,6 +21,7 @@ export { lint, parsePavedManifest, placeFindings, DEFAULT_MAX_SIZE } from './lin
 export { kindFromFileName, kindFromApiVersion, manifestKind, MANIFEST_KINDS, CATALOG_KINDS, MANIFEST_GLOB, manifestGlob, MANIFEST_API_VERSION_LINE, SKIPPED_FOLDERS, SKIPPED_FOLDERS_GLOB } from './kinds';
 export type { KnownManifestKind, ManifestKindInfo } from './kinds';
 export { lineColumn, LineIndex, applyEdits, eolOf } from './position';
+export { locateFindings, type LocatedFinding } from './locate';
 export { parseYaml } from './parse';
 export type { ParsedYaml } from './parse';
 export type { YDoc, YMap, YNode, YPair, YScalar, YSeq } from './tree';

@@ -286,6 +286,12 @@ export class PlatformConnection extends Component {
     return true;
   }
 
+  /** The token stored for the configured remote platform (the MCP server the editor starts gets it in its environment). */
+  async storedToken(): Promise<string | undefined> {
+    const { url } = this.settings();
+    return url === '' ? undefined : this.deps.context.secrets.get(tokenKey(url.replace(/\/+$/, '')));
+  }
+
   private async signOut(): Promise<void> {
     const { url } = this.settings();
     if (url === '') return;
