@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Environment } from '../core/api/types';
+import { asV1 } from '../core/catalog';
 import { DEFAULT_ENVIRONMENTS } from '../core/deploy';
 import { LocalCatalog } from './catalog/localCatalog';
 import { ServiceViews } from './catalog/serviceViews';
@@ -15,7 +16,10 @@ import { systemHost, type ProcessHost } from './deploy/processes';
 import type { HealthProbe } from './deploy/watch';
 import { FeedbackStore } from './feedback';
 import { IdempotencyStore } from './idempotency';
-import { policiesFileIn } from './policy/policies';
+import { FeedbackStates } from './insights/feedbackStates';
+import { PlatformInsights } from './insights/insights';
+import { ComplianceSnapshots } from './insights/snapshots';
+import { policiesFileIn, policySet, scorecardFor } from './policy/policies';
 import { TemplateLibrary } from './scaffold/library';
 import { ScaffoldTasks } from './scaffold/tasks';
 
@@ -47,6 +51,9 @@ export class LocalPlatform {
   readonly deployments: Deployments;
   readonly feedback: FeedbackStore;
   readonly idempotency: IdempotencyStore;
+  readonly feedbackStates: FeedbackStates;
+  readonly complianceSnapshots: ComplianceSnapshots;
+  readonly insights: PlatformInsights;
 
   constructor(opts: PlatformOptions) {
     const log = opts.log ?? (() => undefined);
@@ -73,11 +80,35 @@ export class LocalPlatform {
     this.scaffold = new ScaffoldTasks(path.join(dir, 'tasks'), this.templates, now);
     this.feedback = new FeedbackStore(path.join(dir, 'feedback.jsonl'), this.catalog, now);
     this.idempotency = new IdempotencyStore(path.join(dir, 'idempotency.jsonl'), now);
+    this.feedbackStates = new FeedbackStates(path.join(dir, 'feedback-states.jsonl'), now);
+    this.complianceSnapshots = new ComplianceSnapshots(path.join(dir, 'insights', 'compliance.jsonl'));
+    const policiesFile = this.policiesFile;
+    const catalog = this.catalog;
+    this.insights = new PlatformInsights(
+      {
+        catalog,
+        templates: this.templates,
+        tasks: this.scaffold,
+        deployments: this.deployments,
+        environments: this.environments,
+        feedback: this.feedback,
+        policy: {
+          rules: () => policySet(policiesFile).rules.map((r) => ({ id: r.id, mandatory: r.mandatory === true })),
+          // catalog-info.yaml services have no scorecard (as in their details).
+          evaluate: (e) => (e.manifestKind === 'catalog-info.yaml' ? undefined : { scorecard: scorecardFor(asV1(e.manifest), { deprecatedServices: catalog.deprecatedDependencies(e) }, policiesFile), waivers: [] }),
+        },
+        now,
+      },
+      this.feedbackStates,
+      this.complianceSnapshots,
+    );
   }
 
   /** Loads state, reaps processes an earlier (killed) instance left behind and marks its unfinished work failed. */
   async load(): Promise<void> {
     this.feedback.load();
+    this.feedbackStates.load();
+    this.complianceSnapshots.load();
     this.idempotency.load();
     await this.deployments.load();
     this.scaffold.load();
@@ -90,6 +121,8 @@ export class LocalPlatform {
     await this.deployments.stop();
     this.catalog.close();
     this.feedback.close();
+    this.feedbackStates.close();
+    this.complianceSnapshots.close();
     this.idempotency.close();
   }
 

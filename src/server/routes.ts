@@ -5,6 +5,7 @@
 import { catalogRoutes } from './catalog/routes';
 import { deployRoutes } from './deploy/routes';
 import { feedbackRoutes } from './feedback';
+import { insightsRoutes } from './insights/routes';
 import type { LocalPlatform } from './platform';
 import { policyRoutes } from './policy/routes';
 import { joinRoutes, type Routes } from './routing';
@@ -25,6 +26,7 @@ export function platformRoutes(p: LocalPlatform, opts: { version: string }): Rou
     scaffoldRoutes(p.templates, p.scaffold, p.idempotency, p.catalog),
     feedbackRoutes(p.feedback, p.idempotency),
     policyRoutes(p.policiesFile),
+    insightsRoutes(p.insights),
     schemaRoutes(),
   );
 }

@@ -4,6 +4,7 @@
  * this adds per month: new services and the share created from a golden path, and the scaffold-task funnel
  * (started → succeeded → in the catalog → deployed) that shows where people give up.
  */
+import type { TaskState } from '../api/types';
 import { goldenPathAdoption, type AdoptionService, type AdoptionTemplate } from '../templates/adoption';
 import { monthKey, monthsBetween, share } from './time';
 import type { AdoptionInsights, AdoptionMonth } from './types';
@@ -11,7 +12,7 @@ import type { AdoptionInsights, AdoptionMonth } from './types';
 export interface InsightTask {
   templateId: string;
   templateVersion: string;
-  state: 'pending' | 'running' | 'succeeded' | 'failed';
+  state: TaskState;
   createdAt: number;
   /** The service name the task was asked to create (its `name` value). */
   service?: string;
