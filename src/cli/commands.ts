@@ -9,3 +9,4 @@ export { templatesCommand } from './templates';
 export { scaffoldCommand } from './scaffold';
 export { upgradeCommand } from './upgrade';
 export { deployCommand, rollbackCommand, promoteCommand } from './deploy';
+export { insightsCommand } from './insights';

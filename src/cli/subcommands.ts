@@ -24,4 +24,5 @@ export const subcommands: readonly SubcommandEntry[] = [
   { name: 'deploy', summary: 'deploy a service to an environment (policy-checked), optionally waiting for it', load: async () => commands().deployCommand },
   { name: 'rollback', summary: 'roll a service back to its previous (or a named) release', load: async () => commands().rollbackCommand },
   { name: 'promote', summary: 'promote the release running in one environment to the next', load: async () => commands().promoteCommand },
+  { name: 'insights', summary: 'platform insights: golden-path adoption, onboarding time, delivery (DORA), compliance, feedback', load: async () => commands().insightsCommand },
 ];

@@ -44,6 +44,7 @@ import type {
   TemplateVersion,
   GoldenPathAdoption,
 } from '../core/api/types';
+import type { DeliveryService, FeedbackItem, FeedbackState, InsightsBySection, InsightsQuery, InsightsSection } from '../core/insights';
 import type { TokenProvider, TransportOptions } from './transport';
 
 export type PlatformKind = 'local' | 'paved' | 'backstage';
@@ -101,6 +102,11 @@ export interface BackendCapabilities {
    * only a template's current version, so drift shows but the upgrade needs a Paved platform.
    */
   templateVersions: boolean;
+  /**
+   * Platform insights across the catalog (adoption, onboarding, delivery, compliance, the feedback inbox and its
+   * states) computed from the platform's own history (Paved). Backstage keeps none of that history.
+   */
+  insights: boolean;
 }
 
 export interface CallOptions {
@@ -280,6 +286,12 @@ export interface PlatformBackend {
   listTemplateVersions(id: string, page?: { limit?: number; cursor?: string }, opts?: CallOptions): Promise<Page<TemplateVersion>>;
   /** Services per golden path and version, and those on none. `unsupported` unless `capabilities.templateVersions`. */
   goldenPathAdoption(opts?: CallOptions & { limit?: number }): Promise<GoldenPathAdoption>;
+
+  // Platform insights (capabilities.insights; `unsupported` otherwise)
+  insights<S extends InsightsSection>(section: S, query?: InsightsQuery, opts?: CallOptions): Promise<InsightsBySection[S]>;
+  /** The services behind the delivery numbers, most deployments first. */
+  deliveryServices(query?: InsightsQuery, opts?: CallOptions): Promise<Page<DeliveryService>>;
+  setFeedbackState(id: string, state: FeedbackState, opts?: CallOptions & { by?: string }): Promise<FeedbackItem>;
   createScaffoldTask(request: CreateScaffoldTask, opts?: WriteOptions): Promise<ScaffoldTaskInfo>;
   getScaffoldTask(id: string, opts?: CallOptions): Promise<ScaffoldTaskInfo>;
   /** The task's events, ending after its final one (completed / failed / cancelled). */

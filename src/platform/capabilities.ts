@@ -17,6 +17,7 @@ export const PAVED_CAPABILITIES: Readonly<BackendCapabilities> = Object.freeze({
   metrics: true,
   policies: true,
   templateVersions: true,
+  insights: true,
 });
 
 /** Backstage: catalog and scaffolder; deploys only through the Paved platform an entity names. */
@@ -32,6 +33,7 @@ export const BACKSTAGE_CAPABILITIES: Readonly<BackendCapabilities> = Object.free
   metrics: false,
   policies: false,
   templateVersions: false,
+  insights: false,
 });
 
 const BY_KIND: Readonly<Record<PlatformKind, Readonly<BackendCapabilities>>> = { local: PAVED_CAPABILITIES, paved: PAVED_CAPABILITIES, backstage: BACKSTAGE_CAPABILITIES };

@@ -159,3 +159,28 @@ export interface FeedbackInsights extends InsightsWindow {
   byService: { service: string; count: number }[];
   items: Page<FeedbackItem>;
 }
+
+/** The sections of `GET /v1/insights/{section}`. */
+export const INSIGHTS_SECTIONS = ['adoption', 'onboarding', 'delivery', 'compliance', 'feedback'] as const;
+export type InsightsSection = (typeof INSIGHTS_SECTIONS)[number];
+
+export interface InsightsBySection {
+  adoption: AdoptionInsights;
+  onboarding: OnboardingInsights;
+  delivery: DeliveryInsights;
+  compliance: ComplianceInsights;
+  feedback: FeedbackInsights;
+}
+
+/** Query of the insights endpoints; each takes the parameters it knows (see schemas/platform-api.yaml). */
+export interface InsightsQuery {
+  since?: string;
+  until?: string;
+  team?: string;
+  environment?: string;
+  state?: FeedbackState;
+  category?: string;
+  service?: string;
+  limit?: number;
+  cursor?: string;
+}

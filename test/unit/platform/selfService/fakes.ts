@@ -185,6 +185,9 @@ export class FakePlatform implements PlatformBackend {
   getPolicies: PlatformBackend['getPolicies'] = () => unused('getPolicies');
   getMetrics: PlatformBackend['getMetrics'] = () => unused('getMetrics');
   sendFeedback: PlatformBackend['sendFeedback'] = () => unused('sendFeedback');
+  insights: PlatformBackend['insights'] = () => unused('insights');
+  deliveryServices: PlatformBackend['deliveryServices'] = () => unused('deliveryServices');
+  setFeedbackState: PlatformBackend['setFeedbackState'] = () => unused('setFeedbackState');
   dispose(): void {}
 }
 
