@@ -10,8 +10,9 @@
     const ref = target.getAttribute('data-ref');
     const url = target.getAttribute('data-url');
     const action = target.getAttribute('data-action');
+    const environment = target.getAttribute('data-env');
     if (ref) vscode.postMessage({ type: 'open', ref });
     else if (url) vscode.postMessage({ type: 'link', url });
-    else if (action) vscode.postMessage({ type: action });
+    else if (action) vscode.postMessage(environment ? { type: action, environment } : { type: action });
   });
 })();

@@ -1,19 +1,21 @@
 /**
- * `paved deploy`, `paved rollback`, `paved promote`: the editor's Deploy / Roll Back / Promote from the command line —
+ * `paved deploy`, `paved rollback`, `paved promote`, `paved restart`: the editor's Deploy / Roll Back / Promote /
+ * Restart from the command line —
  * the same flows (src/platform/selfService: where the service deploys, including a Backstage entity's hand-off to the
  * Paved platform it names, environments, the policy gate, approval, the idempotent send, following the events). This
  * file only turns flags into the flows' inputs and their answers into output and exit codes.
  */
+import * as path from 'node:path';
 import type { Deployment, DeploymentEvent } from '../core/api/types';
 import { describeError, PavedError } from '../core/errors';
 import type { PlatformBackend } from '../platform/backend';
-import { deploy, followDeployment, promote, rollback, type Refused, type SelfServicePrompts, type Started } from '../platform/selfService';
+import { deploy, followDeployment, promote, restart, rollback, type Refused, type SelfServicePrompts, type Started } from '../platform/selfService';
 import { integerOption, parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 import { connectionHelp, DEPLOY_CONNECTION_OPTIONS, DeployTokens, openBackend, type CliDeps } from './connection';
 import { clean, ExitCodes, reportError, withInterrupt } from './output';
 
-type Op = 'deploy' | 'rollback' | 'promote';
+type Op = 'deploy' | 'rollback' | 'promote' | 'restart';
 
 const OPTIONS = {
   env: { type: 'string' },
@@ -33,6 +35,7 @@ const ALLOWED: Record<Op, (keyof typeof OPTIONS)[]> = {
   deploy: ['env', 'release', 'health-timeout', 'wait', 'approve', 'json', 'idempotency-key'],
   rollback: ['env', 'release', 'wait', 'json', 'idempotency-key'],
   promote: ['from', 'to', 'wait', 'approve', 'json', 'idempotency-key'],
+  restart: ['env', 'wait', 'approve', 'json', 'idempotency-key'],
 };
 
 const exitHelp = `Exit codes:
@@ -83,11 +86,28 @@ ${connectionHelp({ deploy: true })}
 
 ${exitHelp}`;
 
+const restartUsage = `Usage: paved restart SERVICE --env ENV [--approve] [--wait] [--json] [connection]
+
+Starts the release serving in ENV (or the last one that did, when it was stopped or crashed) again: a new process
+next to the old one, switched to once healthy — like a deployment of that release, without rebuilding. While a
+restart of it runs, asking again returns that one. Where the manifest requires approval (production), pass --approve.
+
+Options:
+  --env ENV               environment (local, staging, production)
+  --approve               confirm a restart that requires approval
+  --wait                  stream the restart's events and wait until it ends
+  --idempotency-key K     retry-safe key: the same key returns the same restart
+  --json                  JSON lines: {"deployment":…} (and {"event":…} with --wait)
+
+${connectionHelp()}
+
+${exitHelp.replace('the deployment on the platform', 'the restart on the platform')}`;
+
 /**
  * The CLI asks nothing: what the flags do not say is a usage error (the flags are checked before, so the pickers are
  * never reached), an approval not given with --approve a refusal, a Paved platform token one of PAVED_DEPLOY_TOKEN.
  */
-function flagPrompts(op: Op, tokens: DeployTokens): SelfServicePrompts {
+export function flagPrompts(op: Op | 'stop', tokens: DeployTokens): SelfServicePrompts {
   return {
     pickService: () => Promise.reject(new UsageError('SERVICE is required')),
     pickEnvironment: () => Promise.reject(new UsageError(op === 'promote' ? '--from is required' : '--env is required')),
@@ -96,9 +116,11 @@ function flagPrompts(op: Op, tokens: DeployTokens): SelfServicePrompts {
       Promise.reject(
         new PavedError(
           'forbidden',
-          r.reason === 'manifest'
-            ? `${r.service}'s manifest requires approval for ${r.environment}; pass --approve to confirm.`
-            : `the platform requires approval to deploy ${r.service} to ${r.environment}; pass --approve to confirm.`,
+          r.action === 'restart' || r.action === 'stop'
+            ? `${r.reason === 'manifest' ? `${r.service}'s manifest` : 'the platform'} requires approval to ${r.action} ${r.service} in ${r.environment}; pass --approve to confirm.`
+            : r.reason === 'manifest'
+              ? `${r.service}'s manifest requires approval for ${r.environment}; pass --approve to confirm.`
+              : `the platform requires approval to deploy ${r.service} to ${r.environment}; pass --approve to confirm.`,
         ),
       ),
     ensureToken: async (url, why) => tokens.ensure(url, why),
@@ -139,9 +161,16 @@ function describeStarted(op: Op, d: Deployment): string {
   return `paved ${op}: deployment ${d.id} (${d.kind} ${clean(d.service)} → ${clean(d.environment)}${d.release ? `, ${clean(d.release)}` : ''}) is ${d.state}\n`;
 }
 
+/**
+ * A refusal, as `paved lint` prints findings: `file:line:col severity rule message` (the file when the manifest was
+ * read from one, relative to the working directory), every finding the platform listed.
+ */
 function reportRefused(io: CliIO, op: Op, r: Refused): number {
-  io.stderr.write(`paved ${op}: refusing to deploy ${clean(r.service)} to ${clean(r.environment)}: its manifest has ${r.problems.length} policy error(s):\n`);
-  for (const l of r.problems) io.stderr.write(`  ${clean(l)}\n`);
+  const errors = r.findings.filter((f) => f.severity === 'error').length;
+  const who = r.by === 'platform' ? `the platform refused it${r.policySet ? ` (policy set ${clean(r.policySet.name)} ${clean(r.policySet.version)})` : ''}` : 'refusing';
+  io.stderr.write(`paved ${op}: ${who}: ${clean(r.service)} cannot be deployed to ${clean(r.environment)}; its manifest has ${errors} policy error(s):\n`);
+  const where = r.manifest.file ? path.relative(process.cwd(), r.manifest.file) || r.manifest.file : r.manifest.fileName;
+  for (const f of r.findings) io.stderr.write(`${clean(where)}:${f.line}:${f.column} ${f.severity} ${clean(f.ruleId)} ${clean(f.message)}\n`);
   return ExitCodes.failed;
 }
 
@@ -156,6 +185,7 @@ export async function runDeployCommand(op: Op, args: string[], io: CliIO, deps: 
       }
       const healthTimeoutSeconds = v['health-timeout'] === undefined ? undefined : integerOption('health-timeout', v['health-timeout'], 1, undefined, 'a positive integer');
       if (op !== 'promote' && !v.env) throw new UsageError('--env is required');
+      if (op === 'restart' && v.release) throw new UsageError('--release does not apply to paved restart');
       if (op === 'promote' && !v.from) throw new UsageError('--from is required');
 
       backend = await openBackend(v, deps);
@@ -166,7 +196,9 @@ export async function runDeployCommand(op: Op, args: string[], io: CliIO, deps: 
           ? await deploy(ctx, { ...common, environment: v.env, release: v.release, healthTimeoutSeconds, approved: v.approve })
           : op === 'rollback'
             ? await rollback(ctx, { ...common, environment: v.env, release: v.release })
-            : await promote(ctx, { ...common, from: v.from, to: v.to, approved: v.approve });
+            : op === 'restart'
+              ? await restart(ctx, { ...common, environment: v.env, approved: v.approve })
+              : await promote(ctx, { ...common, from: v.from, to: v.to, approved: v.approve });
       if (result.status === 'refused') return reportRefused(io, op, result);
       const { deployment } = result;
       io.stderr.write(describeStarted(op, deployment));
@@ -202,4 +234,11 @@ export const promoteCommand: Subcommand = {
   summary: 'promote the release running in one environment to the next',
   usage: promoteUsage,
   run: (args, io) => runDeployCommand('promote', args, io, { env: process.env }),
+};
+
+export const restartCommand: Subcommand = {
+  name: 'restart',
+  summary: 'start the release a service runs in an environment again (a new process, switched to once healthy)',
+  usage: restartUsage,
+  run: (args, io) => runDeployCommand('restart', args, io, { env: process.env }),
 };

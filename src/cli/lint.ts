@@ -9,9 +9,10 @@ import { describeError, PavedError } from '../core/errors';
 import type { Finding, LintResult, Severity } from '../core/manifest/index';
 import { kindFromFileName, lint, LineIndex, MANIFEST_KINDS, SKIPPED_FOLDERS } from '../core/manifest/index';
 import type { PolicySet } from '../core/policy/index';
-import { defaultPolicySet, loadPolicySet, mergePolicySets } from '../core/policy/index';
+import { loadPolicySet, mergePolicySets, policySetVersion } from '../core/policy/index';
 import { integerOption, parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
+import { lintPlatform, type LintConnection, type LintPlatform } from './lintPlatform';
 
 const usage = `Usage: paved lint [paths or globs...] [options]
 
@@ -19,15 +20,26 @@ Lints paved.yaml, catalog-info.yaml and score.yaml files: YAML syntax, the manif
 and plaintext secrets. Directories are searched for those file names; globs (*, **, ?, {a,b}) match any file.
 Without paths, lints the manifests under the current directory.
 
-Options:
-  --format text|json|sarif   output format (default text: file:line:col severity rule message)
-  --policies FILE            the platform's policy set (default: Paved's default set); a repository's
-                             .paved/policies.yaml (in the current directory) is merged on top
-  --environment NAME         lint for this environment (rules with when.environment)
-  --deprecated NAMES         comma-separated deprecated services (rule no-deprecated-dependency)
-  --max-warnings N           exit 1 when there are more than N warnings (default: unlimited)
+With a platform (--backend/--url, PAVED_URL, or a running local platform) it lints with the platform's policy set
+and checks owners, systems, dependencies and APIs against its catalog, as the editor and the platform's deploy gate
+do; when the platform cannot be asked, Paved's default set stands in and a note on stderr says why.
 
-Exit codes: 0 clean, 1 errors or too many warnings, 2 usage or I/O error.`;
+Options:
+  --format text|json|sarif   output format (default text: file:line:col severity rule message); JSON and SARIF
+                             name the policy set and its version
+  --policies FILE            use this policy set instead of the platform's; a repository's .paved/policies.yaml
+                             (in the current directory) is merged on top of either
+  --environment NAME         lint for this environment (rules with when.environment)
+  --deprecated NAMES         comma-separated deprecated services (rule no-deprecated-dependency), besides the
+                             platform's
+  --max-warnings N           exit 1 when there are more than N warnings (default: unlimited)
+  --require-platform         fail (exit 2) instead of falling back to the default set when the platform cannot
+                             be asked
+  --backend KIND, --url URL, --state-dir DIR
+                             the platform (as for the other commands; env PAVED_BACKEND, PAVED_URL,
+                             PAVED_STATE_DIR, PAVED_TOKEN); default: the running local platform, if any
+
+Exit codes: 0 clean, 1 errors or too many warnings, 2 usage or I/O error (or no platform with --require-platform).`;
 
 /** The CLI lints big files too (editors stop at 1 MB as you type); above this a file gets one finding. */
 const CLI_MAX_SIZE = 16_000_000;
@@ -41,6 +53,8 @@ interface Options {
   environment?: string;
   deprecated: string[];
   maxWarnings?: number;
+  requirePlatform: boolean;
+  connection: LintConnection;
 }
 
 const OPTIONS = {
@@ -49,6 +63,10 @@ const OPTIONS = {
   environment: { type: 'string' },
   deprecated: { type: 'string', multiple: true },
   'max-warnings': { type: 'string' },
+  'require-platform': { type: 'boolean' },
+  backend: { type: 'string' },
+  url: { type: 'string' },
+  'state-dir': { type: 'string' },
 } as const;
 
 function parseOptions(args: string[]): Options {
@@ -62,6 +80,8 @@ function parseOptions(args: string[]): Options {
     environment: v.environment,
     deprecated: (v.deprecated ?? []).flatMap((d) => d.split(',').map((s) => s.trim()).filter(Boolean)),
     maxWarnings: v['max-warnings'] === undefined ? undefined : integerOption('max-warnings', v['max-warnings'], 0, undefined, 'a whole number'),
+    requirePlatform: v['require-platform'] === true,
+    connection: { backend: v.backend, url: v.url, 'state-dir': v['state-dir'] },
   };
 }
 
@@ -185,8 +205,8 @@ function readText(file: string): string {
   }
 }
 
-function policiesFor(o: Options, cwd: string, warn: (m: string) => void): PolicySet {
-  const platform = o.policies ? loadPolicySet(readText(path.resolve(cwd, o.policies)), o.policies) : defaultPolicySet();
+function policiesFor(o: Options, cwd: string, warn: (m: string) => void, fromPlatform: LintPlatform): PolicySet {
+  const platform = o.policies ? loadPolicySet(readText(path.resolve(cwd, o.policies)), o.policies) : fromPlatform.set;
   const repoFile = path.join(cwd, '.paved', 'policies.yaml');
   if (!fs.existsSync(repoFile)) return platform;
   const merged = mergePolicySets(platform, loadPolicySet(readText(repoFile), '.paved/policies.yaml'));
@@ -240,7 +260,14 @@ function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {
   return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
 }
 
-function toSarif(reports: FileReport[], cwd: string): object {
+interface SetInfo {
+  name: string;
+  version: string;
+  /** Where it came from: the platform's name, a --policies file, or Paved's default. */
+  source: string;
+}
+
+function toSarif(reports: FileReport[], cwd: string, set: SetInfo): object {
   const rules: { id: string; shortDescription: { text: string }; helpUri?: string; defaultConfiguration: { level: string } }[] = [];
   const ruleIndex = new Map<string, number>();
   const results: object[] = [];
@@ -279,7 +306,12 @@ function toSarif(reports: FileReport[], cwd: string): object {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'paved', version, semanticVersion: version, informationUri: 'https://paved.dev/docs/cli#lint', rules } },
+        tool: {
+          driver: { name: 'paved', version, semanticVersion: version, informationUri: 'https://paved.dev/docs/cli#lint', rules },
+          // The policy set is the plug-in that decides which rules exist: named with its version.
+          extensions: [{ name: set.name, version: set.version, fullName: `policy set ${set.name} ${set.version} (${set.source})` }],
+        },
+        properties: { policySet: set },
         originalUriBaseIds: { '%SRCROOT%': { uri: `file://${root.startsWith('/') ? '' : '/'}${encodeURI(root)}/` } },
         columnKind: 'utf16CodeUnits',
         results,
@@ -288,9 +320,10 @@ function toSarif(reports: FileReport[], cwd: string): object {
   };
 }
 
-function toJson(reports: FileReport[], totals: { errors: number; warnings: number }): object {
+function toJson(reports: FileReport[], totals: { errors: number; warnings: number }, set: SetInfo): object {
   return {
     version: 1,
+    policySet: set,
     files: reports.map((r) => ({
       file: r.display,
       kind: r.result.kind,
@@ -313,7 +346,7 @@ function toJson(reports: FileReport[], totals: { errors: number; warnings: numbe
   };
 }
 
-export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): Promise<number> {
+export async function runLint(args: string[], io: CliIO, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const warn = (m: string) => io.stderr.write(`${m}\n`);
   let o: Options;
   try {
@@ -323,14 +356,29 @@ export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): P
     return 2;
   }
   const reports: FileReport[] = [];
+  let set: SetInfo;
   try {
-    const policies = policiesFor(o, cwd, warn);
     const files = resolveInputs(o.inputs, cwd, warn);
     if (files.length === 0) {
       io.stderr.write(`paved lint: no manifest files found (looked for ${MANIFEST_KINDS.map((k) => `${k.fileStem}.yaml`).join(', ')})\n`);
       return 2;
     }
-    const context = { ...(o.environment ? { environment: o.environment } : {}), ...(o.deprecated.length ? { deprecatedServices: new Set(o.deprecated) } : {}) };
+    const platform = await lintPlatform(o.connection, env);
+    if (platform.fallback) {
+      if (o.requirePlatform) {
+        io.stderr.write(`paved lint: --require-platform: ${platform.fallback}\n`);
+        return 2;
+      }
+      if (!o.policies) warn(`paved lint: linting with Paved's default policy set: ${platform.fallback}`);
+    }
+    const policies = policiesFor(o, cwd, warn, platform);
+    set = { name: policies.name, version: policySetVersion(policies), source: o.policies ? o.policies : platform.fallback ? "Paved's default set" : (platform.platform ?? '') };
+    const deprecated = new Set([...o.deprecated, ...(platform.deprecatedServices ?? [])]);
+    const context = {
+      ...(o.environment ? { environment: o.environment } : {}),
+      ...(deprecated.size > 0 ? { deprecatedServices: deprecated } : {}),
+      ...(platform.catalog ? { catalog: platform.catalog } : {}),
+    };
     const options = { policies, context, maxSize: CLI_MAX_SIZE, maxFullParseSize: CLI_MAX_SIZE, tooLargeHint: 'paved lint skips it' };
     const display = displayPaths(cwd);
     for (const file of files) {
@@ -340,7 +388,7 @@ export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): P
       reports.push({ file, display: display(file), text: result.findings.length > 0 ? text : '', result });
     }
   } catch (err) {
-    io.stderr.write(`paved lint: ${describeError(err)}\n`);
+    io.stderr.write(`paved lint: ${describeError(err)}${err instanceof UsageError ? `\n${usage}` : ''}\n`);
     return 2;
   }
   let errors = 0;
@@ -352,9 +400,9 @@ export async function runLint(args: string[], io: CliIO, cwd = process.cwd()): P
     }
   }
   if (o.format === 'json') {
-    io.stdout.write(JSON.stringify(toJson(reports, { errors, warnings }), null, 2) + '\n');
+    io.stdout.write(JSON.stringify(toJson(reports, { errors, warnings }, set), null, 2) + '\n');
   } else if (o.format === 'sarif') {
-    io.stdout.write(JSON.stringify(toSarif(reports, cwd), null, 2) + '\n');
+    io.stdout.write(JSON.stringify(toSarif(reports, cwd, set), null, 2) + '\n');
   } else {
     const lines: string[] = [];
     for (const r of reports) for (const l of locateAll(r)) lines.push(`${r.display}:${l.line}:${l.column} ${l.f.severity} ${l.f.ruleId} ${l.f.message}`);

@@ -61,3 +61,36 @@ export async function withInterrupt<T>(body: (interrupted: AbortSignal) => Promi
     process.off('SIGINT', onInt);
   }
 }
+
+/** The abort reason when the reader of stdout went away (`paved services | head`). */
+export const EPIPE = 'stdout closed';
+const pipeWatched = new WeakSet<object>();
+let onPipeClosed: (() => void) | undefined;
+
+/**
+ * Runs `body` with an AbortSignal that fires on Ctrl-C, or when the reader of stdout goes away (`paved services |
+ * head`): then the listing stops quietly instead of crashing on EPIPE.
+ */
+export async function listing(io: CliIO, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  return withInterrupt(async (interrupted) => {
+    const ctl = new AbortController();
+    const onInterrupt = () => ctl.abort();
+    interrupted.addEventListener('abort', onInterrupt, { once: true });
+    if (!pipeWatched.has(io.stdout)) {
+      pipeWatched.add(io.stdout);
+      // Stays for the life of the stream: a late EPIPE (after this run) must not become an uncaught 'error' event.
+      io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+        onPipeClosed?.();
+      });
+    }
+    onPipeClosed = () => ctl.abort(EPIPE);
+    try {
+      const code = await body(ctl.signal);
+      return ctl.signal.reason === EPIPE ? 0 : code;
+    } finally {
+      onPipeClosed = undefined;
+      interrupted.removeEventListener('abort', onInterrupt);
+    }
+  });
+}

@@ -7,7 +7,7 @@
 import { integerOption, parseCommandLine, UsageError } from './args';
 import type { CliIO, Subcommand } from './cli';
 import { connectionHelp, CONNECTION_OPTIONS, openBackend, type CliDeps } from './connection';
-import { clean, reportError, withInterrupt } from './output';
+import { clean, EPIPE, listing, reportError } from './output';
 import type { CatalogService, PlatformBackend, ServiceInfo, ServiceQuery } from '../platform/backend';
 
 const servicesUsage = `Usage: paved services [--owner TEAM] [--system SYSTEM] [--lifecycle L] [--query TEXT] [--limit N] [--json] [connection]
@@ -53,38 +53,6 @@ function statusText(status: Record<string, string>): string {
   return Object.entries(status)
     .map(([env, state]) => `${clean(env)}:${clean(state)}`)
     .join(' ');
-}
-
-const EPIPE = 'stdout closed';
-const pipeWatched = new WeakSet<object>();
-let onPipeClosed: (() => void) | undefined;
-
-/**
- * Runs `body` with an AbortSignal that fires on Ctrl-C, or when the reader of stdout goes away (`paved services |
- * head`): then the listing stops quietly instead of crashing on EPIPE.
- */
-async function listing(io: CliIO, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
-  return withInterrupt(async (interrupted) => {
-    const ctl = new AbortController();
-    const onInterrupt = () => ctl.abort();
-    interrupted.addEventListener('abort', onInterrupt, { once: true });
-    if (!pipeWatched.has(io.stdout)) {
-      pipeWatched.add(io.stdout);
-      // Stays for the life of the stream: a late EPIPE (after this run) must not become an uncaught 'error' event.
-      io.stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-        onPipeClosed?.();
-      });
-    }
-    onPipeClosed = () => ctl.abort(EPIPE);
-    try {
-      const code = await body(ctl.signal);
-      return ctl.signal.reason === EPIPE ? 0 : code;
-    } finally {
-      onPipeClosed = undefined;
-      interrupted.removeEventListener('abort', onInterrupt);
-    }
-  });
 }
 
 export async function runServices(args: string[], io: CliIO, deps: CliDeps): Promise<number> {

@@ -24,5 +24,9 @@ export const subcommands: readonly SubcommandEntry[] = [
   { name: 'deploy', summary: 'deploy a service to an environment (policy-checked), optionally waiting for it', load: async () => commands().deployCommand },
   { name: 'rollback', summary: 'roll a service back to its previous (or a named) release', load: async () => commands().rollbackCommand },
   { name: 'promote', summary: 'promote the release running in one environment to the next', load: async () => commands().promoteCommand },
+  { name: 'logs', summary: 'print (or follow) the logs of a running service', load: async () => commands().logsCommand },
+  { name: 'status', summary: 'show the health and SLO status of a service in every environment', load: async () => commands().statusCommand },
+  { name: 'restart', summary: 'start the release a service runs in an environment again (a new process, switched to once healthy)', load: async () => commands().restartCommand },
+  { name: 'stop', summary: 'stop the release a service runs in an environment', load: async () => commands().stopCommand },
   { name: 'insights', summary: 'platform insights: golden-path adoption, onboarding time, delivery (DORA), compliance, feedback', load: async () => commands().insightsCommand },
 ];

@@ -35,6 +35,11 @@ export const Commands = {
   /** Run by VS Code after a Paved quick fix's edit (CodeAction.command): the walkthrough's "fix one" step. */
   quickFixApplied: 'paved.manifests.quickFixApplied',
   dryRunTemplate: 'paved.backstage.dryRunTemplate',
+  showServiceLogs: 'paved.service.showLogs',
+  stopFollowingLogs: 'paved.service.stopFollowingLogs',
+  restartService: 'paved.service.restart',
+  stopService: 'paved.service.stop',
+  openService: 'paved.service.openService',
   upgradeGoldenPath: 'paved.goldenPath.upgrade',
   adoptGoldenPath: 'paved.goldenPath.adopt',
 } as const;
@@ -54,6 +59,7 @@ export const Settings = {
   lintEnable: 'lint.enable',
   catalogPageSize: 'catalog.pageSize',
   deploymentsPollSeconds: 'deployments.pollIntervalSeconds',
+  healthPollSeconds: 'health.pollIntervalSeconds',
 } as const;
 
 export const ContextKeys = {
@@ -67,6 +73,8 @@ export const ContextKeys = {
   catalogFiltered: 'paved.catalog.filtered',
   /** Why deploy/rollback/promote/new service are unavailable ('untrusted'), or '' when they are available. */
   deployDisabled: 'paved.deploy.disabled',
+  /** True while at least one service log is being followed. */
+  logsFollowing: 'paved.logs.following',
 } as const;
 
 /** The "Get started with Paved" walkthrough: package.json `contributes.walkthroughs[].id`. */
@@ -95,6 +103,8 @@ export const StateKeys = {
   runningDeployments: 'paved.deploy.running',
   /** The owner team last used in New Service (globalState). */
   lastOwner: 'paved.scaffold.lastOwner',
+  /** The service logs being followed, with the cursor of the last line shown (FollowedLog[]). */
+  followedLogs: 'paved.logs.following',
   /** Files a golden-path upgrade left with conflict markers, listed in Problems until resolved (string[] of fs paths). */
   upgradeConflicts: 'paved.upgrade.conflicts',
 } as const;

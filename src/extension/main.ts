@@ -18,6 +18,7 @@ import { ManifestLinter } from './manifests/manifestLinter';
 import { walkthroughProgress, watchCatalogView, watchPlatformConnection, type WalkthroughProgress } from './walkthrough';
 import { GoldenPathVersions } from './platform/goldenPaths';
 import { GoldenPathUpgrades } from './upgrade/upgradeCommands';
+import { Operations } from './operations';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface PavedApi {
@@ -39,6 +40,8 @@ export interface PavedApi {
   readonly backstage: BackstageTools;
   /** Manifest linting in the editor (`manifests.onDidLint`, `manifests.diagnostics`, `manifests.lintWorkspace()`). */
   readonly manifests: ManifestLinter;
+  /** Day two: the health of running services (`operations.health`), their log channels (`operations.logs`), Stop, Open Service. */
+  readonly operations: Operations;
   /** Steps of the "Get started with Paved" walkthrough whose event happened in this window. */
   readonly walkthrough: WalkthroughProgress;
   /** Upgrade / Adopt Golden Path, the goldenPath CodeLens and the upgrade conflicts in Problems (`inputs` for tests). */
@@ -57,18 +60,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
 
   const deployments = new DeploymentsView(commands, platform, log.child('deployments'));
   const goldenPaths = new GoldenPathVersions(platform, log.child('golden-paths'), platform.onDidChange);
-  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService, goldenPaths);
-  const catalog = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService, goldenPaths);
-  const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService);
+  const operations = new Operations({ commands, connection: platform, workspaceState: context.workspaceState, log: log.child('operations'), myTeams: (): readonly string[] => catalog.model.myTeams });
+  const details = new DetailsPanels(platform, context.extensionUri, log.child('details'), deployments.onDidChangeService, goldenPaths, operations.health);
+  const catalog: CatalogView = new CatalogView(commands, platform, context.workspaceState, log.child('catalog'), deployments.onDidChangeService, goldenPaths, operations.health);
+  const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService, operations.health);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
-  const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform });
+  const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform, onDidRefreshCatalog: catalog.onDidRefresh });
   const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
-  const selfService = new SelfService({ commands, connection: platform, log: log.child('self-service'), workspaceState: context.workspaceState, globalState: context.globalState, track: (d) => deployments.track(d), onDidChangeConnection: platform.onDidChange });
+  const selfService = new SelfService({
+    commands,
+    connection: platform,
+    log: log.child('self-service'),
+    workspaceState: context.workspaceState,
+    globalState: context.globalState,
+    track: (d) => deployments.track(d),
+    onDidChangeConnection: platform.onDidChange,
+    policies: (backend, file) => manifests.gatePolicies(backend, file),
+    onRefusedByPlatform: () => manifests.reloadPlatformData(),
+  });
 
   context.subscriptions.push(
     commands.register(Commands.showLog, () => channel.show(true)),
     platform,
     deployments,
+    operations,
     details,
     catalog,
     new ServiceCommands(commands, platform, details, log.child('service')),
@@ -86,7 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations };
 }
 
 export function deactivate(): void {

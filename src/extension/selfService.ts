@@ -2,7 +2,9 @@ import type * as vscode from 'vscode';
 import { UserCancelledError } from '../core/errors';
 import type { Deployment } from '../core/api/types';
 import type { CommandRunner } from './commands';
+import type { DeployContext } from '../platform/selfService';
 import { DeployComponent } from './deploy/deployCommands';
+import { RefusalDiagnostics } from './deploy/refusals';
 import { DeploymentLogs } from './deployments/deploymentLogs';
 import { StateKeys } from './ids';
 import { Component } from './lifecycle';
@@ -40,6 +42,8 @@ export class SelfService extends Component {
   readonly goldenPaths: GoldenPathsView;
   /** One output per deployment ("Paved: payments-api → staging #<id>"), kept across a re-created deploy component. */
   readonly logs: DeploymentLogs;
+  /** Deployments refused for their manifest: the findings in Problems. */
+  readonly refusals: RefusalDiagnostics;
   private deployComponent: DeployComponent;
   private inputsOverride: QuickInputs | undefined;
   private sourceOverride: BackendSource | undefined;
@@ -63,10 +67,15 @@ export class SelfService extends Component {
       track?: (deployment: Deployment) => void;
       /** Fires when the platform connection changes (the Golden Paths view reloads). */
       onDidChangeConnection?: vscode.Event<void>;
+      /** The policy set and catalog names the deploy gate checks with (the linter's). */
+      policies?: DeployContext['policies'];
+      /** The platform refused a manifest the gate let through. */
+      onRefusedByPlatform?: () => void;
     },
   ) {
     super();
     this.logs = this.register(new DeploymentLogs(deps.commands, this.source, deps.log.child('deployment-logs')));
+    this.refusals = this.register(new RefusalDiagnostics());
     this.deployComponent = this.makeDeploy();
     this.scaffold = this.register(
       new ScaffoldComponent({
@@ -109,7 +118,17 @@ export class SelfService extends Component {
   }
 
   private makeDeploy(): DeployComponent {
-    const d = new DeployComponent({ commands: this.deps.commands, connection: this.source, log: this.deps.log.child('deploy'), state: this.deps.workspaceState, track: this.deps.track, logs: this.logs });
+    const d = new DeployComponent({
+      commands: this.deps.commands,
+      connection: this.source,
+      log: this.deps.log.child('deploy'),
+      state: this.deps.workspaceState,
+      track: this.deps.track,
+      logs: this.logs,
+      refusals: this.refusals,
+      ...(this.deps.policies ? { policies: this.deps.policies } : {}),
+      ...(this.deps.onRefusedByPlatform ? { onRefusedByPlatform: this.deps.onRefusedByPlatform } : {}),
+    });
     if (this.inputsOverride) d.inputs = this.inputsOverride;
     return d;
   }

@@ -24,6 +24,7 @@ import type {
   DeploymentEvent,
   DoraMetrics,
   Environment,
+  EventsPage,
   Feedback,
   JsonSchemaObject,
   Lifecycle,
@@ -44,6 +45,7 @@ import type {
   TemplateVersion,
   GoldenPathAdoption,
 } from '../core/api/types';
+import type { HealthHistory, LogLine, LogPage, LogQuery, OperationEvent, RestartRequest, ServiceHealthItem, ServiceStatus, StopRequest, StopResult } from '../core/api/operations';
 import type { DeliveryService, FeedbackItem, FeedbackState, InsightsBySection, InsightsQuery, InsightsSection } from '../core/insights';
 import type { TokenProvider, TransportOptions } from './transport';
 
@@ -97,6 +99,16 @@ export interface BackendCapabilities {
   /** getPolicies / scorecards. */
   policies: boolean;
   /**
+   * catalogNames: the catalog's teams, systems, services and APIs in one call, which the editor caches and `paved lint`
+   * fetches once, to check a manifest's references (never a request per keystroke or per reference).
+   */
+  catalogNames: boolean;
+  /**
+   * `operations`: logs of running services, their health and SLO status, restart and stop (Paved). Backstage: false —
+   * the editor shows the catalog's dashboard and runbook links instead and says live operations need a Paved platform.
+   */
+  operations: boolean;
+  /**
    * Every published version of a golden path, each renderable on request (`getTemplate` / scaffold tasks with a
    * version), and adoption across the catalog: what a three-way golden-path upgrade needs (Paved). Backstage keeps
    * only a template's current version, so drift shows but the upgrade needs a Paved platform.
@@ -107,6 +119,18 @@ export interface BackendCapabilities {
    * states) computed from the platform's own history (Paved). Backstage keeps none of that history.
    */
   insights: boolean;
+}
+
+/**
+ * The names references in manifests are checked against. A list is absent when the backend could not list it whole
+ * (a catalog too large to list): references of that kind are then not checked, rather than wrongly called unknown.
+ */
+export interface ReferenceNames {
+  teams?: string[];
+  systems?: string[];
+  services?: string[];
+  apis?: string[];
+  deprecatedServices: string[];
 }
 
 export interface CallOptions {
@@ -229,6 +253,33 @@ export interface ScaffoldEvent {
   outcome?: ScaffoldOutcome;
 }
 
+/**
+ * Day two of a running service (`capabilities.operations`): its logs, health and SLOs, restart and stop. A backend
+ * without them answers every call at once with `unsupported`.
+ */
+export interface ServiceOperations {
+  /** Health and SLOs per environment. */
+  status(service: string, opts?: CallOptions): Promise<ServiceStatus>;
+  /** The probe history of one environment over the last `hours` (default 24), with recent health changes. */
+  health(service: string, environment: string, query?: { hours?: number }, opts?: CallOptions): Promise<HealthHistory>;
+  /** Every environment where a release runs, with its health (all pages). */
+  healthOverview(opts?: CallOptions): Promise<ServiceHealthItem[]>;
+  /** One page of log lines: the last `tail`, those since a time, or those after a cursor. */
+  logs(service: string, environment: string, query?: LogQuery, opts?: CallOptions): Promise<LogPage>;
+  /**
+   * Follows the logs as they are written: from after `after` (a line's cursor), else the last `tail` lines (default
+   * 0: only new ones). Dropped connections resume after the last line, so none is lost or repeated. Runs until the
+   * signal aborts; a platform that stays unreachable ends it with its error (resume with the last cursor).
+   */
+  followLogs(service: string, environment: string, opts?: CallOptions & { after?: string; tail?: number }): AsyncIterable<LogLine>;
+  /** What happened to the running service (health changes, restarts, stops), after event `after`. */
+  events(service: string, environment: string, query?: { after?: number; wait?: number }, opts?: CallOptions): Promise<EventsPage<OperationEvent>>;
+  /** Starts the serving release again (a deployment of kind `restart`; one in progress is returned, not doubled). */
+  restart(service: string, environment: string, request?: RestartRequest, opts?: WriteOptions): Promise<Deployment>;
+  /** Stops the release serving in the environment; stopping what does not run changes nothing (`changed: false`). */
+  stop(service: string, environment: string, request?: StopRequest, opts?: CallOptions): Promise<StopResult>;
+}
+
 export interface DeploymentQuery {
   environment?: string;
   limit?: number;
@@ -316,8 +367,13 @@ export interface PlatformBackend {
   rollback(service: string, request: RollbackRequest, opts?: WriteOptions): Promise<Deployment>;
   promote(service: string, request: PromoteRequest, opts?: WriteOptions): Promise<Deployment>;
 
+  // Day two (capabilities.operations)
+  readonly operations: ServiceOperations;
+
   // Platform
   getPolicies(opts?: CallOptions): Promise<PolicySet>;
+  /** `unsupported` unless `capabilities.catalogNames`. */
+  catalogNames(opts?: CallOptions): Promise<ReferenceNames>;
   getMetrics(service: string, query?: { windowDays?: number; environment?: string }, opts?: CallOptions): Promise<DoraMetrics>;
   sendFeedback(feedback: CreateFeedbackRequest, opts?: WriteOptions): Promise<Feedback>;
 

@@ -16,6 +16,8 @@ export const PAVED_CAPABILITIES: Readonly<BackendCapabilities> = Object.freeze({
   register: true,
   metrics: true,
   policies: true,
+  catalogNames: true,
+  operations: true,
   templateVersions: true,
   insights: true,
 });
@@ -32,6 +34,8 @@ export const BACKSTAGE_CAPABILITIES: Readonly<BackendCapabilities> = Object.free
   register: false,
   metrics: false,
   policies: false,
+  catalogNames: true,
+  operations: false,
   templateVersions: false,
   insights: false,
 });

@@ -105,6 +105,52 @@ export class PlatformError extends PavedError {
   }
 }
 
+/** A finding of a `policy-violation` problem, as the platform sent it (checked member by member). */
+export interface PlatformPolicyFinding {
+  ruleId: string;
+  severity: 'error' | 'warning' | 'info' | 'hint';
+  message: string;
+  /** JSON pointer into the manifest. */
+  path: string;
+  docsUrl?: string;
+  on?: 'key';
+}
+
+const SEVERITIES = new Set(['error', 'warning', 'info', 'hint']);
+
+/** The findings of a `policy-violation` problem document; malformed entries are dropped. */
+export function policyFindingsOf(problem: ProblemDocument | undefined): PlatformPolicyFinding[] {
+  const list = problem?.findings;
+  if (!Array.isArray(list)) return [];
+  const out: PlatformPolicyFinding[] = [];
+  for (const f of list) {
+    if (!isRecord(f) || typeof f.ruleId !== 'string' || typeof f.message !== 'string' || typeof f.path !== 'string' || !SEVERITIES.has(f.severity as string)) continue;
+    const finding: PlatformPolicyFinding = { ruleId: f.ruleId, severity: f.severity as PlatformPolicyFinding['severity'], message: f.message, path: f.path };
+    if (typeof f.docsUrl === 'string') finding.docsUrl = f.docsUrl;
+    if (f.on === 'key') finding.on = 'key';
+    out.push(finding);
+  }
+  return out;
+}
+
+/**
+ * The platform refused a deployment or promotion because the manifest breaks its policies (problem type
+ * `policy-violation`): the findings say which rules and where (JSON pointers into the manifest).
+ */
+export class PolicyViolationError extends PlatformError {
+  readonly findings: PlatformPolicyFinding[];
+  /** The policy set the platform checked with. */
+  readonly policySet?: { name: string; version: string };
+
+  constructor(message: string, init: PlatformErrorInit) {
+    super('conflict', message, { ...init, action: 'none' });
+    this.name = 'PolicyViolationError';
+    this.findings = policyFindingsOf(init.server?.problem);
+    const set = init.server?.problem?.policySet;
+    if (isRecord(set) && typeof set.name === 'string' && typeof set.version === 'string') this.policySet = { name: set.name, version: set.version };
+  }
+}
+
 /**
  * The problem type of a problem document: its `code` member, else the last path segment of its `type` URI; undefined
  * for `about:blank` (RFC 9457: no further meaning than the HTTP status) or no document.
@@ -235,6 +281,9 @@ export function errorForStatus(
       `${platform} already received this operation with different details (Idempotency-Key reused)${said}. Start it again as a new operation.`,
       full,
     );
+  }
+  if (problemCode === 'policy-violation') {
+    return new PolicyViolationError(`${platform} refused it: the manifest breaks its policies${said}.`, full);
   }
   if (problemCode === 'approval-required') {
     return new PlatformError(

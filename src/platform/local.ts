@@ -13,7 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultStateDir } from '../core/stateDir';
 import { PlatformError } from './errors';
-import { isLoopbackHost, type TokenProvider } from './transport';
+import type { TokenProvider } from './transport';
+import { isLoopbackHost } from './url';
 
 export const SERVE_INFO_FILE = 'serve.json';
 

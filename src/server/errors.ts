@@ -1,8 +1,8 @@
 /**
- * The one request-level error of the local platform that carries field errors: the HTTP layer answers it with a 400
- * problem listing them. Every other refusal is a plain PavedError (its code picks the status).
+ * The local platform's errors that carry more than a message: field errors of a request (400) and the findings of a
+ * policy refusal (422). Every other refusal is a plain PavedError (its code picks the status).
  */
-import type { ProblemFieldError } from '../core/api/types';
+import type { PolicyFinding, ProblemFieldError } from '../core/api/types';
 import { PavedError } from '../core/errors';
 
 /** Thrown for request-level problems that carry field errors (400). */
@@ -12,5 +12,16 @@ export class InvalidRequest extends PavedError {
     readonly errors: ProblemFieldError[],
   ) {
     super('invalid-input', message);
+  }
+}
+
+/** A deployment or promotion the platform's policies refuse: the HTTP layer answers 422 `policy-violation` listing the findings. */
+export class PolicyViolation extends PavedError {
+  constructor(
+    message: string,
+    readonly findings: PolicyFinding[],
+    readonly policySet: { name: string; version: string },
+  ) {
+    super('conflict', message);
   }
 }

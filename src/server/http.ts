@@ -8,17 +8,17 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Problem, ProblemCode, ProblemFieldError } from '../core/api/types';
 import { PROBLEM_MEDIA_TYPE } from '../core/api/types';
 import { PavedError, describeError } from '../core/errors';
-import { InvalidRequest } from './errors';
+import { InvalidRequest, PolicyViolation } from './errors';
 import type { EventLog, SeqEvent } from './events';
 import { Contract } from './openapi';
-import type { ApiRequest, Reply, Routes } from './routing';
+import type { ApiRequest, Feed, Reply, Routes } from './routing';
 
 export interface HttpOptions {
   token: string;
   readOnlyToken?: string;
   log: (line: string) => void;
-  /** Called on every request (idle tracking). */
-  onActivity?: () => void;
+  /** Called on every request (idle tracking) with its operation, when it matched one. */
+  onActivity?: (operationId?: string) => void;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -50,6 +50,10 @@ function problem(status: number, code: ProblemCode, title: string, detail: strin
 function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof InvalidRequest) return problem(400, 'invalid-input', 'Bad request', err.message, err.errors);
+  if (err instanceof PolicyViolation) {
+    const p = problem(422, 'policy-violation', 'Policy violation', err.message).problem;
+    return new HttpProblem({ ...p, findings: err.findings, policySet: err.policySet } as Problem);
+  }
   if (err instanceof PavedError) {
     if (err.detail === 'idempotency-mismatch') return problem(422, 'idempotency-mismatch', 'Idempotency-Key reused', err.message);
     if (err.detail === 'approval-required') return problem(403, 'approval-required', 'Approval required', err.message);
@@ -57,6 +61,10 @@ function toProblem(err: unknown): HttpProblem {
     if (m) return problem(m.status, m.code, m.title, err.message);
   }
   return problem(500, 'server-error', 'Internal error', describeError(err));
+}
+
+function acceptsEventStream(req: http.IncomingMessage): boolean {
+  return String(req.headers.accept ?? '').includes('text/event-stream');
 }
 
 function sameToken(given: string, expected: string | undefined): boolean {
@@ -109,7 +117,8 @@ export class ApiServer {
   }
 
   readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    this.opts.onActivity?.();
+    const matched = this.contract.match((req.method ?? 'GET').toUpperCase(), new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    this.opts.onActivity?.(matched && 'op' in matched ? matched.op.operationId : undefined);
     this.dispatch(req, res).catch((err: unknown) => {
       const p = toProblem(err);
       if (p.problem.status >= 500) this.opts.log(`${req.method} ${req.url}: ${describeError(err)}`);
@@ -166,6 +175,10 @@ export class ApiServer {
       await this.events(request, result.events, req, res, url);
       return;
     }
+    if ('feed' in result) {
+      await this.feed(result.feed, req, res);
+      return;
+    }
     if (result.status === 204) {
       res.writeHead(204, result.headers ?? {});
       res.end();
@@ -188,21 +201,66 @@ export class ApiServer {
     throw new HttpProblem(problem(401, 'unauthorized', 'Unauthorized', 'the bearer token is not valid for this platform').problem, { 'www-authenticate': 'Bearer realm="paved", error="invalid_token"' });
   }
 
+  /** SSE headers, the stream registered (closeStreams ends it) and kept alive; `end` unregisters and ends it. */
+  private openEventStream(res: http.ServerResponse): { closed: AbortSignal; end(): void } {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.flushHeaders(); // the client learns the stream is open before its first event
+    this.sse.add(res);
+    const closed = new AbortController();
+    res.on('close', () => {
+      closed.abort();
+      this.sse.delete(res);
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+    return {
+      closed: closed.signal,
+      end: () => {
+        clearInterval(keepAlive);
+        this.sse.delete(res);
+        res.end();
+      },
+    };
+  }
+
+  /** A feed (logs): SSE batches written with backpressure, resumed after Last-Event-ID; else its JSON reply. */
+  private async feed(feed: Feed, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!acceptsEventStream(req)) {
+      const closed = new AbortController();
+      res.on('close', () => closed.abort());
+      const r = await feed.page(closed.signal);
+      if (!res.destroyed) sendJson(res, r.status, r.body, r.headers ?? {}, r.type);
+      return;
+    }
+    const header = req.headers['last-event-id'];
+    const stream = this.openEventStream(res);
+    try {
+      for await (const batch of feed.events(typeof header === 'string' && header !== '' ? header : undefined, stream.closed)) {
+        let chunk = '';
+        for (const e of batch) chunk += `id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
+        if (!res.write(chunk)) await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            stream.closed.removeEventListener('abort', done);
+            resolve();
+          };
+          res.on('drain', done);
+          stream.closed.addEventListener('abort', done, { once: true });
+        });
+        if (stream.closed.aborted) break;
+      }
+      if (!stream.closed.aborted) res.write('event: end\ndata: {}\n\n');
+    } finally {
+      stream.end();
+    }
+  }
+
   /** Events as SSE (Accept: text/event-stream) or as a JSON long-poll page. */
   private async events<E extends SeqEvent & { type: string }>(request: ApiRequest, log: EventLog<E>, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const lastEventId = Number.parseInt(String(req.headers['last-event-id'] ?? ''), 10);
     // An explicit ?after= wins; otherwise an SSE client's reconnect header (Last-Event-ID) says where to resume.
     let after = !url.searchParams.has('after') && Number.isFinite(lastEventId) && lastEventId >= 0 ? lastEventId : ((request.query.after as number | undefined) ?? 0);
-    const accept = String(req.headers.accept ?? '');
-    if (accept.includes('text/event-stream')) {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      this.sse.add(res);
-      const closed = new AbortController();
-      res.on('close', () => {
-        closed.abort();
-        this.sse.delete(res);
-      });
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+    if (acceptsEventStream(req)) {
+      const stream = this.openEventStream(res);
       try {
         for (;;) {
           for (const e of log.after(after)) {
@@ -213,14 +271,12 @@ export class ApiServer {
             res.write(`event: end\ndata: {"lastSeq":${after}}\n\n`);
             break;
           }
-          if (closed.signal.aborted) break;
-          await log.wait(after, 60000, closed.signal);
-          if (closed.signal.aborted) break;
+          if (stream.closed.aborted) break;
+          await log.wait(after, 60000, stream.closed);
+          if (stream.closed.aborted) break;
         }
       } finally {
-        clearInterval(keepAlive);
-        this.sse.delete(res);
-        res.end();
+        stream.end();
       }
       return;
     }

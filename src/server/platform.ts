@@ -1,6 +1,7 @@
 /**
  * The local platform: composes its rooms — the catalog (catalog/), golden paths and scaffold tasks (scaffold/),
- * deployments into loopback process slots (deploy/), feedback and idempotency records — over one state dir, loads
+ * deployments into loopback process slots (deploy/), logs, health, SLOs, restart and stop of what runs (operations/),
+ * feedback and idempotency records — over one state dir, loads
  * them in order and stops them. Each room knows the others only through the narrow interfaces passed in here.
  */
 import * as fs from 'node:fs';
@@ -9,17 +10,20 @@ import { createHash } from 'node:crypto';
 import type { Environment } from '../core/api/types';
 import { asV1 } from '../core/catalog';
 import { DEFAULT_ENVIRONMENTS } from '../core/deploy';
+import { secretEnvValues } from '../core/operations';
 import { LocalCatalog } from './catalog/localCatalog';
 import { ServiceViews } from './catalog/serviceViews';
 import { Deployments } from './deploy/deployments';
 import { systemHost, type ProcessHost } from './deploy/processes';
-import type { HealthProbe } from './deploy/watch';
+import { httpProbe, type HealthProbe } from './deploy/watch';
+import { Operations } from './operations/operations';
 import { FeedbackStore } from './feedback';
 import { IdempotencyStore } from './idempotency';
 import { FeedbackStates } from './insights/feedbackStates';
 import { PlatformInsights } from './insights/insights';
 import { ComplianceSnapshots } from './insights/snapshots';
-import { policiesFileIn, policySet, scorecardFor } from './policy/policies';
+import { PolicyGate } from './policy/gate';
+import { policiesFileIn, policySet } from './policy/policies';
 import { TemplateLibrary } from './scaffold/library';
 import { ScaffoldTasks } from './scaffold/tasks';
 
@@ -36,6 +40,11 @@ export interface PlatformOptions {
   /** Processes and ports, and health requests (tests pass fakes; default: the operating system's, HTTP). */
   host?: ProcessHost;
   probe?: HealthProbe;
+  /**
+   * Secret values a service gets in an environment beyond the variables its `spec.secrets` names (e.g. resource
+   * outputs): they are redacted from its logs. The hook for rooms that hand out secrets.
+   */
+  secretValues?: (service: string, environment: string) => readonly string[];
 }
 
 export class LocalPlatform {
@@ -44,11 +53,14 @@ export class LocalPlatform {
   readonly owner: string;
   /** `<state-dir>/policies.yaml`: the platform's policy set when it exists. */
   readonly policiesFile: string;
+  /** The platform's policies at deploy and promote time, and in scorecards. */
+  readonly policy: PolicyGate;
   readonly catalog: LocalCatalog;
   readonly services: ServiceViews;
   readonly templates: TemplateLibrary;
   readonly scaffold: ScaffoldTasks;
   readonly deployments: Deployments;
+  readonly operations: Operations;
   readonly feedback: FeedbackStore;
   readonly idempotency: IdempotencyStore;
   readonly feedbackStates: FeedbackStates;
@@ -74,8 +86,15 @@ export class LocalPlatform {
       isAlive: (pid) => host.isAlive(pid),
       startedAt: new Date().toISOString(),
     });
-    this.deployments = new Deployments({ stateDir: dir, environments: this.environments, owner: this.owner, catalog: this.catalog, now, log, host, probe: opts.probe });
-    this.services = new ServiceViews(this.catalog, this.deployments, this.policiesFile);
+    this.policy = new PolicyGate({ policiesFile: this.policiesFile, catalog: this.catalog, now });
+    const probe = opts.probe ?? httpProbe;
+    const secrets = (service: string, environment: string, manifest: Record<string, unknown>): readonly string[] => [
+      ...secretEnvValues(manifest, environment, process.env),
+      ...(opts.secretValues?.(service, environment) ?? []),
+    ];
+    this.deployments = new Deployments({ stateDir: dir, environments: this.environments, owner: this.owner, catalog: this.catalog, policy: this.policy, now, log, host, probe, secrets });
+    this.operations = new Operations({ stateDir: dir, environments: this.environments, catalog: this.catalog, runtime: this.deployments, isAlive: (pid) => host.isAlive(pid), probe, now, log, secrets });
+    this.services = new ServiceViews(this.catalog, this.deployments, this.policy, (service) => this.operations.healthOf(service));
     this.templates = new TemplateLibrary(opts.templateRoots, log);
     this.scaffold = new ScaffoldTasks(path.join(dir, 'tasks'), this.templates, now);
     this.feedback = new FeedbackStore(path.join(dir, 'feedback.jsonl'), this.catalog, now);
@@ -94,8 +113,16 @@ export class LocalPlatform {
         feedback: this.feedback,
         policy: {
           rules: () => policySet(policiesFile).rules.map((r) => ({ id: r.id, mandatory: r.mandatory === true })),
-          // catalog-info.yaml services have no scorecard (as in their details).
-          evaluate: (e) => (e.manifestKind === 'catalog-info.yaml' ? undefined : { scorecard: scorecardFor(asV1(e.manifest), { deprecatedServices: catalog.deprecatedDependencies(e) }, policiesFile), waivers: [] }),
+          // catalog-info.yaml services have no scorecard (as in their details); the gate's scorecard judges today's waivers.
+          evaluate: (e) => {
+            if (e.manifestKind === 'catalog-info.yaml') return undefined;
+            const card = this.policy.scorecard(e, asV1(e.manifest));
+            const waived = card.waived ?? [];
+            return {
+              results: [...card.results, ...waived.map((w) => ({ ruleId: w.ruleId, passed: false }))],
+              waivers: waived.map((w) => ({ rule: w.ruleId, reason: w.reason, expires: w.expires, valid: true, ...(w.approvedBy ? { approvedBy: w.approvedBy } : {}) })),
+            };
+          },
         },
         now,
       },
@@ -114,10 +141,12 @@ export class LocalPlatform {
     this.scaffold.load();
     this.templates.reload();
     this.catalog.load();
+    this.operations.start();
   }
 
   /** Cancels deployments in progress, stops every service process this platform started, closes the journals. */
   async stop(): Promise<void> {
+    await this.operations.stop();
     await this.deployments.stop();
     this.catalog.close();
     this.feedback.close();

@@ -8,6 +8,7 @@ import { feedbackRoutes } from './feedback';
 import { insightsRoutes } from './insights/routes';
 import type { LocalPlatform } from './platform';
 import { policyRoutes } from './policy/routes';
+import { operationsRoutes } from './operations/routes';
 import { joinRoutes, type Routes } from './routing';
 import { scaffoldRoutes } from './scaffold/routes';
 import { schemaRoutes } from './schemas';
@@ -26,6 +27,7 @@ export function platformRoutes(p: LocalPlatform, opts: { version: string }): Rou
     scaffoldRoutes(p.templates, p.scaffold, p.idempotency, p.catalog),
     feedbackRoutes(p.feedback, p.idempotency),
     policyRoutes(p.policiesFile),
+    operationsRoutes(p.operations, p.idempotency, (id) => p.deployments.get(id)),
     insightsRoutes(p.insights),
     schemaRoutes(),
   );

@@ -19,7 +19,25 @@ export interface ApiRequest {
   body: any;
 }
 
-export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; type?: string } | { events: EventLog<SeqEvent & { type: string }> };
+export type JsonReply = { status: number; body?: unknown; headers?: Record<string, string>; type?: string };
+
+/** One Server-Sent Event of a feed: its id (what a reconnect sends back as Last-Event-ID), type and JSON data. */
+export interface FeedEvent {
+  id: string;
+  event: string;
+  data: unknown;
+}
+
+/**
+ * A stream that is not an event log (logs): as SSE when the client accepts `text/event-stream` — batches of events,
+ * resumed after the client's Last-Event-ID, ended with `event: end` when the iterable ends — else one JSON reply.
+ */
+export interface Feed {
+  events(lastEventId: string | undefined, signal: AbortSignal): AsyncIterable<FeedEvent[]>;
+  page(signal: AbortSignal): Promise<JsonReply>;
+}
+
+export type Reply = JsonReply | { events: EventLog<SeqEvent & { type: string }> } | { feed: Feed };
 
 export type Handler = (req: ApiRequest) => Reply | Promise<Reply>;
 

@@ -140,7 +140,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   let lastActivity = Date.now();
-  const api = new ApiServer(platformRoutes(platform, { version: opts.version }), { token, readOnlyToken, log, onActivity: () => (lastActivity = Date.now()) });
+  // Editors poll the health of what runs; with nothing running that is not a reason to stay up.
+  const onActivity = (operationId?: string): void => {
+    if (operationId !== 'listServiceHealth') lastActivity = Date.now();
+  };
+  const api = new ApiServer(platformRoutes(platform, { version: opts.version }), { token, readOnlyToken, log, onActivity });
   const server = http.createServer(api.handle);
   server.keepAliveTimeout = 5000;
   try {

@@ -75,7 +75,8 @@ function stats(samples: number[]): Stats {
   return { p50: at(0.5), p95: at(0.95) };
 }
 
-async function time(fn: () => unknown, warmup: number, runs: number): Promise<Stats> {
+/** p50 / p95 of `runs` timed calls after `warmup` untimed ones (the secrets bench uses it too). */
+export async function time(fn: () => unknown, warmup: number, runs: number): Promise<Stats> {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -86,7 +87,7 @@ async function time(fn: () => unknown, warmup: number, runs: number): Promise<St
   return stats(samples);
 }
 
-const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+export const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 // yaml-language-server is ESM-only; keep the dynamic import from being compiled to require() (which cannot load ESM
 // on Node 20).
@@ -135,9 +136,11 @@ function cliWallTime(files: number): CliTimes {
       fs.mkdirSync(d, { recursive: true });
       fs.writeFileSync(path.join(d, 'paved.yaml'), generateManifest(40 + (i % 30), i));
     }
+    // No platform: a state dir nothing runs in (a running local platform would add its two requests).
+    const env = { ...process.env, PAVED_STATE_DIR: path.join(dir, 'no-platform'), PAVED_URL: '', PAVED_BACKEND: '' };
     const wall = (args: string[]) => {
       const t = performance.now();
-      const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env });
       return { ms: performance.now() - t, r };
     };
     wall([cli, 'lint', 'repo']); // warms the file system cache

@@ -6,9 +6,11 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'paved serve', load: () => import('./serve') },
   { name: 'catalog', load: () => import('./catalog') },
   { name: 'manifest lint', load: () => import('./lint') },
+  { name: 'secrets', load: () => import('./secrets') },
   { name: 'paved lint', load: async () => ({ run: (await import('./lint')).runCli }) },
   { name: 'upgrade', load: () => import('./upgrade') },
   { name: 'extension-host', load: () => import('./extensionHost') },
+  { name: 'operations', load: () => import('./operations') },
 ];
 
 async function main(): Promise<void> {

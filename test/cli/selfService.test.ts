@@ -177,7 +177,8 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
         const r = await paved(['deploy', 'orders', '--env', 'local'], { stateDir });
         assert.equal(r.code, 1);
         const line = good.split('\n').findIndex((l) => l.includes('port: 8080')) + 1;
-        assert.match(r.stderr, new RegExp(`paved deploy: refusing to deploy orders to local: its manifest has 1 policy error\\(s\\):\\n {2}${line}:\\d+ Incorrect type: spec.run.port must be an integer, not a string. \\(schema/type\\)\\n`));
+        const rel = path.relative(repoRoot, manifest).replace(/[.]/g, '\\.');
+        assert.match(r.stderr, new RegExp(`paved deploy: refusing: orders cannot be deployed to local; its manifest has 1 policy error\\(s\\):\\n${rel}:${line}:\\d+ error schema/type Incorrect type: spec.run.port must be an integer, not a string.\\n`));
       } finally {
         fs.writeFileSync(manifest, good);
       }

@@ -26,7 +26,7 @@ describe('Platform API contract: deployments', function () {
 
   before(async () => {
     ws = tempDir('deploy-ws');
-    writeService(path.join(ws, 'shop'), 'shop', { approval: true, lifecycle: 'production' });
+    writeService(path.join(ws, 'shop'), 'shop', { approval: true, lifecycle: 'production', productionReady: true });
     writeService(path.join(ws, 'slow'), 'slow', { extraBuild: '"node build.js && sleep 60"' });
     s = await serve(['--state-dir', tempDir('deploy-state'), '--workspace', ws, '--port-base', String(portBase()), '--idle-timeout', '0']);
   });

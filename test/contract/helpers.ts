@@ -159,7 +159,11 @@ export async function waitForEvent(s: Served, id: string, pred: (e: DeploymentEv
 }
 
 /** A small service: `node build.js` writes dist/server.js; /healthz answers HEALTH (200 by default). */
-export function writeService(dir: string, name: string, opts: { owner?: string; health?: number; approval?: boolean; lifecycle?: string; dependsOn?: string[]; system?: string; extraBuild?: string } = {}): void {
+export function writeService(
+  dir: string,
+  name: string,
+  opts: { owner?: string; health?: number; approval?: boolean; lifecycle?: string; dependsOn?: string[]; system?: string; extraBuild?: string; productionReady?: boolean; extraSpec?: string[] } = {},
+): void {
   fs.mkdirSync(dir, { recursive: true });
   const manifest = [
     'apiVersion: paved.dev/v1',
@@ -171,12 +175,16 @@ export function writeService(dir: string, name: string, opts: { owner?: string; 
     ...(opts.system ? [`  system: ${opts.system}`] : []),
     `  lifecycle: ${opts.lifecycle ?? 'experimental'}`,
     '  tags: [test]',
+    // What the platform's default production policies ask for (it refuses a production service without them).
+    ...(opts.productionReady ? ['  links:', '    - { title: Runbook, url: "https://wiki.example.com/runbook", type: runbook }'] : []),
     'spec:',
     `  build: { command: ${opts.extraBuild ?? 'node build.js'} }`,
     '  run: { command: node dist/server.js, port: 8080 }',
     '  health: { path: /healthz }',
     '  env: { GREETING: hello }',
     ...(opts.dependsOn ? [`  dependsOn: [${opts.dependsOn.join(', ')}]`] : []),
+    ...(opts.productionReady ? ['  resources: { cpu: 250m, memory: 128Mi }', '  replicas: { min: 2 }', '  oncall: { schedule: shop-primary }', '  slos:', '    - { name: availability, objective: 99.9, window: 30d }'] : []),
+    ...(opts.extraSpec ?? []),
     ...(opts.approval ? ['  environments:', '    production: { approval: required, env: { GREETING: prod } }'] : []),
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'paved.yaml'), manifest + '\n');

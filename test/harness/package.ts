@@ -18,7 +18,9 @@ async function vsix(cwd: string, packagePath: string, urls: { baseContentUrl?: s
   const original = { log: console.log, info: console.info, warn: console.warn };
   console.log = console.info = console.warn = (...args: unknown[]) => void captured.push(args.map(String).join(' '));
   try {
-    await createVSIX({ cwd, packagePath, dependencies: false, skipLicense: true, allowMissingRepository: true, ...urls });
+    // vsce scans the package with secretlint: the source maps carry the sources of the bundled secretlint rules, whose
+    // Shopify rule documents its format with example tokens in a comment. Those (and only that family) are let through.
+    await createVSIX({ cwd, packagePath, dependencies: false, skipLicense: true, allowMissingRepository: true, allowPackageSecrets: ['shopify'], ...urls });
   } catch (err) {
     process.stderr.write(captured.join('\n') + '\n');
     throw err;

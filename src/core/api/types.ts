@@ -49,7 +49,8 @@ export type ProblemCode =
   | 'idempotency-mismatch'
   | 'approval-required'
   | 'server-error'
-  | 'unsupported';
+  | 'unsupported'
+  | 'policy-violation';
 
 export interface ProblemFieldError {
   /** JSON pointer into the request: `/body/name`, `/query/limit`, `/path/name`, `/header/Idempotency-Key`. */
@@ -107,6 +108,12 @@ export interface ServiceEnvironmentStatus {
   since?: string;
 }
 
+/**
+ * Health of a running release as the platform's probes see it (src/core/api/operations.ts has the rest):
+ * unknown = not probed yet; degraded = probes fail, but fewer in a row than the failure threshold.
+ */
+export type HealthState = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+
 /** One entry of `GET /v1/services`: small on purpose. */
 export interface ServiceSummary {
   name: string;
@@ -119,6 +126,8 @@ export interface ServiceSummary {
   source: ServiceSource;
   /** Compact status: environment name → state (only environments with a deployment appear). */
   status: Record<string, EnvironmentState>;
+  /** Environment name → health, for the environments where a release runs (platforms that probe). */
+  health?: Record<string, HealthState>;
   /** Golden path the service came from, if recorded (paved.yaml `metadata.goldenPath`). */
   goldenPath?: { template: string; version: string };
 }
@@ -138,10 +147,23 @@ export interface ScorecardResult {
   docsUrl?: string;
 }
 
+/** A rule a valid waiver exempts the service from (scorecards list these apart, outside the score). */
+export interface WaivedRule {
+  ruleId: string;
+  severity: PolicySeverity;
+  message: string;
+  reason: string;
+  /** Last day the waiver counts (YYYY-MM-DD). */
+  expires: string;
+  approvedBy?: string;
+}
+
 export interface Scorecard {
-  /** 0–100. */
+  /** 0–100, over the applicable rules that are not waived. */
   score: number;
   results: ScorecardResult[];
+  /** Rules a valid waiver exempts, listed apart (absent when none). */
+  waived?: WaivedRule[];
 }
 
 /** `GET /v1/services/{name}`. */
@@ -338,8 +360,8 @@ export type DeploymentState =
   | 'rolled-back'
   | 'cancelled';
 
-/** Why a deployment exists. */
-export type DeploymentKind = 'deploy' | 'rollback' | 'promote';
+/** Why a deployment exists (`restart`: the serving release started again, by request or by the platform). */
+export type DeploymentKind = 'deploy' | 'rollback' | 'promote' | 'restart';
 
 export interface Deployment {
   id: string;
@@ -456,14 +478,57 @@ export interface PolicyRule {
   message?: string;
   /** JSON pointer of the manifest node a violation points at. */
   path?: string;
+  /** false: a waiver of this rule is refused. */
+  waivable?: boolean;
+}
+
+export interface PolicyWaiver {
+  rule: string;
+  reason: string;
+  /** YYYY-MM-DD, the last day it counts. */
+  expires: string;
+  approvedBy?: string;
 }
 
 export interface PolicySet {
-  /** Version of the set, e.g. `1`. */
+  /** Version of the set: its `metadata.version`, else a digest of its rules (changes whenever a rule does). */
   version: string;
   /** Name of the set, e.g. `paved-default`. */
   name?: string;
   rules: PolicyRule[];
+  /** The longest a waiver may last, in days from today. */
+  maxWaiverDays?: number;
+  waivers?: PolicyWaiver[];
+}
+
+/** One policy finding on a manifest, as the platform reports it (a `policy-violation` problem lists them). */
+export interface PolicyFinding {
+  ruleId: string;
+  severity: PolicySeverity;
+  message: string;
+  /** JSON pointer into the manifest (paved.dev/v1 shape). */
+  path: string;
+  docsUrl?: string;
+  /** `key`: the key at `path` is the problem, not its value. */
+  on?: 'key';
+}
+
+/** The body of a `policy-violation` problem (422): the deployment was refused; nothing was built or started. */
+export interface PolicyViolationProblem extends Problem {
+  code: 'policy-violation';
+  findings: PolicyFinding[];
+  /** The policy set the manifest was checked against. */
+  policySet: { name: string; version: string };
+}
+
+/** `GET /v1/catalog/names`: the names references in manifests are checked against (cached by clients). */
+export interface CatalogNamesList {
+  teams: string[];
+  systems: string[];
+  services: string[];
+  /** Services whose lifecycle is `deprecated`. */
+  deprecatedServices: string[];
+  apis: string[];
 }
 
 export interface SchemaSummary {

@@ -32,7 +32,7 @@ export function transition(from: DeploymentState, to: DeploymentState): Deployme
   return to;
 }
 
-/** The steps a deployment of this kind runs, in order (rollback and promote reuse a built release). */
+/** The steps a deployment of this kind runs, in order (rollback, promote and restart reuse a built release). */
 export function plannedStates(kind: DeploymentKind): DeploymentState[] {
   return kind === 'deploy' ? ['pending', 'building', 'starting', 'health-checking'] : ['pending', 'starting', 'health-checking'];
 }

@@ -6,7 +6,7 @@
  * - change fail rate: failed or rolled-back deploy/promote attempts ÷ finished ones (cancelled ones left out);
  * - failed deployment recovery time: a service's first failed deployment → its next successful deployment of any kind
  *   (a rollback counts), attributed to the week of the failure, even when the recovery falls in a later week;
- * - deployment rework rate: unplanned deployments — rollbacks, and deployments made while the service's last change
+ * - deployment rework rate: unplanned deployments — rollbacks, and deployments (restarts too) made while the service's last change
  *   had failed (fixes forward) — ÷ every finished deployment.
  * History before the window counts for state (a failure before `since` makes a deployment inside it rework, and its
  * recovery is not attributed to the window); nothing after `until` is read.

@@ -3,7 +3,7 @@
  * integers. A million deployments take ~30 MB and are walked in one pass; rows are added as deployments finish.
  */
 
-export const KINDS = ['deploy', 'rollback', 'promote'] as const;
+export const KINDS = ['deploy', 'rollback', 'promote', 'restart'] as const;
 /** Terminal states only: deployments still running are not history yet. */
 export const STATES = ['succeeded', 'failed', 'rolled-back', 'cancelled'] as const;
 export const K_DEPLOY = 0;

@@ -17,7 +17,7 @@ export type {
   Lifecycle,
   LinkType,
 } from './types';
-export { lint, parsePavedManifest, DEFAULT_MAX_SIZE } from './lint';
+export { lint, parsePavedManifest, placeFindings, DEFAULT_MAX_SIZE } from './lint';
 export { kindFromFileName, kindFromApiVersion, manifestKind, MANIFEST_KINDS, CATALOG_KINDS, MANIFEST_GLOB, manifestGlob, MANIFEST_API_VERSION_LINE, SKIPPED_FOLDERS, SKIPPED_FOLDERS_GLOB } from './kinds';
 export type { KnownManifestKind, ManifestKindInfo } from './kinds';
 export { lineColumn, LineIndex, applyEdits, eolOf } from './position';
@@ -28,6 +28,6 @@ export { toPlain, locate, nodeAt } from './tree';
 export { migrateObject, migrateText, V1, V1ALPHA1 } from './migrate';
 export { SCHEMAS, BACKSTAGE_KINDS, subschema } from './schemas';
 export type { SchemaId, JsonSchema } from './schemas';
-export { didYouMean } from './suggest';
+export { didYouMean } from '../suggest';
 export { completionsAt, hoverAt, pathAt } from './assist';
 export type { CompletionItem, HoverInfo, ReferenceProvider } from './assist';

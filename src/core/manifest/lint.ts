@@ -1,5 +1,5 @@
 /** The lint engine: text + file name in, findings with offsets out. No vscode, no I/O. */
-import { defaultPolicySet, evaluatePolicies } from '../policy/index';
+import { defaultPolicySet, policyFindings as evaluate } from '../policy/index';
 import type { PolicySet } from '../policy/types';
 import { scanSecrets } from '../secrets/index';
 import { moveEnvToSecretFix } from './fixes';
@@ -182,33 +182,52 @@ function migrationFix(text: string, root: YMap): Fix | undefined {
   return { title: `Migrate this manifest to ${V1}`, edits: [{ offset: root.start, length: end - root.start, newText: migrated }], isPreferred: true };
 }
 
+/**
+ * Where a policy finding at JSON pointer `segs` goes: the scalar value, or the key when the key is the problem (`on`),
+ * or — for a missing node — the key of the deepest map that exists on the way.
+ */
+export function pointerRange(root: YMap, segs: string[], on?: 'key'): { offset: number; length: number } {
+  const loc = locate(root, segs);
+  if (loc.depth < segs.length) return missingKeyRange(root, segs.slice(0, loc.depth));
+  if (on === 'key' && loc.pair) return { offset: loc.pair.key.start, length: loc.pair.key.end - loc.pair.key.start };
+  if (loc.node.type === 'scalar' && loc.node.end > loc.node.start) return { offset: loc.node.start, length: loc.node.end - loc.node.start };
+  return loc.pair ? { offset: loc.pair.key.start, length: loc.pair.key.end - loc.pair.key.start } : missingKeyRange(root, segs);
+}
+
+/**
+ * Places findings the platform reported by JSON pointer (`policy-violation`) on a paved.yaml text (its first
+ * document; a v1alpha1 manifest's pointers are mapped to its own paths), as the lint engine places its own.
+ */
+export function placeFindings<T extends { path: string; on?: 'key' }>(text: string, findings: readonly T[]): (T & { offset: number; length: number })[] {
+  const root = parseYaml(text, Number.POSITIVE_INFINITY).docs[0]?.contents;
+  if (!root || root.type !== 'map') return findings.map((f) => ({ ...f, ...firstLine(text) }));
+  const alpha = apiVersionOf(root).value === V1ALPHA1;
+  return findings.map((f) => {
+    let segs = decodePointer(f.path);
+    if (alpha) segs = v1PathToV1alpha1(segs);
+    return { ...f, ...pointerRange(root, segs, f.on) };
+  });
+}
+
 function policyFindings(text: string, root: YMap, manifest: unknown, policies: PolicySet, context: LintContext | undefined, alpha: boolean): Finding[] {
   const out: Finding[] = [];
-  for (const v of evaluatePolicies(manifest, policies, context)) {
-    for (const pointer of v.pointers) {
-      let segs = decodePointer(pointer);
-      if (alpha) segs = v1PathToV1alpha1(segs);
-      const loc = locate(root, segs);
-      let range: { offset: number; length: number };
-      if (loc.depth < segs.length) {
-        // Missing: at the key of the deepest map that exists on the way.
-        range = missingKeyRange(root, segs.slice(0, loc.depth));
-      } else if (v.forbiddenKeys.has(pointer) && loc.pair) {
-        range = { offset: loc.pair.key.start, length: loc.pair.key.end - loc.pair.key.start };
-      } else if (loc.node.type === 'scalar' && loc.node.end > loc.node.start) {
-        range = { offset: loc.node.start, length: loc.node.end - loc.node.start };
-      } else {
-        range = loc.pair ? { offset: loc.pair.key.start, length: loc.pair.key.end - loc.pair.key.start } : missingKeyRange(root, segs);
-      }
-      const f: Finding = { ...range, severity: v.rule.severity, ruleId: v.rule.id, source: 'policy', message: v.rule.message };
-      if (v.rule.docsUrl) f.docsUrl = v.rule.docsUrl;
-      if (v.rule.fix === 'move-env-to-secret' && loc.pair && segs.length === 3 && segs[0] === 'spec' && segs[1] === 'env') {
-        const envMap = locate(root, ['spec', 'env']).node;
-        const fix = envMap.type === 'map' ? moveEnvToSecretFix(text, root, envMap, loc.pair) : undefined;
-        if (fix) f.fixes = [fix];
-      }
-      out.push(f);
+  for (const p of evaluate(manifest, policies, context)) {
+    let segs = decodePointer(p.path);
+    if (alpha) segs = v1PathToV1alpha1(segs);
+    const loc = locate(root, segs);
+    const range = pointerRange(root, segs, p.on);
+    const f: Finding = { ...range, severity: p.severity, ruleId: p.ruleId, source: 'policy', message: p.message, path: p.path };
+    if (p.docsUrl) f.docsUrl = p.docsUrl;
+    if (p.fix === 'move-env-to-secret' && loc.pair && segs.length === 3 && segs[0] === 'spec' && segs[1] === 'env') {
+      const envMap = locate(root, ['spec', 'env']).node;
+      const fix = envMap.type === 'map' ? moveEnvToSecretFix(text, root, envMap, loc.pair) : undefined;
+      if (fix) f.fixes = [fix];
     }
+    if (p.suggestions && loc.depth === segs.length && loc.node.type === 'scalar') {
+      const node = loc.node;
+      f.fixes = p.suggestions.map((name, i) => ({ title: `Change to ${name}`, edits: [{ offset: node.start, length: node.end - node.start, newText: name }], ...(i === 0 ? { isPreferred: true } : {}) }));
+    }
+    out.push(f);
   }
   return out;
 }

@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import { addMissingKeyFix, renameKeyFix, replaceValueFix } from './fixes';
 import type { JsonSchema } from './schemas';
 import { parentSchemaOf, subschema } from './schemas';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../suggest';
 import type { Finding, Fix } from './types';
 import type { YNode } from './tree';
 import { decodePointer, findPair, locate } from './tree';

@@ -31,6 +31,8 @@ export interface Finding {
   message: string;
   docsUrl?: string;
   fixes?: Fix[];
+  /** Policy findings: the JSON pointer (v1 manifest) the rule failed at, as the platform reports it. */
+  path?: string;
 }
 
 

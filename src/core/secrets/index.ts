@@ -1,12 +1,17 @@
 /**
  * A secret scanner for manifests: likely credentials anywhere in the text (values, keys, comments), at their exact
- * range. Detectors with a recognisable shape first; then long high-entropy tokens that no detector claimed.
+ * range. First the formats the world knows — secretlint's recommended preset (secretlint.ts: Stripe, npm, SendGrid,
+ * OpenAI, Anthropic, GitHub, GitLab, Slack, basic-auth URLs, database URLs, private keys, …) and the few families the
+ * issue names that the preset lacks, as gitleaks defines them (Google API keys, Azure, PyPI, Twilio) — plus AWS
+ * secret access keys and JSON Web Tokens; then long high-entropy tokens that no detector claimed.
  */
+import { describeRule, runSecretlint } from './secretlint';
+import { tokens } from './tokens';
 
 export interface SecretMatch {
   offset: number;
   length: number;
-  /** Detector id: aws-access-key-id, aws-secret-access-key, github-token, gitlab-token, slack-token, private-key, jwt, high-entropy. */
+  /** Detector id: a secretlint rule name (`stripe`, `github`, `basicauth`, …), one of Paved's own below, or `high-entropy`. */
   detector: string;
   description: string;
 }
@@ -15,62 +20,38 @@ interface Detector {
   id: string;
   description: string;
   /** A cheap test that must pass before the regular expression runs over the text. */
-  hint: (text: string) => boolean;
+  hint: RegExp;
   re: RegExp;
   /** Which capture group is the secret (default: the whole match). */
   group?: number;
 }
 
+/**
+ * Formats secretlint's preset does not cover. The first four follow gitleaks' rules of the same ids (gitleaks ships
+ * as a Go program, not as a package Paved could import); the AWS secret access key is reported here because the
+ * preset's range for it starts at the key name; secretlint has no JWT rule.
+ */
 const DETECTORS: Detector[] = [
-  { id: 'private-key', description: 'a private key block', hint: (t) => t.includes('PRIVATE KEY'), re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?/g },
-  { id: 'aws-access-key-id', description: 'an AWS access key id', hint: (t) => /A[KSBC][IC]A/.test(t), re: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
+  { id: 'gcp-api-key', description: 'a Google API key', hint: /AIza/, re: /\bAIza[\w-]{35}(?![\w-])/g },
+  {
+    id: 'azure-ad-client-secret',
+    description: 'an Azure AD client secret',
+    hint: /\dQ~/,
+    re: /(?<![A-Za-z0-9_~.-])[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+  },
+  { id: 'azure-storage-key', description: 'an Azure storage account key', hint: /AccountKey=/, re: /AccountKey=([A-Za-z0-9+/]{86}==)/g, group: 1 },
+  { id: 'pypi-upload-token', description: 'a PyPI upload token', hint: /pypi-AgEIcHlwaS5vcmc/, re: /\bpypi-AgEIcHlwaS5vcmc[\w-]{50,1000}/g },
+  { id: 'twilio-api-key', description: 'a Twilio API key', hint: /SK[0-9a-fA-F]{32}/, re: /\bSK[0-9a-fA-F]{32}\b/g },
   {
     id: 'aws-secret-access-key',
     description: 'an AWS secret access key',
-    hint: (t) => /aws_?secret/i.test(t),
+    hint: /aws_?secret/i,
     re: /\baws_?secret_?(?:access_?)?key\b["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
     group: 1,
   },
-  { id: 'github-token', description: 'a GitHub token', hint: (t) => /gh[pousr]_|github_pat_/.test(t), re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { id: 'gitlab-token', description: 'a GitLab token', hint: (t) => /gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-/.test(t), re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}\b/g },
-  { id: 'slack-token', description: 'a Slack token', hint: (t) => t.includes('xox'), re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
-  { id: 'jwt', description: 'a JSON Web Token', hint: (t) => t.includes('eyJ'), re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { id: 'jwt', description: 'a JSON Web Token', hint: /eyJ/, re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
 ];
 
-/**
- * Any text a detector could match contains one of these (each detector's own hint, together): most manifests
- * contain none, and one search over the text then rules them all out.
- */
-const ANY_HINT = /PRIVATE KEY|A[KSBC][IC]A|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-|xox|eyJ/;
-const AWS_HINT = /aws_?secret/i;
-
-/** 1 for the ASCII code units that can be part of a token: A-Z a-z 0-9 + / _ = - */
-const TOKEN_CHAR = new Uint8Array(128);
-for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=-') TOKEN_CHAR[ch.charCodeAt(0)] = 1;
-
-function isTokenChar(c: number): boolean {
-  return c < 128 && TOKEN_CHAR[c] === 1;
-}
-
-/**
- * Runs of token characters at least `min` long (offset, token), in order. Every run that long covers one of the
- * positions min-1, 2·min-1, …, so only those are looked at, and a run is measured only around one of them: about a
- * sixth of the text's characters are read instead of all of them.
- */
-function tokens(text: string, min: number): [number, string][] {
-  const out: [number, string][] = [];
-  const n = text.length;
-  for (let i = min - 1; i < n; i += min) {
-    if (!isTokenChar(text.charCodeAt(i))) continue;
-    let a = i;
-    while (a > 0 && isTokenChar(text.charCodeAt(a - 1))) a--;
-    let b = i + 1;
-    while (b < n && isTokenChar(text.charCodeAt(b))) b++;
-    if (b - a >= min) out.push([a, text.slice(a, b)]);
-    i = b; // the next probe is `min` after the run's end: no run is skipped, none is seen twice
-  }
-  return out;
-}
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
   const counts = new Map<string, number>();
@@ -96,32 +77,45 @@ function looksHighEntropy(tok: string): boolean {
 
 const MAX_MATCHES = 100;
 
-export function scanSecrets(text: string): SecretMatch[] {
+/** Any text a detector could match contains one of these: most manifests contain none, and one search rules them all out. */
+const ANY_HINT = new RegExp(DETECTORS.map((d) => d.hint.source).join('|'), 'i');
+
+/** Every secret of a known format (not high-entropy guesses), in text order. */
+export function scanKnownSecrets(text: string): SecretMatch[] {
   const out: SecretMatch[] = [];
   const claimed: [number, number][] = [];
   const overlaps = (a: number, b: number) => claimed.some(([s, e]) => a < e && b > s);
-  for (const d of ANY_HINT.test(text) || AWS_HINT.test(text) ? DETECTORS : []) {
-    if (!d.hint(text)) continue;
+  const add = (offset: number, length: number, detector: string, description: string) => {
+    if (out.length >= MAX_MATCHES || overlaps(offset, offset + length)) return;
+    claimed.push([offset, offset + length]);
+    out.push({ offset, length, detector, description });
+  };
+  for (const m of runSecretlint(text).sort((a, b) => a.offset - b.offset || b.length - a.length)) add(m.offset, m.length, m.rule, describeRule(m.rule));
+  for (const d of ANY_HINT.test(text) ? DETECTORS : []) {
+    if (!d.hint.test(text)) continue;
     d.re.lastIndex = 0;
     for (let m = d.re.exec(text); m !== null && out.length < MAX_MATCHES; m = d.re.exec(text)) {
       const g = d.group ?? 0;
       const value = m[g];
       if (value === undefined) continue;
-      const offset = g === 0 ? m.index : m.index + m[0].lastIndexOf(value);
-      const end = offset + value.length;
-      if (overlaps(offset, end)) continue;
-      claimed.push([offset, end]);
-      out.push({ offset, length: value.length, detector: d.id, description: d.description });
+      add(g === 0 ? m.index : m.index + m[0].lastIndexOf(value), value.length, d.id, d.description);
     }
   }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+export function scanSecrets(text: string): SecretMatch[] {
+  const out = scanKnownSecrets(text);
+  const claimed = out.map((m): [number, number] => [m.offset, m.offset + m.length]);
   for (const [offset, tok] of tokens(text, 24)) {
     if (out.length >= MAX_MATCHES) break;
     // Secret references (vault://…), URLs and paths are not secrets themselves.
     const before = text.slice(Math.max(0, offset - 12), offset);
     if (/:\/\/[^\s]*$|[/.]$|sha(?:1|256|384|512):$/.test(before)) continue;
     if (!looksHighEntropy(tok)) continue;
-    if (overlaps(offset, offset + tok.length)) continue;
-    claimed.push([offset, offset + tok.length]);
+    const end = offset + tok.length;
+    if (claimed.some(([s, e]) => offset < e && end > s)) continue;
+    claimed.push([offset, end]);
     out.push({ offset, length: tok.length, detector: 'high-entropy', description: 'a high-entropy string (a likely secret)' });
   }
   return out.sort((a, b) => a.offset - b.offset);

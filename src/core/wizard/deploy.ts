@@ -5,7 +5,8 @@
  */
 import { isMap, isScalar, parseDocument, type Pair } from 'yaml';
 import type { Deployment } from '../api/types';
-import { lint, type Finding } from '../manifest';
+import { lint, LineIndex, type Finding } from '../manifest';
+import type { LintContext, PolicySet } from '../policy';
 
 export const DEPLOY_ENVIRONMENTS = ['local', 'staging', 'production'] as const;
 
@@ -60,24 +61,55 @@ export function needsApproval(manifest: unknown, environment: { name: string; ap
   return environment.approvalHonoured && approvalEnvironments(manifest).has(environment.name);
 }
 
+/** A finding of the policy gate, placed in the manifest (1-based line and column, as editors and terminals show them). */
+export interface GateFinding {
+  ruleId: string;
+  severity: Finding['severity'];
+  message: string;
+  /** JSON pointer of a policy finding (absent for schema and secret findings). */
+  path?: string;
+  docsUrl?: string;
+  offset: number;
+  length: number;
+  line: number;
+  column: number;
+}
+
 export interface PolicyGate {
-  /** Errors that refuse the deployment (schema or policy), in document order. */
-  errors: Finding[];
+  /** Every finding that refuses the deployment (errors: schema, policy, secrets), in document order. */
+  errors: GateFinding[];
   /** One line per error, "line:col message (rule)", for the notification and the CLI. */
   lines: string[];
 }
 
-/** Lints a manifest for a deployment to `environment`; error findings refuse it. */
-export function policyGate(text: string, fileName: string, environment: string): PolicyGate {
-  const result = lint(text, fileName, { context: { environment }, skipSecrets: false });
-  const errors = result.findings.filter((f) => f.severity === 'error').sort((a, b) => a.offset - b.offset);
-  const lines = errors.map((f) => {
-    const before = text.slice(0, f.offset);
-    const line = before.split('\n').length;
-    const col = f.offset - before.lastIndexOf('\n');
-    return `${line}:${col} ${f.message} (${f.ruleId})`;
-  });
-  return { errors, lines };
+/** Findings placed in a text, with 1-based lines and columns, in document order. */
+export function gateFindings(text: string, findings: readonly (Omit<GateFinding, 'line' | 'column'>)[]): GateFinding[] {
+  const idx = new LineIndex(text);
+  return [...findings]
+    .sort((a, b) => a.offset - b.offset)
+    .map((f) => {
+      const p = idx.position(f.offset);
+      return { ...f, line: p.line + 1, column: p.column + 1 };
+    });
+}
+
+export function gateLines(findings: readonly GateFinding[]): string[] {
+  return findings.map((f) => `${f.line}:${f.column} ${f.message} (${f.ruleId})`);
+}
+
+/**
+ * Lints a manifest for a deployment to `environment` with the policy set the platform uses (the platform's merged
+ * with the repository's, `options.policies`; the default set without one) and its catalog; error findings refuse it.
+ */
+export function policyGate(text: string, fileName: string, environment: string, options: { policies?: PolicySet; context?: LintContext } = {}): PolicyGate {
+  const result = lint(text, fileName, { ...(options.policies ? { policies: options.policies } : {}), context: { ...options.context, environment }, skipSecrets: false });
+  const errors = gateFindings(
+    text,
+    result.findings
+      .filter((f) => f.severity === 'error')
+      .map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, offset: f.offset, length: f.length, ...(f.path ? { path: f.path } : {}), ...(f.docsUrl ? { docsUrl: f.docsUrl } : {}) })),
+  );
+  return { errors, lines: gateLines(errors) };
 }
 
 export type OutcomeSeverity = 'info' | 'warning' | 'error';
@@ -91,7 +123,7 @@ export interface Outcome {
 
 /** What the user is told when a deployment ends. */
 export function describeOutcome(d: Deployment): Outcome {
-  const what = d.kind === 'rollback' ? 'Rollback of' : d.kind === 'promote' ? 'Promotion of' : 'Deployment of';
+  const what = d.kind === 'rollback' ? 'Rollback of' : d.kind === 'promote' ? 'Promotion of' : d.kind === 'restart' ? 'Restart of' : 'Deployment of';
   const release = d.release ? ` (${d.release})` : '';
   switch (d.state) {
     case 'succeeded':
@@ -121,7 +153,7 @@ export function describeOutcome(d: Deployment): Outcome {
 export interface DeploymentRecord {
   /** The Idempotency-Key of the request: re-sending it after a reload returns the same deployment. */
   key: string;
-  kind: 'deploy' | 'rollback' | 'promote';
+  kind: 'deploy' | 'rollback' | 'promote' | 'restart';
   service: string;
   environment: string;
   /** The request that was (or is about to be) sent. */
@@ -161,7 +193,7 @@ export function readRecords(raw: unknown): DeploymentRecord[] {
       typeof r.environment === 'string' &&
       typeof r.lastSeq === 'number' &&
       typeof r.platform === 'string' &&
-      (r.kind === 'deploy' || r.kind === 'rollback' || r.kind === 'promote') &&
+      (r.kind === 'deploy' || r.kind === 'rollback' || r.kind === 'promote' || r.kind === 'restart') &&
       isRecord(r.request),
   );
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { HealthState } from '../../core/api/types';
 import { PlatformError } from '../../platform/errors';
 import type { CommandRunner } from '../commands';
 import { Commands, ContextKeys, Settings, StateKeys, Views } from '../ids';
@@ -6,26 +7,8 @@ import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import { isBlocking, type PlatformConnection } from '../platform/connection';
 import type { GoldenPathVersions } from '../platform/goldenPaths';
-import {
-  CatalogModel,
-  type CatalogNode,
-  type CatalogSource,
-  type ErrorNode,
-  GROUP_BY_VALUES,
-  type GroupBy,
-  groupDescription,
-  groupLabel,
-  type LoadEarlierNode,
-  type LoadMoreNode,
-  escapeMarkdown,
-  serviceContextValue,
-  serviceDescription,
-  serviceTooltip,
-  type ServiceNode,
-  SourceBlockedError,
-  statusIcon,
-  type StatusIcon,
-} from './model';
+import { CatalogModel, type CatalogNode, type CatalogSource, type ErrorNode, GROUP_BY_VALUES, type GroupBy, type LoadEarlierNode, type LoadMoreNode, type ServiceNode, SourceBlockedError } from './model';
+import { escapeMarkdown, groupDescription, groupLabel, serviceContextValue, serviceDescription, serviceTooltip, statusIcon, type StatusIcon } from './presentation';
 
 /** What a finished `getChildren` call returned (for tests and for anything that waits on the tree). */
 export interface CatalogLoadEvent {
@@ -35,6 +18,8 @@ export interface CatalogLoadEvent {
 
 const STATUS_ICONS: Record<StatusIcon, vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  unhealthy: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  degraded: new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.yellow')),
   deploying: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
   running: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
   stopped: new vscode.ThemeIcon('debug-stop', new vscode.ThemeColor('disabledForeground')),
@@ -67,6 +52,8 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     serviceChanged?: vscode.Event<string>,
     /** The golden paths' newest versions: a service behind its golden path says so (description, context menu). */
     private readonly goldenPaths?: GoldenPathVersions,
+    /** The health of running services (the operations' watcher): it refreshes the items whose health changed. */
+    private readonly health?: { healthOf(service: string): Record<string, HealthState> | undefined; onDidChange: vscode.Event<string[]> },
   ) {
     super();
     const source = async (): Promise<CatalogSource> => {
@@ -97,6 +84,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     this.updateViewDescription();
     this.register(connection.onDidChange(() => this.refresh()));
     if (serviceChanged) this.register(serviceChanged((ref) => void this.updateStatus(ref)));
+    if (health) this.register(health.onDidChange((services) => services.forEach((ref) => void this.updateStatus(ref))));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${Settings.section}.${Settings.catalogPageSize}`)) {
@@ -115,10 +103,15 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     void vscode.commands.executeCommand('setContext', ContextKeys.catalogFiltered, false);
   }
 
+  private readonly refreshed = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the catalog is refreshed (Refresh Catalog, a connection change): what caches names of it reloads then. */
+  readonly onDidRefresh = this.refreshed.event;
+
   refresh(): void {
     this.goldenPaths?.refresh();
     this.model.reset();
     this.changed.fire(undefined);
+    this.refreshed.fire();
   }
 
   /** Re-reads one service's environment status (a deployment changed it) and refreshes just its tree items. */
@@ -130,7 +123,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
       if (this.statusSeq.get(ref) !== seq) return; // a newer change is being read: its answer wins
       this.statusSeq.delete(ref);
       const status = Object.fromEntries(service.environments.filter((e) => e.state !== 'not-deployed').map((e) => [e.environment, e.state]));
-      for (const node of this.model.updateStatus(ref, status)) this.changed.fire(node);
+      for (const node of this.model.updateStatus(ref, status, this.health?.healthOf(service.name))) this.changed.fire(node);
     } catch (err) {
       this.log.warn(`catalog: status of ${ref} not updated: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -204,7 +197,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
         const drift = this.goldenPaths?.driftNow(s.goldenPath);
         // Behind its golden path: `team-a · node-http-service 1.2.0 → 1.3.0`, and Upgrade Golden Path… in the menu.
         item.description = drift?.updateAvailable ? `${serviceDescription(s)} · ${drift.template} ${drift.text}` : serviceDescription(s);
-        item.iconPath = STATUS_ICONS[statusIcon(s.status)];
+        item.iconPath = STATUS_ICONS[statusIcon(s.status, s.health)];
         item.contextValue = drift?.updateAvailable ? `${serviceContextValue(node)}+behind` : serviceContextValue(node);
         item.id = node.id;
         if (complete) {

@@ -3,9 +3,8 @@
  * more nodes. Plain TypeScript, no vscode import: the view (catalogView.ts) adapts these nodes to TreeItems, and unit
  * tests drive the model with a fake source.
  */
-import type { EnvironmentState, Page, Team } from '../../core/api/types';
+import type { EnvironmentState, HealthState, Page, Team } from '../../core/api/types';
 import type { CatalogFacets, CatalogService, FacetValue, ServiceQuery } from '../../platform/backend';
-import { orderedEnvironments } from '../ui/environments';
 
 export type GroupBy = 'system' | 'owner' | 'lifecycle';
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['system', 'owner', 'lifecycle'];
@@ -245,14 +244,15 @@ export class CatalogModel {
   }
 
   /**
-   * Replaces the environment status of a loaded service (after a deployment changed it) without reloading the tree;
+   * Replaces the environment status and health of a loaded service (after a deployment or a health change) without reloading the tree;
    * returns the nodes that changed so the view refreshes just those items.
    */
-  updateStatus(ref: string, status: Record<string, EnvironmentState>): ServiceNode[] {
+  updateStatus(ref: string, status: Record<string, EnvironmentState>, health?: Record<string, HealthState>): ServiceNode[] {
     const changed: ServiceNode[] = [];
     for (const node of this.loadedServices()) {
       if (node.service.ref !== ref || !(node instanceof LoadedServiceNode)) continue;
-      node.service = this.compact.service({ ...node.service, status });
+      const { health: _old, ...rest } = node.service;
+      node.service = this.compact.service({ ...rest, status, ...(health ? { health } : {}) });
       changed.push(node);
     }
     return changed;
@@ -524,6 +524,7 @@ class Compactor {
       status,
       deploysThrough: s.deploysThrough,
     };
+    if (s.health) out.health = s.health;
     if (s.goldenPath) {
       // One shared object per template and version (the tree's drift badge reads it).
       const key = `${s.goldenPath.template}\u0000${s.goldenPath.version}`;
@@ -542,82 +543,4 @@ function clampPageSize(n: number): number {
 function facetValues(facets: CatalogFacets, field: GroupBy): FacetValue[] {
   const list = field === 'system' ? facets.systems : field === 'owner' ? facets.owners : facets.lifecycles;
   return list.filter((f) => f.value !== '').slice().sort((a, b) => a.value.localeCompare(b.value));
-}
-
-// ---------------------------------------------------------------------------------------------------------------------
-// Presentation (pure): what the view puts on a TreeItem.
-
-export type StatusIcon = 'failed' | 'deploying' | 'running' | 'stopped' | 'not-deployed';
-
-const STATE_MARK: Record<EnvironmentState, string> = {
-  running: '✓',
-  failed: '✗',
-  deploying: '↻',
-  stopped: '■',
-  'not-deployed': '○',
-};
-
-/** The icon summarising every environment: a failure wins, then a deployment in progress, then running. */
-export function statusIcon(status: Record<string, EnvironmentState>): StatusIcon {
-  const states = Object.values(status);
-  if (states.includes('failed')) return 'failed';
-  if (states.includes('deploying')) return 'deploying';
-  if (states.includes('running')) return 'running';
-  if (states.includes('stopped')) return 'stopped';
-  return 'not-deployed';
-}
-
-/** `team-payments · local ✓ · production ✗` */
-export function serviceDescription(s: CatalogService): string {
-  const envs = orderedEnvironments(s.status);
-  // Not deployed anywhere: the owner string itself, shared by every item the view keeps.
-  if (envs.length === 0) return s.owner;
-  return [s.owner, ...envs.map(([env, state]) => `${env} ${STATE_MARK[state]}`)].join(' · ');
-}
-
-/** The few distinct context values, one string each (the view keeps one per item it shows). */
-const CONTEXT_VALUES = new Map<string, string>();
-
-/** Flags the context menus match on (`viewItem =~ /deployable/`). */
-export function serviceContextValue(node: ServiceNode): string {
-  const flags = ['service', 'manifest', 'details'];
-  if (node.deployable) flags.push('deployable');
-  flags.push(node.service.source === 'workspace' ? 'workspace' : 'registered');
-  const value = flags.join('+');
-  const known = CONTEXT_VALUES.get(value);
-  if (known !== undefined) return known;
-  CONTEXT_VALUES.set(value, value);
-  return value;
-}
-
-/** Escapes text for a MarkdownString (no HTML, no links, no emphasis injected by catalog values). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
-}
-
-export function serviceTooltip(s: CatalogService, deployable = true): string {
-  const lines = [`**${escapeMarkdown(s.title ?? s.name)}**${s.title ? ` \`${s.name.replace(/`/g, '')}\`` : ''}`, ''];
-  if (s.description) lines.push(escapeMarkdown(s.description), '');
-  lines.push(`Owner: ${escapeMarkdown(s.owner)}  `);
-  if (s.system) lines.push(`System: ${escapeMarkdown(s.system)}  `);
-  if (s.lifecycle) lines.push(`Lifecycle: ${escapeMarkdown(s.lifecycle)}  `);
-  if (s.tags.length) lines.push(`Tags: ${s.tags.map(escapeMarkdown).join(', ')}  `);
-  lines.push(`Source: ${s.source === 'workspace' ? 'this workspace' : 'registered'}`);
-  const envs = orderedEnvironments(s.status);
-  lines.push('', envs.length ? envs.map(([e, st]) => `${escapeMarkdown(e)}: ${STATE_MARK[st]} ${st}`).join('  \n') : 'Not deployed anywhere yet.');
-  if (s.deploysThrough) lines.push('', `Deploys through the Paved platform at ${escapeMarkdown(s.deploysThrough)}`);
-  else if (!deployable) {
-    lines.push('', 'No Deploy here: this catalog has no deploy API. Annotate the entity with `paved.dev/platform-api: <url>` to deploy it through a Paved platform.');
-  }
-  return lines.join('\n');
-}
-
-/** `12 services`, or `12+ services` when the backend only sampled the catalog. */
-export function groupDescription(node: GroupNode): string {
-  return `${node.count}${node.partial ? '+' : ''} ${node.count === 1 && !node.partial ? 'service' : 'services'}`;
-}
-
-export function groupLabel(node: GroupNode): string {
-  if (node.value !== undefined) return node.value;
-  return node.field === 'system' ? 'No system' : node.field === 'lifecycle' ? 'No lifecycle' : 'No owner';
 }

@@ -7,8 +7,10 @@ import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
 import { isBlocking } from '../platform/connection';
+import type { HealthState } from '../../core/api/types';
 import { orderedEnvironments } from '../ui/environments';
-import { statusIcon } from './model';
+import { environmentMark, environmentWords, MARK_LEGEND } from '../ui/health';
+import { statusIcon } from './presentation';
 
 const MANIFEST_NAMES = new Set(['paved.yaml', 'paved.yml', 'catalog-info.yaml', 'catalog-info.yml']);
 
@@ -19,9 +21,10 @@ export function serviceNameOf(text: string): string | undefined {
   return typeof name === 'string' && name.trim() !== '' ? name.trim() : undefined;
 }
 
-const MARK: Record<string, string> = { running: '✓', failed: '✗', deploying: '↻', stopped: '■', 'not-deployed': '○' };
 const ICON: Record<ReturnType<typeof statusIcon>, string> = {
   failed: '$(error)',
+  unhealthy: '$(error)',
+  degraded: '$(warning)',
   deploying: '$(sync~spin)',
   running: '$(pass-filled)',
   stopped: '$(debug-stop)',
@@ -50,6 +53,8 @@ export class ServiceStatusBar extends Component {
     private readonly connection: PlatformConnection,
     private readonly log: Logger,
     serviceChanged: vscode.Event<string>,
+    /** The health of running services (the operations' watcher). */
+    private readonly health?: { healthOf(service: string): Record<string, HealthState> | undefined; onDidChange: vscode.Event<string[]> },
   ) {
     super();
     this.item.name = 'Paved Service Status';
@@ -65,6 +70,13 @@ export class ServiceStatusBar extends Component {
         if (name === this.stateValue.service) void this.update();
       }),
     );
+    if (health) {
+      this.register(
+        health.onDidChange((names) => {
+          if (this.stateValue.service && names.includes(this.stateValue.service)) void this.update();
+        }),
+      );
+    }
     void this.update();
   }
 
@@ -84,8 +96,9 @@ export class ServiceStatusBar extends Component {
       // Slots that were never deployed say nothing: show the environments the service is (or was) deployed to.
       const status = Object.fromEntries(service.environments.filter((e) => e.state !== 'not-deployed').map((e) => [e.environment, e.state]));
       const envs = orderedEnvironments(status);
-      const text = `${ICON[statusIcon(status)]} ${service.name}${envs.length ? ` ${envs.map(([e, s]) => `${e} ${MARK[s]}`).join(' ')}` : ': not deployed'}`;
-      this.item.tooltip = `${service.title ?? service.name} (${service.owner}) — ${envs.length ? envs.map(([e, s]) => `${e}: ${s}`).join(', ') : 'not deployed'}. Click for details.`;
+      const health = this.health?.healthOf(service.name) ?? {};
+      const text = `${ICON[statusIcon(status, health)]} ${service.name}${envs.length ? ` ${envs.map(([e, s]) => `${e} ${environmentMark(s, health[e])}`).join(' ')}` : ': not deployed'}`;
+      this.item.tooltip = `${service.title ?? service.name} (${service.owner}) — ${envs.length ? envs.map(([e, s]) => `${e}: ${environmentMark(s, health[e])} ${environmentWords(s, health[e])}`).join(', ') : 'not deployed'}.${envs.length ? ` (${MARK_LEGEND})` : ''} Click for details.`;
       this.item.command = { command: Commands.openDetails, title: 'Open Details', arguments: [service.ref] };
       return this.show(seq, name, text);
     } catch (err) {

@@ -11,6 +11,7 @@ import {
   followDeployment,
   promote,
   recordedOn,
+  restart,
   rollback,
   type AcknowledgedRecord,
   type DeployContext,
@@ -27,6 +28,7 @@ import type { Logger } from '../log';
 import type { BackendSource } from '../platform/connection';
 import { VsCodeQuickInputs, type QuickInputs } from '../ui/quickInputs';
 import { DeployCodeLensProvider } from './codeLens';
+import type { RefusalDiagnostics } from './refusals';
 import { EditorDeployPrompts } from './prompts';
 
 export interface DeployDeps {
@@ -39,6 +41,12 @@ export interface DeployDeps {
   track?: (deployment: Deployment) => void;
   /** One output per deployment (outlives this component, as the window's outputs outlive a re-created one). */
   logs: DeploymentLogs;
+  /** Where refusals show their findings (outlives this component). */
+  refusals?: RefusalDiagnostics;
+  /** The policy set and catalog names the gate checks with (the editor's own, as the linter uses them). */
+  policies?: DeployContext['policies'];
+  /** The platform refused a manifest the gate let through: what the editor holds of its policies is stale. */
+  onRefusedByPlatform?: () => void;
 }
 
 /** The outcome of Deploy / Roll Back / Promote as the command returns it. */
@@ -87,6 +95,7 @@ export class DeployComponent extends Component {
     this.register(commands.register(Commands.deploy, (arg?: unknown, env?: unknown) => this.deploy(toArgs(arg, env))));
     this.register(commands.register(Commands.rollback, (arg?: unknown, env?: unknown) => this.rollback(toArgs(arg, env))));
     this.register(commands.register(Commands.promote, (arg?: unknown, from?: unknown, to?: unknown) => this.promote(toArgs(arg, from), typeof to === 'string' ? to : undefined)));
+    this.register(commands.register(Commands.restartService, (arg?: unknown, env?: unknown) => this.restart(toArgs(arg, env))));
     const lenses = this.register(new DeployCodeLensProvider());
     this.register(vscode.languages.registerCodeLensProvider({ pattern: '**/paved.yaml' }, lenses));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.updateContext()));
@@ -110,6 +119,7 @@ export class DeployComponent extends Component {
       readFile: (file) => this.readManifest(file),
       log: (line) => this.deps.log.info(line),
       signal: this.lifetime.signal,
+      ...(this.deps.policies ? { policies: this.deps.policies } : {}),
     };
   }
 
@@ -135,7 +145,8 @@ export class DeployComponent extends Component {
     const ctx = await this.context();
     const service = args.service ?? (args.manifestUri ? await serviceInManifest(args.manifestUri) : undefined);
     const { environment, release, healthTimeoutSeconds } = args;
-    return this.started(await deploy(ctx, { service, environment, release, healthTimeoutSeconds, manifest: await manifestAt(args.manifestUri) }));
+    const manifest = await manifestAt(args.manifestUri);
+    return this.started(await deploy(ctx, { service, environment, release, healthTimeoutSeconds, manifest }), manifest && 'file' in manifest ? manifest.file : undefined);
   }
 
   async rollback(args: DeployArgs = {}): Promise<DeployResult> {
@@ -148,11 +159,20 @@ export class DeployComponent extends Component {
     return this.started(await promote(ctx, { service: args.service, from: args.environment, to, manifest: await manifestAt(args.manifestUri) }));
   }
 
-  private async started(result: Started | Refused): Promise<DeployResult> {
+  /** Starts the release running in an environment again: a deployment of kind restart, watched like the others. */
+  async restart(args: DeployArgs = {}): Promise<DeployResult> {
+    const ctx = await this.context();
+    return this.started(await restart(ctx, { service: args.service, environment: args.environment }));
+  }
+
+    private async started(result: Started | Refused, manifestFile?: string): Promise<DeployResult> {
     if (result.status === 'refused') {
-      void this.showRefusal(result.service, result.environment, result.problems);
+      const placed = this.deps.refusals?.show(result) ?? false;
+      if (result.by === 'platform') this.deps.onRefusedByPlatform?.();
+      void this.showRefusal(result, placed);
       return { refused: result.problems };
     }
+    this.deps.refusals?.clear(manifestFile);
     this.deps.track?.(result.deployment);
     return this.watch(result.backend, result.record);
   }
@@ -260,11 +280,13 @@ export class DeployComponent extends Component {
     else if (choice === 'Roll Back') await vscode.commands.executeCommand(Commands.rollback, { service: d.service, environment: d.environment });
   }
 
-  private async showRefusal(service: string, environment: string, lines: string[]): Promise<void> {
+  private async showRefusal(r: Refused, placed: boolean): Promise<void> {
+    const { service, environment, problems: lines } = r;
     const shown = lines.slice(0, 5).join('\n') + (lines.length > 5 ? `\n… and ${lines.length - 5} more` : '');
-    this.deps.log.warn(`refused to deploy ${service} to ${environment}:\n${lines.join('\n')}`);
+    const who = r.by === 'platform' ? `the platform refused it${r.policySet ? ` (policy set ${r.policySet.name} ${r.policySet.version})` : ''}` : 'refused';
+    this.deps.log.warn(`${who}: ${service} to ${environment}:\n${lines.join('\n')}`);
     const choice = await vscode.window.showErrorMessage(
-      `Paved: ${service} cannot be deployed to ${environment}: its manifest has ${lines.length} policy error(s).`,
+      `Paved: ${service} cannot be deployed to ${environment}${r.by === 'platform' ? ': the platform refused it' : ''}: its manifest has ${lines.length} policy error(s)${placed ? ', shown in Problems' : ''}.`,
       { modal: false, detail: shown },
       'Open Problems',
     );
@@ -297,7 +319,7 @@ async function serviceInManifest(uri: string): Promise<string | undefined> {
 }
 
 function verb(r: DeploymentRecord): string {
-  return r.kind === 'deploy' ? 'Deploying' : r.kind === 'rollback' ? 'Rolling back' : 'Promoting';
+  return r.kind === 'deploy' ? 'Deploying' : r.kind === 'rollback' ? 'Rolling back' : r.kind === 'restart' ? 'Restarting' : 'Promoting';
 }
 
 /** Command arguments: a service (string, tree node, record) and an environment, or one DeployArgs object. */

@@ -1,9 +1,8 @@
 import type { Environment } from '../../core/api/types';
-import { UserCancelledError } from '../../core/errors';
 import type { CatalogService } from '../../platform/backend';
 import type { ApprovalRequest, ReleaseChoice, SelfServicePrompts } from '../../platform/selfService';
 import type { BackendSource } from '../platform/connection';
-import { BACK, type PickItem, type QuickInputs } from '../ui/quickInputs';
+import { notBack, type PickItem, type QuickInputs } from '../ui/quickInputs';
 
 /** The self-service flows' questions as QuickPicks and a modal confirmation; Escape cancels the command. */
 export class EditorDeployPrompts implements SelfServicePrompts {
@@ -35,6 +34,11 @@ export class EditorDeployPrompts implements SelfServicePrompts {
 
   async confirmApproval(r: ApprovalRequest): Promise<boolean> {
     const who = r.reason === 'manifest' ? 'The manifest' : 'The platform';
+    if (r.action === 'restart' || r.action === 'stop') {
+      const verb = r.action === 'restart' ? 'Restart' : 'Stop';
+      const choice = await this.inputs.confirm(`${verb} ${r.service} in ${r.environment}?`, `${who} requires approval for ${r.environment}.`, [`Approve and ${verb}`]);
+      return choice === `Approve and ${verb}`;
+    }
     const what = r.release ? `Release: ${r.release}.` : r.promotedFrom ? `Release: the release running in ${r.promotedFrom}.` : 'A new release is built from the source.';
     const choice = await this.inputs.confirm(`Deploy ${r.service} to ${r.environment}?`, `${who} requires approval for ${r.environment}. ${what}`, ['Approve and Deploy']);
     return choice === 'Approve and Deploy';
@@ -43,9 +47,4 @@ export class EditorDeployPrompts implements SelfServicePrompts {
   async ensureToken(url: string, why: string): Promise<void> {
     await this.source.ensureToken?.(url, why);
   }
-}
-
-function notBack<T>(v: T | typeof BACK): T {
-  if (v === BACK) throw new UserCancelledError();
-  return v;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Deployment } from '../../core/api/types';
+import type { PlatformBackend } from '../../platform/backend';
 import { describeError } from '../../core/errors';
 import { Commands } from '../ids';
 import { Component } from '../lifecycle';
@@ -8,6 +9,7 @@ import type { Logger } from '../log';
 import type { PlatformConnection } from '../platform/connection';
 import type { GoldenPathVersions } from '../platform/goldenPaths';
 import { deployNoteFor } from '../backstage/deployNote';
+import type { OperationsData } from './operations';
 import { makeNonce, renderDetails, renderMessage, type RenderContext, safeUrl } from './render';
 
 export const DETAILS_VIEW_TYPE = 'paved.serviceDetails';
@@ -20,7 +22,17 @@ export interface DetailsRenderEvent {
   outcome: 'loaded' | 'failed';
 }
 
-type Message = { type: 'open'; ref: string } | { type: 'link'; url: string } | { type: 'manifest' | 'refresh' | 'copy' | 'upgrade' };
+type Message =
+  | { type: 'open'; ref: string }
+  | { type: 'link'; url: string }
+  | { type: 'manifest' | 'refresh' | 'copy' | 'upgrade' }
+  | { type: 'logs' | 'restart' | 'stop' | 'openService'; environment: string };
+
+/** What each day-two action of the panel runs (with the service and the environment it was clicked for). */
+const OPERATION_COMMANDS = { logs: Commands.showServiceLogs, restart: Commands.restartService, stop: Commands.stopService, openService: Commands.openService } as const;
+
+/** Probe history shown per environment (hours). */
+const HISTORY_HOURS = 6;
 
 /**
  * Service details webviews, one per service (opening an open one reveals it). Strict CSP: no inline script or style,
@@ -40,9 +52,18 @@ export class DetailsPanels extends Component {
     serviceChanged: vscode.Event<string>,
     /** Versions and changelogs of the service's golden path (the Golden path section). */
     private readonly goldenPaths?: GoldenPathVersions,
+    /** The health of running services: a panel reloads when its service's health changes. */
+    health?: { onDidChange: vscode.Event<string[]> },
   ) {
     super();
     this.register(connection.onDidChange(() => this.reloadAll()));
+    if (health) {
+      this.register(
+        health.onDidChange((names) => {
+          for (const ref of names) if (this.panels.has(ref)) void this.load(ref);
+        }),
+      );
+    }
     this.register(
       serviceChanged((ref) => {
         if (this.panels.has(ref)) void this.load(ref);
@@ -67,7 +88,7 @@ export class DetailsPanels extends Component {
     const panel = vscode.window.createWebviewPanel(DETAILS_VIEW_TYPE, ref, vscode.ViewColumn.Active, {
       enableScripts: true,
       enableCommandUris: false,
-      localResourceRoots: [media],
+      localResourceRoots: [media, vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
       retainContextWhenHidden: false,
     });
     panel.iconPath = vscode.Uri.joinPath(media, 'paved-activitybar.svg');
@@ -88,13 +109,14 @@ export class DetailsPanels extends Component {
     try {
       const backend = await this.connection.current();
       ctx.platform = backend.displayName;
-      const [service, deployments] = await Promise.all([
+      const [service, deployments, operations] = await Promise.all([
         backend.getService(ref),
         backend.capabilities.deploy ? backend.listDeployments(ref, { limit: 50 }).then((p) => p.items) : Promise.resolve<Deployment[]>([]),
+        this.operations(backend, ref),
       ]);
       const goldenPath = service.goldenPath && this.goldenPaths ? await this.goldenPaths.info(service.goldenPath, backend) : undefined;
       html = renderDetails(
-        { service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), ...(goldenPath ? { goldenPath } : {}) },
+        { service, deployments, canDeploy: backend.capabilities.deploy || service.deploysThrough !== undefined, deployNote: deployNoteFor(backend, service), fetchedAt: new Date().toISOString(), operations, ...(goldenPath ? { goldenPath } : {}) },
         ctx,
       );
       entry.panel.title = service.title ?? service.name;
@@ -109,6 +131,20 @@ export class DetailsPanels extends Component {
     this.rendered.fire({ ref, html, outcome });
   }
 
+  /** Health, SLOs and probe history of what runs; on a platform without them, why not (its links are shown instead). */
+  private async operations(backend: PlatformBackend, ref: string): Promise<OperationsData> {
+    if (!backend.capabilities.operations) return { histories: [], note: `Live logs, health, SLO status, restart and stop need a Paved platform; ${backend.displayName} has none. What the catalog links:` };
+    try {
+      const status = await backend.operations.status(ref);
+      const running = status.environments.filter((e) => e.health);
+      const histories = await Promise.all(running.map((e) => backend.operations.health(ref, e.environment, { hours: HISTORY_HOURS })));
+      return { status, histories };
+    } catch (err) {
+      this.log.warn(`details of ${ref}: health and SLOs: ${describeError(err)}`);
+      return { histories: [], note: `Paved could not get the health and SLOs of ${ref}: ${describeError(err)}` };
+    }
+  }
+
   private reloadAll(): void {
     for (const ref of this.panels.keys()) void this.load(ref);
   }
@@ -120,6 +156,8 @@ export class DetailsPanels extends Component {
       nonce: makeNonce(randomBytes),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'details.css')).toString(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'details.js')).toString(),
+      chartScriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'healthChart.js')).toString(),
+      chartStyleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'uPlot.min.css')).toString(),
       platform,
     };
   }
@@ -147,6 +185,12 @@ export class DetailsPanels extends Component {
           break;
         case 'refresh':
           await this.load(ref);
+          break;
+        case 'logs':
+        case 'restart':
+        case 'stop':
+        case 'openService':
+          if (typeof m.environment === 'string' && /^[a-z][a-z0-9-]{0,30}$/.test(m.environment)) await vscode.commands.executeCommand(OPERATION_COMMANDS[m.type], { service: ref, environment: m.environment });
           break;
         default:
           this.log.warn(`details of ${ref}: unknown message ${JSON.stringify(m)}`);

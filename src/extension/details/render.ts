@@ -6,6 +6,8 @@ import type { Deployment, DoraMetrics, EnvironmentState, Link, ScorecardResult }
 import type { ServiceInfo } from '../../platform/backend';
 import type { GoldenPathInfo } from '../platform/goldenPaths';
 import { orderedEnvironments } from '../ui/environments';
+import { esc, safeUrl } from './html';
+import { renderOperations, type OperationsData } from './operations';
 
 export interface RenderContext {
   /** webview.cspSource */
@@ -14,6 +16,9 @@ export interface RenderContext {
   /** webview URIs of media/details.css and media/details.js */
   styleUri: string;
   scriptUri: string;
+  /** webview URIs of the health chart's script and uPlot's stylesheet (dist/webview), when the page has charts. */
+  chartScriptUri?: string;
+  chartStyleUri?: string;
   /** Display name of the platform the data came from. */
   platform: string;
 }
@@ -28,26 +33,13 @@ export interface DetailsData {
   deployNote?: string;
   /** When the data was fetched (ISO). */
   fetchedAt: string;
+  /** Health, SLOs and actions of what runs (absent: not asked, e.g. an older caller). */
+  operations?: OperationsData;
   /** The golden path the service records, against the platform's versions. */
   goldenPath?: GoldenPathInfo;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function esc(value: string | number | boolean | undefined | null): string {
-  return String(value ?? '').replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c]);
-}
-
-/** The URL if it is http(s) (or mailto), else undefined: no javascript:, data:, command: links from catalog data. */
-export function safeUrl(raw: string): string | undefined {
-  try {
-    const u = new URL(raw);
-    return u.protocol === 'https:' || u.protocol === 'http:' || u.protocol === 'mailto:' ? u.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { esc, safeUrl } from './html';
 
 /** A random nonce for the CSP (base64, 128 bits). */
 export function makeNonce(random: (n: number) => Buffer): string {
@@ -130,9 +122,12 @@ function scorecard(service: ServiceInfo): string {
     const docs = r.docsUrl && safeUrl(r.docsUrl) ? ` <a href="#" data-url="${esc(safeUrl(r.docsUrl))}">docs</a>` : '';
     return `<li class="sev-${esc(r.severity)}"><span class="tag">${esc(r.severity)}</span> <code>${esc(r.ruleId)}</code> ${esc(r.message)}${docs}</li>`;
   };
+  const waived = (sc.waived ?? [])
+    .map((w) => `<li class="sev-info"><span class="tag">waived</span> <code>${esc(w.ruleId)}</code> until ${esc(w.expires)}: ${esc(w.reason)}${w.approvedBy ? ` (approved by ${esc(w.approvedBy)})` : ''}</li>`)
+    .join('');
   return `<p><span class="score">${esc(sc.score)}</span> / 100 · ${esc(sc.results.length - failing.length)} of ${esc(sc.results.length)} policies pass</p>${
     failing.length ? `<h3>Failing policies</h3><ul class="policies">${failing.map(row).join('')}</ul>` : '<p class="ok">Every policy passes.</p>'
-  }`;
+  }${waived ? `<h3>Waived policies</h3><ul class="policies">${waived}</ul>` : ''}`;
 }
 
 /** A manifest value as text when it is a scalar (objects and arrays are not shown as "[object Object]"). */
@@ -238,6 +233,7 @@ export function renderDetails(data: DetailsData, ctx: RenderContext): string {
       )}`,
       'apis',
     ),
+    ...(data.operations ? [section('Health and SLOs', renderOperations(data.operations, s.links), 'operations')] : []),
     section('SLOs', list(slos(s.manifest), 'No SLO declared.'), 'slos'),
     section('DORA metrics', metrics(s.metrics), 'metrics'),
     section('Scorecard', scorecard(s), 'scorecard'),
@@ -250,11 +246,13 @@ export function renderDetails(data: DetailsData, ctx: RenderContext): string {
 <meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy(ctx))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${esc(ctx.styleUri)}">
+${ctx.chartStyleUri ? `<link rel="stylesheet" href="${esc(ctx.chartStyleUri)}">` : ''}
 <title>${esc(s.name)}</title>
 </head>
 <body data-service="${esc(s.ref)}">
 ${body}
 <script nonce="${esc(ctx.nonce)}" src="${esc(ctx.scriptUri)}"></script>
+${ctx.chartScriptUri && data.operations?.histories.length ? `<script nonce="${esc(ctx.nonce)}" src="${esc(ctx.chartScriptUri)}"></script>` : ''}
 </body>
 </html>`;
 }

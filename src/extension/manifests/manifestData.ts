@@ -3,42 +3,26 @@
  * policy set as an engine set, name matching for reference completion, and which findings the Red Hat YAML
  * extension reports too.
  */
-import type { PolicySet as WirePolicySet } from '../../core/api/types';
-import type { Finding } from '../../core/manifest/index';
+import type { Finding, ReferenceProvider } from '../../core/manifest/index';
+import type { ReferenceNames } from '../../platform/backend';
 import { pathAt } from '../../core/manifest/index';
-import type { PolicyRule, PolicySet } from '../../core/policy/index';
-import { defaultPolicySet, policySetFromObject } from '../../core/policy/index';
 
-/** The wire set (`GET /v1/policies`) as a set the engine evaluates. Rules identical to a default rule reuse it (precompiled, with its quick fix). */
-export function fromWire(wire: WirePolicySet, source: string): PolicySet {
-  const defaults = new Map(defaultPolicySet().rules.map((r) => [r.id, r]));
-  const raw = wire.rules.map((r) => {
-    const out: Record<string, unknown> = { id: r.id, severity: r.severity };
-    if (r.mandatory !== undefined) out.mandatory = r.mandatory;
-    if (r.description) out.description = r.description;
-    if (r.docsUrl) out.docsUrl = r.docsUrl;
-    if (r.when) out.when = r.when;
-    if (r.condition) out.condition = r.condition;
-    if (r.message) out.message = r.message;
-    if (r.path) out.path = r.path;
-    // The wire format has no quick-fix field: a rule with a default rule's id keeps that rule's built-in fix.
-    const fix = defaults.get(r.id)?.fix;
-    if (fix) out.fix = fix;
-    return out;
-  });
-  const same = (rule: PolicyRule | undefined, r: Record<string, unknown>): boolean =>
-    rule !== undefined &&
-    rule.severity === r.severity &&
-    rule.mandatory === (r.mandatory ?? false) &&
-    rule.message === r.message &&
-    (rule.docsUrl ?? undefined) === r.docsUrl &&
-    (rule.path ?? undefined) === r.path &&
-    JSON.stringify(rule.when ?? null) === JSON.stringify(r.when ?? null) &&
-    JSON.stringify(rule.condition) === JSON.stringify(r.condition ?? true);
-  const changed = raw.filter((r) => !same(defaults.get(r.id as string), r));
-  const compiled = policySetFromObject({ apiVersion: 'paved.dev/v1', kind: 'PolicySet', metadata: { name: wire.name ?? source }, rules: changed }, source);
-  const byId = new Map(compiled.rules.map((r) => [r.id, r]));
-  return { name: wire.name ?? source, rules: raw.map((r) => byId.get(r.id as string) ?? defaults.get(r.id as string)!), notes: [] };
+/** The wire set as an engine set: the one conversion in src/core/policy (wire.ts), used by every face. */
+export { fromWire } from '../../core/policy/index';
+
+/**
+ * Reference completion from the cached catalog names, when they hold every kind asked for (resources are not among
+ * them: those still ask the platform); undefined otherwise.
+ */
+export function namesFor(names: ReferenceNames, kinds: ReadonlySet<string>, prefix: string, max = 100): ReferenceProvider | undefined {
+  const lists: Record<string, string[] | undefined> = { owners: names.teams, systems: names.systems, services: names.services };
+  if ([...kinds].some((k) => lists[k] === undefined)) return undefined;
+  const refs: ReferenceProvider = {};
+  const bare = prefix.replace(/^service:/, '');
+  if (kinds.has('owners')) refs.owners = () => matchNames(names.teams!, prefix, max);
+  if (kinds.has('systems')) refs.systems = () => matchNames(names.systems!, prefix, max);
+  if (kinds.has('services')) refs.services = () => matchNames(names.services!, bare, max);
+  return refs;
 }
 
 /** Names containing `prefix` (case-insensitive), those starting with it first, at most `max`. */

@@ -19,7 +19,10 @@ import * as vscode from 'vscode';
 import type { Finding, Fix, ReferenceProvider } from '../../core/manifest/index';
 import type { BackendSource, ReferenceKind } from './catalogReferences';
 import { CatalogReferences } from './catalogReferences';
-import { apiListAt, reportedByRedHatYaml } from './manifestData';
+import { CatalogNamesCache } from './catalogNames';
+import type { PlatformBackend } from '../../platform/backend';
+import { platformGatePolicies, type GatePolicies } from '../../platform/selfService';
+import { apiListAt, namesFor, reportedByRedHatYaml } from './manifestData';
 import { PolicySets } from './policySets';
 import { completionsAt, DEFAULT_MAX_SIZE, hoverAt, kindFromFileName, lint, MANIFEST_API_VERSION_LINE, MANIFEST_GLOB, SKIPPED_FOLDERS_GLOB } from '../../core/manifest/index';
 import type { CommandRunner } from '../commands';
@@ -62,6 +65,8 @@ export interface ManifestLinterOptions {
    * `references` and Paved's default set (plus the repository's `.paved/policies.yaml`).
    */
   platform?: BackendSource;
+  /** Fires when the catalog is refreshed: the names references are checked against are fetched again. */
+  onDidRefreshCatalog?: vscode.Event<void>;
 }
 
 /** What a document is to Paved: a manifest by name or by apiVersion. */
@@ -84,11 +89,14 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
   readonly references: CatalogReferences | undefined;
   /** The policy set per document: the platform's merged with the repository's. */
   readonly policies: PolicySets;
+  /** The catalog's names, for the reference rules (absent without a platform). */
+  readonly catalogNames: CatalogNamesCache | undefined;
 
   constructor(private readonly opts: ManifestLinterOptions) {
     super();
     this.references = opts.platform ? this.register(new CatalogReferences(opts.platform, opts.log.child('references'))) : undefined;
     this.policies = this.register(new PolicySets(opts.platform, opts.log.child('policies')));
+    this.catalogNames = opts.platform ? this.register(new CatalogNamesCache(opts.platform, opts.log.child('catalog-names'), opts.onDidRefreshCatalog)) : undefined;
     const selector: vscode.DocumentSelector = [{ language: 'yaml' }];
     this.status.name = 'Paved manifests';
     this.status.command = 'workbench.actions.view.problems';
@@ -113,12 +121,14 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     );
     // The Red Hat YAML extension installed, enabled or removed: who reports YAML syntax errors changed.
     this.register(vscode.extensions.onDidChange(() => this.relintOpen()));
-    this.register(
-      this.policies.onDidChange(() => {
-        this.relintOpen();
-        void this.lintWorkspace();
-      }),
-    );
+    for (const changed of [this.policies.onDidChange, ...(this.catalogNames ? [this.catalogNames.onDidChange] : [])]) {
+      this.register(
+        changed(() => {
+          this.relintOpen();
+          void this.lintWorkspace();
+        }),
+      );
+    }
     this.register(opts.commands.register(Commands.lintManifests, () => this.lintWorkspace()));
     this.register(
       opts.commands.register(Commands.quickFixApplied, (ruleId?: unknown, title?: unknown) => {
@@ -129,6 +139,24 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     this.register({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
     void this.lintWorkspace();
+  }
+
+  /**
+   * The set and catalog names the deploy gate checks a manifest file with: what this linter uses for it, when the
+   * deployment goes to the connected platform; the deploying platform's own otherwise (a Backstage entity's Paved).
+   */
+  async gatePolicies(backend: PlatformBackend, file: string | undefined): Promise<GatePolicies> {
+    const connected = this.opts.platform ? await this.opts.platform.current().catch(() => undefined) : undefined;
+    if (!file || backend !== connected) return platformGatePolicies(backend, file, (l) => this.opts.log.info(l));
+    await this.policies.whenLoaded();
+    await this.catalogNames?.whenLoaded();
+    return { set: this.policies.forDocument(vscode.Uri.file(file)), context: this.catalogNames?.lintContext() ?? {} };
+  }
+
+  /** The platform refused what the gate let through: fetch its policy set and catalog names again. */
+  reloadPlatformData(): void {
+    void this.policies.refresh();
+    this.catalogNames?.reload();
   }
 
   private relintOpen(): void {
@@ -184,7 +212,7 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
 
   private run(text: string, uri: vscode.Uri, fileName: string, maxSize: number): Finding[] {
     const onSave = maxSize > DEFAULT_MAX_SIZE;
-    return lint(text, fileName, { policies: this.policiesFor(uri), maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
+    return lint(text, fileName, { policies: this.policiesFor(uri), context: this.catalogNames?.lintContext() ?? {}, maxSize, ...(onSave ? { maxFullParseSize: maxSize } : {}) }).findings;
   }
 
   /**
@@ -325,6 +353,10 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
     }
     const lineBefore = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
     const prefix = /[^\s:[\]{},'"]*$/.exec(lineBefore)![0];
+    // The cached catalog names answer without a request when they hold every kind asked for.
+    const held = this.catalogNames?.current;
+    const fromCache = held && namesFor(held, asked, prefix);
+    if (fromCache) return this.items(doc, completionsAt(text, offset, doc.fileName, fromCache));
     const found = await catalog.lookup(asked, prefix, token);
     // The user typed on: this list was for an older text (VS Code asks again).
     if (token.isCancellationRequested || doc.version !== version) return [];

@@ -171,6 +171,20 @@ export class PlatformConnection extends Component {
     return this.cached.backend;
   }
 
+  /**
+   * The backend to talk to now, but never by starting the local platform: for background polls (health), which must
+   * not bring back a local platform the user stopped or that stopped when idle. Undefined when there is none to ask.
+   */
+  async connected(): Promise<PlatformBackend | undefined> {
+    if (!vscode.workspace.isTrusted) return undefined;
+    try {
+      if (this.settings().kind === 'local' && !(await this.deps.local.isRunning())) return undefined;
+      return await this.current();
+    } catch {
+      return undefined; // not configured, unreachable: whoever asks current() reports it
+    }
+  }
+
   /** Forgets the backend (e.g. after the local platform stopped); listeners re-query. */
   invalidate(reason: string): void {
     this.deps.log.info(`connection reset: ${reason}`);

@@ -153,6 +153,12 @@ export class LocalPlatform {
     return record ? readTokenFile(record.tokenFile) : undefined;
   }
 
+  /** True when an instance runs (serve.json names a live process); starts nothing. */
+  async isRunning(): Promise<boolean> {
+    const record = await this.options.locate(this.stateDir);
+    return record !== undefined && isAlive(record.pid);
+  }
+
   /** Stops the recorded instance with SIGTERM (it stops what it started); undefined when none was running. */
   async stop(): Promise<LocalServerRecord | undefined> {
     const record = await this.options.locate(this.stateDir);

@@ -5,6 +5,12 @@ import { UserCancelledError } from '../../core/errors';
 export const BACK = Symbol('back');
 export type Back = typeof BACK;
 
+/** The answer, or UserCancelledError when the user pressed Back where there is nothing to go back to. */
+export function notBack<T>(v: T | Back): T {
+  if (v === BACK) throw new UserCancelledError();
+  return v;
+}
+
 export interface StepPosition {
   title: string;
   /** 1-based step number and the total, shown as "2/4" in the title. */

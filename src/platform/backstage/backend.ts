@@ -27,6 +27,7 @@ import type {
   FacetValue,
   PlatformBackend,
   PlatformHealth,
+  ReferenceNames,
   ScaffoldEvent,
   ScaffoldOutcome,
   ScaffoldTaskInfo,
@@ -39,6 +40,8 @@ import type {
 import { BACKSTAGE_CAPABILITIES } from '../capabilities';
 import { PlatformError, unsupportedError } from '../errors';
 import { Transport, type QueryValue, type ResponseValidator, type TransportOptions } from '../transport';
+import { backstageReferenceNames } from './names';
+import { unsupportedOperations } from '../unsupportedOperations';
 import { EntityRefError, entityRefOf, humanizeEntityRef, parseEntityRef, stringifyEntityRef, type EntityName } from './entityRef';
 import {
   CATALOG_KINDS,
@@ -149,6 +152,7 @@ export class BackstageBackend implements PlatformBackend {
   readonly displayName: string;
   readonly baseUrl: string;
   readonly capabilities: BackendCapabilities = BACKSTAGE_CAPABILITIES;
+  readonly operations = unsupportedOperations('Backstage');
 
   private readonly transport: Transport;
   private readonly lifetime = new AbortController();
@@ -612,6 +616,11 @@ export class BackstageBackend implements PlatformBackend {
 
   async getPolicies(): Promise<api.PolicySet> {
     throw unsupportedError('Backstage', 'provide Paved policies', 'Paved lints catalog-info.yaml with its built-in rules and the catalog\'s validate-entity check.');
+  }
+
+  /** Groups, Systems, Components and APIs by name (names.ts). */
+  catalogNames(opts?: CallOptions): Promise<ReferenceNames> {
+    return backstageReferenceNames((kind, page, fields) => this.queryEntities([kind], page, opts, fields));
   }
 
   async getMetrics(): Promise<api.DoraMetrics> {

@@ -23,12 +23,14 @@ import type {
   StreamOptions,
   TemplateInfo,
   WriteOptions,
+  ReferenceNames,
 } from '../backend';
 import type { DeliveryService, FeedbackItem, FeedbackState, InsightsBySection, InsightsQuery, InsightsSection } from '../../core/insights';
 import { PAVED_CAPABILITIES } from '../capabilities';
 import { PlatformError, unsupportedError } from '../errors';
 import { Transport, linkedSignal, type ResponseValidator, type TransportOptions } from '../transport';
 import { loadPavedContract, type PavedContract, type WorkspaceWire } from './contract';
+import { PavedOperations } from './operations';
 
 export interface PavedBackendOptions extends Omit<TransportOptions, 'platformName'> {
   kind?: Extract<PlatformKind, 'local' | 'paved'>;
@@ -49,6 +51,7 @@ export class PavedApiBackend implements PlatformBackend {
   readonly displayName: string;
   readonly baseUrl: string;
   readonly capabilities: BackendCapabilities = PAVED_CAPABILITIES;
+  readonly operations: PavedOperations;
 
   private readonly transport: Transport;
   private readonly contract: PavedContract;
@@ -67,6 +70,14 @@ export class PavedApiBackend implements PlatformBackend {
     this.contract = options.contract ?? loadPavedContract(options.packageRoot);
     this.waitSeconds = options.longPollWaitSeconds ?? 25;
     this.facetScanLimit = options.facetScanLimit ?? 10_000;
+    this.operations = new PavedOperations(
+      {
+        get: (path, schema, opts, query) => this.get(path, schema, opts, query),
+        post: (path, body, schema, opts) => this.post(path, body, schema, opts),
+        stream: (o) => this.stream(o.path, o.schema, { after: o.after, signal: o.signal }, (w) => w, { idOf: o.idOf, pollItems: o.pollItems, endless: true }),
+      },
+      this.contract,
+    );
   }
 
   dispose(): void {
@@ -272,6 +283,10 @@ export class PavedApiBackend implements PlatformBackend {
     return this.get('/v1/policies', this.contract.policySet, opts);
   }
 
+  async catalogNames(opts?: CallOptions): Promise<ReferenceNames> {
+    return this.get('/v1/catalog/names', this.contract.catalogNames, opts);
+  }
+
   async getMetrics(service: string, query: { windowDays?: number; environment?: string } = {}, opts?: CallOptions): Promise<api.DoraMetrics> {
     return this.get(`/v1/services/${seg(service)}/metrics`, this.contract.doraMetrics, opts, { windowDays: query.windowDays, environment: query.environment });
   }
@@ -307,8 +322,17 @@ export class PavedApiBackend implements PlatformBackend {
     return this.call(opts, (signal) => this.transport.request({ method: 'POST', path, body, schema, idempotencyKey: opts?.idempotencyKey ?? true, signal }));
   }
 
-  /** SSE (`id:` = seq, final `event: end`) with the JSON long-poll page (`done`) as fallback; each event validated. */
-  private async *stream<W extends { seq: number }, E>(path: string, schema: ResponseValidator<W>, opts: StreamOptions, map: (w: W) => E): AsyncGenerator<E, void, undefined> {
+  /**
+   * SSE (`id:` = seq, final `event: end`) with the JSON long-poll page (`done`) as fallback; each event validated.
+   * `keyed` streams (logs) carry their own resume id (a cursor) and may never end (`endless`).
+   */
+  private async *stream<W, E>(
+    path: string,
+    schema: ResponseValidator<W>,
+    opts: Omit<StreamOptions, 'after'> & { after?: number | string },
+    map: (w: W) => E,
+    keyed?: { idOf: (w: W) => string; pollItems: (body: unknown) => unknown[] | undefined; endless: boolean },
+  ): AsyncGenerator<E, void, undefined> {
     if (this.lifetime.signal.aborted) {
       throw new PlatformError('cancelled', `${this.name()} connection was closed (settings changed or signed out).`, { action: 'none' });
     }
@@ -316,7 +340,8 @@ export class PavedApiBackend implements PlatformBackend {
     const signal = linked.signal;
     const name = this.name();
     try {
-      yield* this.transport.events<Awaited<E> & { seq: number }>({
+      const ids = new WeakMap<object, string | number>();
+      yield* this.transport.events<Awaited<E>>({
         ssePath: path,
         after: opts.after,
         signal,
@@ -329,14 +354,18 @@ export class PavedApiBackend implements PlatformBackend {
               detail: `${schema.name}: ${schema.errorText()}`,
             });
           }
-          return map(raw.data) as Awaited<E> & { seq: number };
+          const event = map(raw.data) as Awaited<E>;
+          ids.set(event as object, keyed ? keyed.idOf(raw.data) : (raw.data as { seq: number }).seq);
+          return event;
         },
-        idOf: (e) => e.seq,
+        idOf: (e) => ids.get(e as object),
         isTerminal: () => false, // the server says when: `event: end` / `done: true`
-        pollItems: (body) => (body as { items?: unknown[] } | null)?.items,
-        pollDone: (body) => (body as { done?: unknown } | null)?.done === true,
+        pollItems: keyed?.pollItems ?? ((body) => (body as { items?: unknown[] } | null)?.items),
+        pollDone: (body) => !keyed?.endless && (body as { done?: unknown } | null)?.done === true,
         pollQuery: { wait: this.waitSeconds },
         pollTimeoutMs: (this.waitSeconds + 15) * 1000,
+        // A follow stays open while nothing is written: a stream without lines is not a sign of a buffering proxy.
+        ...(keyed?.endless ? { mode: 'sse' as const, maxReconnects: Number.MAX_SAFE_INTEGER } : {}),
       });
     } finally {
       linked.dispose();

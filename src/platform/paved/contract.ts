@@ -145,6 +145,9 @@ export class PavedContract {
   get policySet() {
     return this.validator<api.PolicySet>('PolicySet');
   }
+  get catalogNames() {
+    return this.validator<api.CatalogNamesList>('CatalogNames');
+  }
   get doraMetrics() {
     return this.validator<api.DoraMetrics>('DoraMetrics');
   }

@@ -4,6 +4,7 @@
  * Plain Node: no vscode, no terminal.
  */
 import type { Environment } from '../../core/api/types';
+import type { LintContext, PolicySet } from '../../core/policy';
 import type { CatalogService, PlatformBackend } from '../backend';
 import type { DeploymentJournal } from './journal';
 
@@ -18,6 +19,8 @@ export interface ApprovalRequest {
   promotedFrom?: string;
   /** `manifest`: the manifest requires approval here; `platform`: the platform answered with problem `approval-required`. */
   reason: 'manifest' | 'platform';
+  /** What is to be approved: a deployment (default), or restarting or stopping what runs. */
+  action?: 'deploy' | 'restart' | 'stop';
 }
 
 /** An earlier release a service can be deployed or rolled back to. */
@@ -49,6 +52,12 @@ export interface SelfServicePrompts {
   ensureToken(url: string, why: string): Promise<void>;
 }
 
+/** The policy set and lint context (the catalog's names) the client-side gate checks a manifest with. */
+export interface GatePolicies {
+  set: PolicySet;
+  context: LintContext;
+}
+
 /** Everything a flow gets from its face. */
 export interface FlowContext {
   /** The connected platform. It may not deploy itself (`capabilities.deployDelegation`: Backstage hands off to Paved). */
@@ -65,4 +74,9 @@ export interface DeployContext extends FlowContext {
   journal?: DeploymentJournal;
   /** Reads a manifest file on this machine (the editor saves unsaved changes first, with consent). Default: from disk. */
   readFile?: (file: string) => Promise<string>;
+  /**
+   * The policy set and catalog names the client-side gate checks with, for a manifest file (the editor's cached ones).
+   * Default: asked of the deploying platform, merged with the repository's `.paved/policies.yaml` (policies.ts).
+   */
+  policies?: (backend: PlatformBackend, manifestFile: string | undefined) => Promise<GatePolicies>;
 }

@@ -7,7 +7,7 @@ import type { CreateDeploymentRequest } from '../../core/api/types';
 import { approvalFor } from './approval';
 import type { DeployContext } from './context';
 import { earlierReleases, environmentNamed } from './environments';
-import { manifestToCheck, policyRefusal, type ManifestSource, type Refused } from './manifest';
+import { manifestToCheck, platformRefusal, policyRefusal, type ManifestSource, type Refused } from './manifest';
 import { startOperation, type Started } from './send';
 import { assertDeploys, deployableServices, deployTarget } from './target';
 
@@ -40,7 +40,7 @@ export async function deploy(ctx: DeployContext, input: DeployInput = {}): Promi
       ? await ctx.prompts.pickRelease(earlierReleases(target.backend, service, undefined, ctx.signal), { title: `Deploy ${service} to ${environment.name}`, purpose: 'deploy' })
       : input.release;
   const manifest = await manifestToCheck(target.backend, service, input.manifest, ctx.readFile, ctx.signal);
-  const refused = policyRefusal(manifest, service, environment.name);
+  const refused = await policyRefusal(ctx, target.backend, manifest, service, environment.name);
   if (refused) return refused;
   const approved = await approvalFor(ctx, manifest, environment, { service, ...(release ? { release } : {}) }, input.approved);
   const request: CreateDeploymentRequest = {
@@ -49,5 +49,12 @@ export async function deploy(ctx: DeployContext, input: DeployInput = {}): Promi
     ...(approved ? { approved } : {}),
     ...(input.healthTimeoutSeconds ? { healthTimeoutSeconds: input.healthTimeoutSeconds } : {}),
   };
-  return startOperation(ctx, target, { kind: 'deploy', service, environment: environment.name, request }, input.idempotencyKey);
+  try {
+    return await startOperation(ctx, target, { kind: 'deploy', service, environment: environment.name, request }, input.idempotencyKey);
+  } catch (err) {
+    // The platform decides: its refusal comes back like the gate's, placed on the manifest.
+    const byPlatform = platformRefusal(err, manifest, service, environment.name);
+    if (byPlatform) return byPlatform;
+    throw err;
+  }
 }

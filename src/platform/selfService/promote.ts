@@ -6,7 +6,7 @@ import type { PromoteRequest } from '../../core/api/types';
 import { approvalFor } from './approval';
 import type { DeployContext } from './context';
 import { environmentNamed, promotionTarget } from './environments';
-import { manifestToCheck, policyRefusal, type ManifestSource, type Refused } from './manifest';
+import { manifestToCheck, platformRefusal, policyRefusal, type ManifestSource, type Refused } from './manifest';
 import { startOperation, type Started } from './send';
 import { assertDeploys, deployableServices, deployTarget } from './target';
 
@@ -29,9 +29,15 @@ export async function promote(ctx: DeployContext, input: PromoteInput = {}): Pro
   const from = environmentNamed(environments, input.from ?? (await ctx.prompts.pickEnvironment(environments.filter((e) => e.next), `Promote ${service} from which environment?`)));
   const to = promotionTarget(environments, from, input.to);
   const manifest = await manifestToCheck(target.backend, service, input.manifest, ctx.readFile, ctx.signal);
-  const refused = policyRefusal(manifest, service, to.name);
+  const refused = await policyRefusal(ctx, target.backend, manifest, service, to.name);
   if (refused) return refused;
   const approved = await approvalFor(ctx, manifest, to, { service, promotedFrom: from.name }, input.approved);
   const request: PromoteRequest = { from: from.name, to: to.name, ...(approved ? { approved } : {}) };
-  return startOperation(ctx, target, { kind: 'promote', service, environment: to.name, request }, input.idempotencyKey);
+  try {
+    return await startOperation(ctx, target, { kind: 'promote', service, environment: to.name, request }, input.idempotencyKey);
+  } catch (err) {
+    const byPlatform = platformRefusal(err, manifest, service, to.name);
+    if (byPlatform) return byPlatform;
+    throw err;
+  }
 }

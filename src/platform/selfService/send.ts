@@ -5,6 +5,7 @@
  * problem type `approval-required` (a rule the client could not see in the manifest), the user is asked once and the
  * request is sent once more with `approved: true`.
  */
+import type { RestartRequest } from '../../core/api/operations';
 import type { CreateDeploymentRequest, Deployment, PromoteRequest, RollbackRequest } from '../../core/api/types';
 import { UserCancelledError } from '../../core/errors';
 import type { DeploymentRecord } from '../../core/wizard/deploy';
@@ -18,7 +19,8 @@ import type { DeployTarget } from './target';
 export type Operation =
   | { kind: 'deploy'; service: string; environment: string; request: CreateDeploymentRequest }
   | { kind: 'rollback'; service: string; environment: string; request: RollbackRequest }
-  | { kind: 'promote'; service: string; environment: string; request: PromoteRequest };
+  | { kind: 'promote'; service: string; environment: string; request: PromoteRequest }
+  | { kind: 'restart'; service: string; environment: string; request: RestartRequest & { environment: string } };
 
 /** A record the platform acknowledged: it has the deployment's id. */
 export type AcknowledgedRecord = DeploymentRecord & { id: string };
@@ -47,6 +49,10 @@ export function sendRecorded(backend: PlatformBackend, record: DeploymentRecord,
       return backend.rollback(record.service, record.request as unknown as RollbackRequest, opts);
     case 'promote':
       return backend.promote(record.service, record.request as unknown as PromoteRequest, opts);
+    case 'restart': {
+      const { environment, ...request } = record.request as unknown as RestartRequest & { environment: string };
+      return backend.operations.restart(record.service, environment, request, opts);
+    }
   }
 }
 
@@ -89,8 +95,9 @@ export async function startOperation(ctx: DeployContext, target: DeployTarget, o
   return { status: 'started', backend: target.backend, record: acknowledged, deployment };
 }
 
-function approvalWhat(op: Operation): { release?: string; promotedFrom?: string } {
+function approvalWhat(op: Operation): { release?: string; promotedFrom?: string; action?: 'restart' } {
   if (op.kind === 'promote') return { promotedFrom: op.request.from };
+  if (op.kind === 'restart') return { action: 'restart' };
   return op.kind === 'deploy' && op.request.release ? { release: op.request.release } : {};
 }
 

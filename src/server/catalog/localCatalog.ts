@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page, RegisterServiceRequest, ServiceQuery, Team } from '../../core/api/types';
+import type { CatalogNamesList, Page, RegisterServiceRequest, ServiceQuery, Team } from '../../core/api/types';
 import { Catalog, entryFromPavedManifest, serviceRefTarget, type CatalogEntry } from '../../core/catalog';
 import { PavedError, describeError } from '../../core/errors';
 import { InvalidRequest } from '../errors';
@@ -196,6 +196,42 @@ export class LocalCatalog {
   detachWorkspace(id: string): void {
     this.attachments.detach(id);
     this.refresh(true);
+  }
+
+  /** Every name a manifest's references are checked against (`GET /v1/catalog/names`), sorted. */
+  names(): CatalogNamesList {
+    this.refresh();
+    const teams = new Set(this.teams.map((t) => t.name));
+    const systems = new Set<string>();
+    const apis = new Set<string>();
+    const services: string[] = [];
+    const deprecatedServices: string[] = [];
+    for (const e of this.catalog.all()) {
+      teams.add(e.owner);
+      if (e.system) systems.add(e.system);
+      for (const a of e.providesApis) apis.add(a);
+      services.push(e.name);
+      if (e.lifecycle === 'deprecated') deprecatedServices.push(e.name);
+    }
+    const sorted = (xs: Iterable<string>) => [...xs].sort();
+    return { teams: sorted(teams), systems: sorted(systems), services: sorted(services), deprecatedServices: sorted(deprecatedServices), apis: sorted(apis) };
+  }
+
+  /**
+   * The repository a service's source belongs to, for its `.paved/policies.yaml`: the workspace folder holding its
+   * source directory (the nearest, when folders nest), else the source directory itself (a registered service).
+   */
+  repositoryRoot(e: CatalogEntry): string | undefined {
+    if (!e.sourceDir) return undefined;
+    const dir = path.resolve(e.sourceDir);
+    let best: string | undefined;
+    for (const w of this.attachments.list()) {
+      for (const f of w.folders) {
+        const root = path.resolve(f);
+        if ((dir === root || dir.startsWith(root + path.sep)) && (best === undefined || root.length > best.length)) best = root;
+      }
+    }
+    return best ?? dir;
   }
 
   // Teams

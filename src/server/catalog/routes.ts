@@ -14,6 +14,7 @@ export function catalogRoutes(catalog: LocalCatalog, services: ServiceViews): Ro
       return { status: r.created ? 201 : 200, body: r.details, headers: { location: `/v1/services/${r.details.name}` } };
     },
     getServiceFacets: () => ({ status: 200, body: catalog.facets() }),
+    getCatalogNames: () => ({ status: 200, body: catalog.names() }),
     getService: (req) => ({ status: 200, body: services.get(req.path.name) }),
     unregisterService: async (req) => {
       await services.unregister(req.path.name);

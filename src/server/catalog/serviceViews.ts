@@ -6,15 +6,16 @@
 import type {
   DoraMetrics,
   EnvironmentState,
+  HealthState,
   Page,
   RegisterServiceRequest,
+  Scorecard,
   ServiceDetails,
   ServiceEnvironmentStatus,
   ServiceQuery,
   ServiceSummary,
 } from '../../core/api/types';
 import { asV1, type CatalogEntry } from '../../core/catalog';
-import { scorecardFor } from '../policy/policies';
 import type { LocalCatalog } from './localCatalog';
 
 /** What the catalog's views need to know about a service's deployments and running releases. */
@@ -28,12 +29,18 @@ export interface ServiceRuntime {
   retire(service: string): Promise<void>;
 }
 
+/** A service's scorecard (the policy room's gate: the platform's set, the repository's additions, the catalog). */
+export interface ServiceScorecards {
+  scorecard(e: CatalogEntry, manifest: Record<string, unknown>): Scorecard;
+}
+
 export class ServiceViews {
   constructor(
     private readonly catalog: LocalCatalog,
     private readonly runtime: ServiceRuntime,
-    /** The platform's policy set, for scorecards. */
-    private readonly policiesFile: string,
+    private readonly scorecards: ServiceScorecards,
+    /** Environment → health where a release runs (the operations room's probes). */
+    private readonly health: (service: string) => Record<string, HealthState> | undefined = () => undefined,
   ) {}
 
   list(q: ServiceQuery & { limit: number }): Page<ServiceSummary> {
@@ -55,7 +62,7 @@ export class ServiceViews {
       scorecard:
         e.manifestKind === 'catalog-info.yaml'
           ? { score: 0, results: [] }
-          : scorecardFor(asV1(e.manifest), { deprecatedServices: this.catalog.deprecatedDependencies(e) }, this.policiesFile),
+          : this.scorecards.scorecard(e, asV1(e.manifest)),
       metrics: this.runtime.metrics(e.name, 30, 'production'),
     };
     if (e.manifestPath) d.manifestPath = e.manifestPath;
@@ -81,6 +88,8 @@ export class ServiceViews {
     if (e.description) s.description = e.description;
     if (e.system) s.system = e.system;
     if (e.lifecycle) s.lifecycle = e.lifecycle;
+    const health = this.health(e.name);
+    if (health) s.health = health;
     if (e.goldenPath) s.goldenPath = e.goldenPath;
     return s;
   }

@@ -37,18 +37,30 @@ export interface DeployCatalog {
   entry(name: string): CatalogEntry;
 }
 
+/** The platform's policies as deployments need them (the policy room's gate). */
+export interface DeployPolicy {
+  /** Refuses (a `policy-violation`) a manifest the policies reject for `environment`. */
+  check(service: string, manifest: Record<string, unknown>, environment: string, repoPolicies: string | undefined): void;
+  /** The repository's `.paved/policies.yaml` as it is now: read when a release is built, and stored with it. */
+  repositoryPolicies(entry: CatalogEntry): string | undefined;
+}
+
 export interface DeploymentsOptions {
   stateDir: string;
   environments: readonly Environment[];
   /** This platform's PAVED_OWNER mark on every process it starts. */
   owner: string;
   catalog: DeployCatalog;
+  /** Without it (tests of the runner alone), nothing is checked. */
+  policy?: DeployPolicy;
   now: () => Date;
   log: (line: string) => void;
   /** Processes and ports (default: the operating system's). */
   host?: ProcessHost;
   /** Health requests (default: HTTP on loopback). */
   probe?: HealthProbe;
+  /** The secret values a release gets (its log writer redacts them); default none. */
+  secrets?: (service: string, environment: string, manifest: Record<string, unknown>) => readonly string[];
 }
 
 const DEFAULT_HEALTH_TIMEOUT_S = 30;
@@ -60,8 +72,11 @@ export class Deployments {
   private readonly runner: DeploymentRunner;
   private readonly running = new Map<string, { cancel: AbortController; done: Promise<void> }>();
   private stopping = false;
+  /** `<state-dir>/logs`: build logs, and per service and environment the runs of its processes (serviceLogs.ts). */
+  readonly logDir: string;
 
   constructor(private readonly opts: DeploymentsOptions) {
+    this.logDir = path.join(opts.stateDir, 'logs');
     const host = opts.host ?? systemHost;
     const deps = { host, owner: opts.owner, now: opts.now, log: opts.log };
     this.history = new DeploymentHistory(path.join(opts.stateDir, 'deployments'), deps);
@@ -69,7 +84,8 @@ export class Deployments {
     this.slots = new SlotTable(path.join(opts.stateDir, 'slots.json'), deps);
     this.runner = new DeploymentRunner({
       ...deps,
-      logDir: path.join(opts.stateDir, 'logs'),
+      logDir: this.logDir,
+      secrets: opts.secrets ?? (() => []),
       probe: opts.probe ?? httpProbe,
       history: this.history,
       releases: this.releases,
@@ -110,18 +126,25 @@ export class Deployments {
     const e = this.opts.catalog.entry(service);
     const env = findEnvironment(this.opts.environments, req.environment);
     let releaseDir: string | undefined;
+    let repoPolicies: string | undefined;
     if (req.release !== undefined) {
       const meta = this.releases.runnable(service, req.release);
       if (!meta) throw new PavedError('not-found', `${service} has no release '${req.release}'`);
       releaseDir = meta.dir;
+      repoPolicies = meta.repoPolicies;
     } else if (!e.sourceDir) {
       throw new PavedError('conflict', `${service} has no source directory on this machine (register it with sourceDir) so it cannot be built here`);
+    } else {
+      repoPolicies = this.opts.policy?.repositoryPolicies(e);
     }
-    const spec = effectiveSpec(releaseManifest(e, releaseDir), env.name);
+    // A new release is built from the source folder as it is now: its paved.yaml is what is checked.
+    const manifest = releaseManifest(e, releaseDir ?? e.sourceDir);
+    const spec = effectiveSpec(manifest, env.name);
     if (!spec.run) throw new PavedError('conflict', `${service} declares no spec.run.command, so there is nothing to start`);
+    this.opts.policy?.check(service, manifest, env.name, repoPolicies);
     checkApproval(spec, env, req.approved);
     this.checkNoActive(service, env.name);
-    return this.start(e, env, req.release ? 'promote' : 'deploy', { release: req.release, healthTimeoutSeconds: req.healthTimeoutSeconds, build: req.release === undefined });
+    return this.start(e, env, req.release ? 'promote' : 'deploy', { release: req.release, healthTimeoutSeconds: req.healthTimeoutSeconds, build: req.release === undefined, repoPolicies });
   }
 
   rollback(service: string, req: RollbackRequest): Deployment {
@@ -142,9 +165,43 @@ export class Deployments {
     if (!src || src.state !== 'running') throw new PavedError('conflict', `${service} is not running in ${req.from}; nothing to promote`);
     const meta = this.releases.runnable(service, src.release);
     if (!meta) throw new PavedError('not-found', `${service} release ${src.release} is gone`);
-    checkApproval(effectiveSpec(releaseManifest(e, meta.dir), to.name), to, req.approved);
+    const manifest = releaseManifest(e, meta.dir);
+    this.opts.policy?.check(service, manifest, to.name, meta.repoPolicies);
+    checkApproval(effectiveSpec(manifest, to.name), to, req.approved);
     this.checkNoActive(service, to.name);
     return this.start(e, to, 'promote', { release: src.release, from: req.from, build: false });
+  }
+
+  /**
+   * Starts the release serving in an environment (or the last one that did, when it stopped or crashed) again: a new
+   * process next to the old one, switched to once healthy. A restart already in progress is returned, not doubled.
+   * `automatic` restarts (the manifest's `restartAfterSeconds`) need no approval: the manifest asked for them.
+   */
+  restart(service: string, environment: string, o: { approved?: boolean; automatic?: boolean } = {}): Deployment {
+    if (this.stopping) throw new PavedError('conflict', 'the platform is stopping');
+    const e = this.opts.catalog.entry(service);
+    const env = findEnvironment(this.opts.environments, environment);
+    const slot = this.slots.get(service, env.name);
+    if (!slot) throw new PavedError('conflict', `${service} was never deployed to ${env.name}; deploy it first`);
+    const meta = this.releases.runnable(service, slot.release);
+    if (!meta) throw new PavedError('not-found', `${service} release ${slot.release} is gone`);
+    if (!o.automatic) checkApproval(effectiveSpec(releaseManifest(e, meta.dir), env.name), env, o.approved, 'restarting');
+    const active = this.history.active(service, env.name);
+    if (active?.kind === 'restart') return publicDeployment(active);
+    this.checkNoActive(service, env.name);
+    return this.start(e, env, 'restart', { release: slot.release, build: false });
+  }
+
+  /** Stops the release serving in an environment; `changed` false when nothing ran there. */
+  async stopService(service: string, environment: string, o: { approved?: boolean } = {}): Promise<{ environment: ServiceEnvironmentStatus; changed: boolean }> {
+    const e = this.opts.catalog.entry(service);
+    const env = findEnvironment(this.opts.environments, environment);
+    const slot = this.slots.get(service, env.name);
+    const meta = slot ? this.releases.runnable(service, slot.release) : undefined;
+    if (slot?.state === 'running') checkApproval(effectiveSpec(releaseManifest(e, meta?.dir), env.name), env, o.approved, 'stopping');
+    this.checkNoActive(service, env.name);
+    const changed = await this.slots.stopOne(service, env.name);
+    return { environment: environmentStatus(env, this.slots.get(service, env.name), this.history.ofService(service)), changed };
   }
 
   cancel(id: string): Deployment {
@@ -164,7 +221,7 @@ export class Deployments {
     if (active) throw new PavedError('conflict', `deployment ${active.id} of ${service} to ${environment} is still ${active.state}; wait for it or cancel it`);
   }
 
-  private start(e: CatalogEntry, env: Environment, kind: DeploymentKind, o: { release?: string; from?: string; healthTimeoutSeconds?: number; build: boolean }): Deployment {
+  private start(e: CatalogEntry, env: Environment, kind: DeploymentKind, o: { release?: string; from?: string; healthTimeoutSeconds?: number; build: boolean; repoPolicies?: string }): Deployment {
     const now = this.opts.now();
     const d: DeploymentRecord = { id: newId('d', now), service: e.name, environment: env.name, kind, state: 'pending', createdAt: now.toISOString() };
     if (o.release) d.release = o.release;
@@ -172,10 +229,10 @@ export class Deployments {
     const prev = this.slots.get(e.name, env.name);
     if (prev?.state === 'running') d.previousRelease = prev.release;
     const events = this.history.open(d);
-    events.push({ type: 'state', message: `${kind} of ${e.name} to ${env.name} queued`, state: 'pending' });
+    events.push({ type: 'state', message: `${kind} of ${e.name} ${kind === 'restart' ? 'in' : 'to'} ${env.name} queued`, state: 'pending' });
     const cancel = new AbortController();
     const done = this.runner
-      .run({ d, entry: e, env, build: o.build, healthTimeoutSeconds: o.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_S, signal: cancel.signal, events })
+      .run({ d, entry: e, env, build: o.build, healthTimeoutSeconds: o.healthTimeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_S, signal: cancel.signal, events, ...(o.repoPolicies !== undefined ? { repoPolicies: o.repoPolicies } : {}) })
       .finally(() => {
         this.running.delete(d.id);
         events.finish();
@@ -251,8 +308,9 @@ export class Deployments {
   }
 }
 
-function checkApproval(spec: EffectiveSpec, env: Environment, approved: boolean | undefined): void {
+function checkApproval(spec: EffectiveSpec, env: Environment, approved: boolean | undefined, what = 'deploying to'): void {
   if (env.approvalHonoured && spec.approvalRequired && approved !== true) {
-    throw new PavedError('forbidden', `deploying to ${env.name} needs approval (the manifest sets environments.${env.name}.approval: required); send "approved": true`, { detail: 'approval-required' });
+    const doing = what === 'deploying to' ? `deploying to ${env.name}` : `${what} the service in ${env.name}`;
+    throw new PavedError('forbidden', `${doing} needs approval (the manifest sets environments.${env.name}.approval: required); send "approved": true`, { detail: 'approval-required' });
   }
 }

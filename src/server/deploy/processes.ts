@@ -1,12 +1,15 @@
 /**
  * Child processes of the local platform: every build and service runs in its own process group (detached), writes to
- * a log file (so it does not depend on the server staying alive), and carries PAVED_OWNER in its environment so a
- * restarted server can recognise — and only then stop — what an earlier instance started.
+ * a log file (so it does not depend on the server staying alive; a service through the log writer, logWriter.ts), and
+ * carries PAVED_OWNER in its environment so a restarted server can recognise — and only then stop — what an earlier
+ * instance started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { logWriterInvocation } from './logWriter';
+import type { ServiceLogTarget } from './serviceLogs';
 
 export interface Spawned {
   pid: number;
@@ -18,12 +21,20 @@ export interface Spawned {
 export function spawnLogged(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Spawned {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const fd = fs.openSync(opts.logFile, 'a', 0o600);
-  let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', command], { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', fd, fd] });
+    return track(spawn('/bin/sh', ['-c', command], { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', fd, fd] }));
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Starts a service behind the log writer, in a group of its own whose id is the writer's pid. */
+export function spawnService(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; log: ServiceLogTarget }): Spawned {
+  const w = logWriterInvocation(command, opts.log);
+  return track(spawn(w.file, w.args, { cwd: opts.cwd, env: { ...opts.env, ...w.env }, detached: true, stdio: 'ignore' }));
+}
+
+function track(child: ChildProcess): Spawned {
   let done = false;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -170,7 +181,10 @@ export function portFree(port: number): Promise<boolean> {
 
 /** What the deploy room asks of the operating system: the functions above, or a fake in tests. */
 export interface ProcessHost {
+  /** A build: its output to `logFile` as it comes. */
   spawn(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Spawned;
+  /** A service: behind the log writer (logWriter.ts), its output as records in the run's log files. */
+  spawnService(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; log: ServiceLogTarget }): Spawned;
   isAlive(pid: number): boolean;
   isOwnedBy(pid: number, owner: string): boolean;
   /** Stops a process group (see stopGroup). */
@@ -178,4 +192,4 @@ export interface ProcessHost {
   portFree(port: number): Promise<boolean>;
 }
 
-export const systemHost: ProcessHost = { spawn: spawnLogged, isAlive, isOwnedBy, stop: stopGroup, portFree };
+export const systemHost: ProcessHost = { spawn: spawnLogged, spawnService, isAlive, isOwnedBy, stop: stopGroup, portFree };

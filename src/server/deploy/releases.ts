@@ -1,6 +1,6 @@
 /**
  * Releases: immutable snapshots of a service's source (`<state-dir>/releases/<service>/<id>/`, without `.git` and
- * `.paved`), each with its metadata beside it. A snapshot is copied to a hidden directory and renamed into place, so
+ * `.paved`), each with its metadata beside it (including the repository's policy additions as they were at build). A snapshot is copied to a hidden directory and renamed into place, so
  * a crash leaves either a whole release or a leftover that `load` removes.
  */
 import * as fs from 'node:fs';
@@ -15,6 +15,11 @@ export interface ReleaseMeta {
   createdAt: string;
   /** The snapshot; '' for a release known only from imported history (nothing to run). */
   dir: string;
+  /**
+   * The repository's `.paved/policies.yaml` when the release was built (the snapshot leaves `.paved/` out): promoting
+   * or redeploying the release is checked with these additions.
+   */
+  repoPolicies?: string;
 }
 
 export class ReleaseStore {

@@ -13,12 +13,15 @@ import type { EventLog } from '../events';
 import type { DeploymentHistory, DeploymentRecord } from './history';
 import type { ProcessHost, Spawned } from './processes';
 import { releaseManifest, type ReleaseStore } from './releases';
+import { envLogDir, markServed, nextRun, pruneRuns, runBase, RunTail, type ServiceLogTarget } from './serviceLogs';
 import type { SlotTable } from './slots';
 import { followToExit, waitHealthy, type HealthProbe } from './watch';
 
 export interface RunnerDeps {
   /** Where build and service logs go (`<state-dir>/logs`). */
   logDir: string;
+  /** The secret values a release of a service gets in an environment: its log writer redacts them. */
+  secrets: (service: string, environment: string, manifest: Record<string, unknown>) => readonly string[];
   owner: string;
   host: ProcessHost;
   probe: HealthProbe;
@@ -41,14 +44,19 @@ export interface RunRequest {
   healthTimeoutSeconds: number;
   signal: AbortSignal;
   events: EventLog<DeploymentEvent>;
+  /** The repository's `.paved/policies.yaml` when the deployment was checked: stored with a new release. */
+  repoPolicies?: string;
 }
 
-/** A run as it goes: the candidate process and its port, while they are the run's to clean up. */
+/** A run as it goes: the candidate process and its port, while they are the run's to clean up, and its log. */
 interface Run extends RunRequest {
   candidate?: Spawned;
   port?: number;
-  logFile?: string;
+  log?: ServiceLogTarget;
 }
+
+/** Log runs kept per service and environment (each at most LOG_KEEP_GENERATIONS files of LOG_ROTATE_BYTES). */
+const KEEP_RUNS = 10;
 
 export class DeploymentRunner {
   constructor(private readonly deps: RunnerDeps) {}
@@ -60,8 +68,9 @@ export class DeploymentRunner {
       d.startedAt = this.deps.now().toISOString();
       const releaseDir = run.build ? await this.build(run) : this.reuse(run);
       if (releaseDir === undefined || this.cancelled(run)) return;
-      const spec = effectiveSpec(releaseManifest(entry, releaseDir), env.name);
-      await this.start(run, releaseDir, spec);
+      const manifest = releaseManifest(entry, releaseDir);
+      const spec = effectiveSpec(manifest, env.name);
+      await this.start(run, releaseDir, spec, manifest);
       if (await this.healthy(run, spec)) await this.switchOver(run);
     } catch (err) {
       if (run.candidate) await this.deps.host.stop(run.candidate.pid);
@@ -119,7 +128,7 @@ export class DeploymentRunner {
         return undefined;
       }
     }
-    this.deps.releases.record({ id: rel, service: entry.name, createdAt: d.startedAt as string, dir: releaseDir });
+    this.deps.releases.record({ id: rel, service: entry.name, createdAt: d.startedAt as string, dir: releaseDir, ...(run.repoPolicies !== undefined ? { repoPolicies: run.repoPolicies } : {}) });
     return releaseDir;
   }
 
@@ -131,19 +140,21 @@ export class DeploymentRunner {
     return meta.dir;
   }
 
-  /** Step 2: start the release on a free port of the environment, next to the one serving now. */
-  private async start(run: Run, releaseDir: string, spec: EffectiveSpec): Promise<void> {
+  /** Step 2: start the release on a free port of the environment, next to the one serving now, as a new log run. */
+  private async start(run: Run, releaseDir: string, spec: EffectiveSpec, manifest: Record<string, unknown>): Promise<void> {
     const { d, entry, env, events } = run;
     this.setState(run, 'starting', `starting release ${d.release} in ${env.name}`);
     const port = await this.deps.slots.allocatePort(env);
     run.port = port;
     d.port = port;
-    run.logFile = path.join(this.deps.logDir, `${entry.name}-${env.name}-${d.release}.log`);
+    const dir = envLogDir(this.deps.logDir, entry.name, env.name);
+    pruneRuns(dir, KEEP_RUNS, this.deps.slots.get(entry.name, env.name)?.run);
+    run.log = { dir, run: nextRun(dir), release: d.release as string, secrets: this.deps.secrets(entry.name, env.name, manifest) };
     events.push({ type: 'step', step: 'start', message: `$ PORT=${port} ${spec.run}` });
-    run.candidate = this.deps.host.spawn(spec.run as string, {
+    run.candidate = this.deps.host.spawnService(spec.run as string, {
       cwd: releaseDir,
       env: { ...process.env, ...spec.env, PORT: String(port), PAVED_ENVIRONMENT: env.name, PAVED_RELEASE: d.release, PAVED_SERVICE: entry.name, PAVED_OWNER: this.deps.owner },
-      logFile: run.logFile,
+      log: run.log,
     });
     d.pid = run.candidate.pid;
     this.deps.history.save(d);
@@ -155,7 +166,9 @@ export class DeploymentRunner {
     const candidate = run.candidate as Spawned;
     const port = run.port as number;
     this.setState(run, 'health-checking', `waiting up to ${run.healthTimeoutSeconds}s for GET ${spec.healthPath} on port ${port}`);
-    const health = await waitHealthy(this.deps.probe, candidate, { port, healthPath: spec.healthPath, timeoutMs: run.healthTimeoutSeconds * 1000 }, run.logFile as string, events, run.signal);
+    const log = run.log as ServiceLogTarget;
+    const tail = new RunTail(log.dir, runBase(log.run, log.release));
+    const health = await waitHealthy(this.deps.probe, candidate, { port, healthPath: spec.healthPath, timeoutMs: run.healthTimeoutSeconds * 1000 }, tail, events, run.signal);
     if (run.signal.aborted) {
       await this.dropCandidate(run);
       this.cancelled(run);
@@ -189,7 +202,9 @@ export class DeploymentRunner {
   private async switchOver(run: Run): Promise<void> {
     const { d, entry, env, events } = run;
     const port = run.port as number;
-    const prev = this.deps.slots.switchTo({ service: entry.name, environment: env.name, release: d.release as string, port, pid: (run.candidate as Spawned).pid, deploymentId: d.id });
+    const log = run.log as ServiceLogTarget;
+    markServed(log.dir, log.run);
+    const prev = this.deps.slots.switchTo({ service: entry.name, environment: env.name, release: d.release as string, port, pid: (run.candidate as Spawned).pid, deploymentId: d.id, run: log.run });
     events.push({ type: 'step', step: 'switch', message: `${env.name} now serves ${d.release} at http://127.0.0.1:${port}` });
     run.candidate = undefined;
     if (prev?.state === 'running') {

@@ -16,6 +16,8 @@ export interface Slot {
   pid: number;
   state: 'running' | 'stopped' | 'failed';
   deploymentId: string;
+  /** The log run of this process (serviceLogs.ts); absent for a release started before runs existed. */
+  run?: number;
   since: string;
   /** Releases that served here successfully, oldest first. */
   history: string[];
@@ -143,6 +145,26 @@ export class SlotTable {
   rollbackTarget(service: string, environment: string): string | undefined {
     const slot = this.get(service, environment);
     return [...(slot?.history ?? [])].reverse().find((r) => r !== slot?.release);
+  }
+
+  /**
+   * Stops the release running in one environment; returns false when none ran there (nothing changed). The slot keeps
+   * its release and history: a restart starts it again.
+   */
+  async stopOne(service: string, environment: string): Promise<boolean> {
+    const s = this.get(service, environment);
+    if (!s || s.state !== 'running') return false;
+    await this.deps.host.stop(s.pid);
+    s.state = 'stopped';
+    s.since = this.deps.now().toISOString();
+    this.usedPorts.delete(s.port);
+    this.save();
+    return true;
+  }
+
+  /** Every slot (for the health prober and the views). */
+  all(): Slot[] {
+    return [...this.slots.values()];
   }
 
   /** Stops every running release (of `service`, or all of them). */

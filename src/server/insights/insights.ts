@@ -3,7 +3,7 @@
  * deployments, scorecards and feedback, gathered through narrow interfaces and handed to the pure computations in
  * src/core/insights. The deployment history is put into columns per request in one pass (see the bench for 1M).
  */
-import type { Environment, Feedback, ScaffoldTask, Scorecard } from '../../core/api/types';
+import type { Environment, Feedback, ScaffoldTask } from '../../core/api/types';
 import type { CatalogEntry } from '../../core/catalog';
 import { PavedError } from '../../core/errors';
 import {
@@ -44,7 +44,7 @@ export interface InsightSources {
   /** The rules of the platform's policy set, and a service's scorecard and waivers under it (undefined: no scorecard). */
   policy: {
     rules(): { id: string; mandatory: boolean }[];
-    evaluate(e: CatalogEntry, now: Date): { scorecard: Scorecard; waivers: WaiverInput[] } | undefined;
+    evaluate(e: CatalogEntry): { results: { ruleId: string; passed: boolean }[]; waivers: WaiverInput[] } | undefined;
   };
   now: () => Date;
 }
@@ -128,8 +128,8 @@ export class PlatformInsights {
     const now = this.src.now();
     const services: ServiceCompliance[] = [];
     for (const e of this.src.catalog.entries()) {
-      const r = this.src.policy.evaluate(e, now);
-      if (r) services.push({ service: e.name, team: e.owner, results: r.scorecard.results, waivers: r.waivers });
+      const r = this.src.policy.evaluate(e);
+      if (r) services.push({ service: e.name, team: e.owner, results: r.results, waivers: r.waivers });
     }
     const rules = this.src.policy.rules();
     this.snapshots.record(complianceSnapshot(services, rules, now.getTime()));

@@ -1,12 +1,13 @@
 /**
  * The platform's policy set: `<state-dir>/policies.yaml` when it exists, else the manifest engine's default set
- * (src/core/policy). Served by `GET /v1/policies` and used for the scorecards in service details.
+ * (src/core/policy). Served by `GET /v1/policies`; the deploy gate and the scorecards merge it with a repository's
+ * additions (gate.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PolicyRule, PolicySet, Scorecard } from '../../core/api/types';
+import type { PolicySet } from '../../core/api/types';
 import { PavedError } from '../../core/errors';
-import { defaultPolicySet, loadPolicySet, scorecard } from '../../core/policy';
+import { defaultPolicySet, loadPolicySet, toWire } from '../../core/policy';
 import type { PolicySet as EnginePolicySet } from '../../core/policy';
 
 let platformFile: { file: string; mtimeMs: number; size: number; set: EnginePolicySet } | undefined;
@@ -15,7 +16,7 @@ let platformFile: { file: string; mtimeMs: number; size: number; set: EnginePoli
  * The platform's own policy set: `file` (`<state-dir>/policies.yaml`) when it exists, else the engine's default set.
  * Re-read when the file changes; an invalid file is a server error naming the problem (never silently the default).
  */
-function platformPolicies(file: string | undefined): EnginePolicySet {
+export function platformPolicies(file: string | undefined): EnginePolicySet {
   if (!file) return defaultPolicySet();
   let st: fs.Stats;
   try {
@@ -37,38 +38,10 @@ function platformPolicies(file: string | undefined): EnginePolicySet {
 
 /** The platform's policy set as served by `GET /v1/policies`: `file` if it exists, else the manifest engine's default set. */
 export function policySet(file?: string): PolicySet {
-  const set = platformPolicies(file);
-  return {
-    version: '1',
-    name: set.name,
-    rules: set.rules
-      .filter((r) => r.enabled)
-      .map((r) => {
-        const rule: PolicyRule = { id: r.id, severity: r.severity, description: r.description ?? r.message, mandatory: r.mandatory, condition: r.condition as PolicyRule['condition'], message: r.message };
-        if (r.docsUrl) rule.docsUrl = r.docsUrl;
-        if (r.when) rule.when = r.when as Record<string, unknown>;
-        if (r.path) rule.path = r.path;
-        return rule;
-      }),
-  };
+  return toWire(platformPolicies(file));
 }
 
 /** Where a state dir keeps the platform's policy set (served by `GET /v1/policies`, used for scorecards). */
 export function policiesFileIn(stateDir: string): string {
   return path.join(stateDir, 'policies.yaml');
-}
-
-/**
- * Evaluates the platform's policy set (`file`, as `GET /v1/policies` serves it; the default set without one) on a
- * paved.yaml manifest object: the scorecard a service's details carry. While the file is invalid, scorecards use the
- * default set — `GET /v1/policies` is what reports the broken file (and the editor says so in its status).
- */
-export function scorecardFor(manifest: Record<string, unknown>, context: { environment?: string; deprecatedServices?: ReadonlySet<string> } = {}, file?: string): Scorecard {
-  let set: EnginePolicySet;
-  try {
-    set = platformPolicies(file);
-  } catch {
-    set = defaultPolicySet();
-  }
-  return scorecard(manifest, set, context);
 }

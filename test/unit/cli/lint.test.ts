@@ -13,9 +13,12 @@ import { MINIMAL, PRODUCTION } from '../core/manifest/helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 let cli = '';
+/** No platform: a state dir nothing runs in, and none of the caller's connection variables. */
+let env: NodeJS.ProcessEnv = {};
+const NOTE = () => `paved lint: linting with Paved's default policy set: no local platform is running (state dir ${env.PAVED_STATE_DIR}) and no --url or PAVED_URL names one\n`;
 
 function paved(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, 'lint', ...args], { cwd, encoding: 'utf8', timeout: 60000 });
+  const r = spawnSync(process.execPath, [cli, 'lint', ...args], { cwd, env, encoding: 'utf8', timeout: 60000 });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -26,6 +29,7 @@ describe('paved lint (process)', function () {
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-lint-'));
+    env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PAVED_'))), PAVED_STATE_DIR: path.join(dir, 'no-platform') };
     cli = path.join(dir, '.bin', 'cli.js');
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const build = spawnSync(npm, ['run', '--silent', 'build:cli', '--', `--outdir=${path.dirname(cli)}`], { cwd: ROOT, encoding: 'utf8' });
@@ -44,17 +48,17 @@ describe('paved lint (process)', function () {
     const preload = path.join(dir, 'record-loads.js');
     fs.writeFileSync(preload, `const M = require('module'); const js = M._extensions['.js'];
 M._extensions['.js'] = function (m, f) { process.stderr.write('loaded ' + require('path').basename(f) + '\\n'); return js.call(this, m, f); };\n`);
-    const r = spawnSync(process.execPath, ['-r', preload, cli, 'lint', 'svc/paved.yaml'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    const r = spawnSync(process.execPath, ['-r', preload, cli, 'lint', 'svc/paved.yaml'], { cwd: dir, env, encoding: 'utf8', timeout: 60000 });
     assert.equal(r.stdout, '1 file checked: 0 errors, 0 warnings\n');
-    assert.deepEqual(r.stderr.trim().split('\n'), ['loaded cli.js', 'loaded lint.js']);
-    const services = spawnSync(process.execPath, ['-r', preload, cli, 'services', '--help'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    assert.deepEqual(r.stderr.trim().split('\n'), ['loaded cli.js', 'loaded lint.js', NOTE().trim()]);
+    const services = spawnSync(process.execPath, ['-r', preload, cli, 'services', '--help'], { cwd: dir, env, encoding: 'utf8', timeout: 60000 });
     assert.deepEqual(services.stderr.trim().split('\n'), ['loaded cli.js', 'loaded commands.js']);
   });
 
   it('exits 0 on a clean file and says what it checked', () => {
     const r = paved(dir, 'svc/paved.yaml');
     assert.equal(r.stdout, '1 file checked: 0 errors, 0 warnings\n');
-    assert.equal(r.stderr, '');
+    assert.equal(r.stderr, NOTE(), 'without a platform, a note says which set applies and why');
     assert.equal(r.code, 0);
   });
 
@@ -110,7 +114,7 @@ M._extensions['.js'] = function (m, f) { process.stderr.write('loaded ' + requir
   it('--max-warnings: exit 1 when warnings exceed it, 0 otherwise', () => {
     const over = paved(dir, 'warn.paved.yaml', '--max-warnings', '0');
     assert.equal(over.code, 1);
-    assert.equal(over.stderr, 'paved lint: 1 warnings, more than --max-warnings 0\n');
+    assert.equal(over.stderr, `${NOTE()}paved lint: 1 warnings, more than --max-warnings 0\n`);
     assert.equal(paved(dir, 'warn.paved.yaml', '--max-warnings=1').code, 0);
   });
 
@@ -118,6 +122,7 @@ M._extensions['.js'] = function (m, f) { process.stderr.write('loaded ' + requir
     const r = paved(dir, 'bad.paved.yaml', '--format', 'json');
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.summary, { files: 1, errors: 2, warnings: 0 });
+    assert.deepEqual(out.policySet, { name: 'paved-default', version: '2026.12.1', source: "Paved's default set" });
     assert.deepEqual(out.files[0].findings[0], {
       line: 5,
       column: 3,
@@ -143,6 +148,9 @@ M._extensions['.js'] = function (m, f) { process.stderr.write('loaded ' + requir
     assert.equal(log.runs.length, 1);
     const run = log.runs[0];
     assert.equal(run.tool.driver.name, 'paved');
+    // The policy set the findings come from, with its version.
+    assert.deepEqual(run.tool.extensions, [{ name: 'paved-default', version: '2026.12.1', fullName: "policy set paved-default 2026.12.1 (Paved's default set)" }]);
+    assert.deepEqual(run.properties.policySet, { name: 'paved-default', version: '2026.12.1', source: "Paved's default set" });
     assert.equal(run.columnKind, 'utf16CodeUnits');
     assert.deepEqual(
       run.results.map((x: any) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region.startLine, x.locations[0].physicalLocation.region.startColumn]),
@@ -172,7 +180,7 @@ M._extensions['.js'] = function (m, f) { process.stderr.write('loaded ' + requir
     try {
       fs.writeFileSync(path.join(dir, '.paved', 'policies.yaml'), 'apiVersion: paved.dev/v1\nkind: PolicySet\nrules:\n  - { id: no-plaintext-secret, enabled: false }\n');
       const m = paved(dir, 'svc/paved.yaml');
-      assert.equal(m.stderr, 'paved lint: .paved/policies.yaml: rule "no-plaintext-secret" is mandatory on this platform; refused to switch it off.\n');
+      assert.equal(m.stderr, `${NOTE()}paved lint: .paved/policies.yaml: rule "no-plaintext-secret" is mandatory on this platform; refused to switch it off.\n`);
       assert.equal(m.code, 0);
     } finally {
       fs.rmSync(path.join(dir, '.paved'), { recursive: true });
@@ -190,7 +198,7 @@ M._extensions['.js'] = function (m, f) { process.stderr.write('loaded ' + requir
     assert.equal(missing.stderr, 'paved lint: nope.yaml: no such file or directory\n');
     assert.equal(missing.code, 2);
     const badPolicies = paved(dir, 'svc/paved.yaml', '--policies', 'svc/paved.yaml');
-    assert.ok(badPolicies.stderr.startsWith('paved lint: svc/paved.yaml: invalid policy set: '), badPolicies.stderr);
+    assert.ok(badPolicies.stderr.includes('paved lint: svc/paved.yaml: invalid policy set: '), badPolicies.stderr);
     assert.equal(badPolicies.code, 2);
     const none = paved(dir, 'nothing/**/*.yaml');
     assert.equal(none.code, 2);

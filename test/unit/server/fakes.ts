@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ProcessHost, Spawned } from '../../../src/server/deploy/processes';
+import { formatRecord, runBase, type ServiceLogTarget } from '../../../src/server/deploy/serviceLogs';
 import type { HealthProbe } from '../../../src/server/deploy/watch';
 import type { EventLog, SeqEvent } from '../../../src/server/events';
 
@@ -37,7 +38,13 @@ export class FakeHost implements ProcessHost {
 
   constructor(public behaviour: (command: string) => FakeBehaviour = () => ({})) {}
 
-  spawn(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Spawned {
+  /** A service: like `spawn`, its lines written as log-writer records (stdout) to the run's first file. */
+  spawnService(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; log: ServiceLogTarget }): Spawned {
+    const logFile = path.join(opts.log.dir, `${runBase(opts.log.run, opts.log.release)}.1.log`);
+    return this.spawn(command, { ...opts, logFile }, (l) => `${formatRecord({ at: Date.now(), kind: 'o', truncated: false, text: l })}\n`);
+  }
+
+  spawn(command: string, opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }, format: (line: string) => string = (l) => `${l}\n`): Spawned {
     const pid = this.nextPid++;
     const b = this.behaviour(command);
     this.spawned.push({ pid, command, cwd: opts.cwd, env: opts.env, logFile: opts.logFile });
@@ -56,7 +63,7 @@ export class FakeHost implements ProcessHost {
     setImmediate(() => {
       if (b.log) {
         fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-        fs.appendFileSync(opts.logFile, b.log.map((l) => `${l}\n`).join(''));
+        fs.appendFileSync(opts.logFile, b.log.map(format).join(''));
       }
       if (b.exitCode !== undefined) this.finishers.get(pid)?.(b.exitCode);
     });

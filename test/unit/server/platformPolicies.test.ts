@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PavedError } from '../../../src/core/errors';
 import { defaultPolicySetText } from '../../../src/core/policy/index';
-import { policySet, scorecardFor } from '../../../src/server/policy/policies';
+import type { CatalogEntry } from '../../../src/core/catalog';
+import { PolicyGate } from '../../../src/server/policy/gate';
+import { policySet } from '../../../src/server/policy/policies';
 import { DESCRIPTION_RULE, MINIMAL } from '../core/manifest/helpers';
 import { parse } from 'yaml';
 
@@ -43,7 +45,9 @@ describe('server: the platform policy set (<state-dir>/policies.yaml)', () => {
   it("scorecards use the platform's set: its own rule counts; an invalid file leaves the default set", () => {
     const file = path.join(dir, 'policies.yaml');
     const manifest = parse(MINIMAL) as Record<string, unknown>;
-    const ids = () => scorecardFor(manifest, {}, file).results.map((r) => `${r.ruleId}:${r.passed}`);
+    const names = { teams: [], systems: [], services: [], deprecatedServices: [], apis: [] };
+    const gate = new PolicyGate({ policiesFile: file, catalog: { names: () => names, repositoryRoot: () => undefined }, now: () => new Date() });
+    const ids = () => gate.scorecard({} as CatalogEntry, manifest).results.map((r) => `${r.ruleId}:${r.passed}`);
     const withDefault = ids();
     assert.ok(!withDefault.some((r) => r.startsWith('service-description:')));
     fs.writeFileSync(file, defaultPolicySetText() + EXTRA);

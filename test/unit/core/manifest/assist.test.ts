@@ -71,7 +71,7 @@ describe('completion and hover data', () => {
     assert.deepEqual(completionsAt(t2, o2, 'paved.yaml', refs).map((i) => i.label), ['service:ledger', 'resource:payments-db']);
     // A sequence of maps is still a sequence of maps: `- ` under slos completes the SLO keys, no references.
     const [t3, o3] = at(MINIMAL + '  slos:\n  - |\n');
-    assert.deepEqual(completionsAt(t3, o3, 'paved.yaml', refs).map((i) => i.label).sort(), ['name', 'objective', 'window']);
+    assert.deepEqual(completionsAt(t3, o3, 'paved.yaml', refs).map((i) => i.label).sort(), ['indicator', 'name', 'objective', 'thresholdMs', 'window']);
   });
 
   it('hovers keys and values with the schema description, allowed values and policies', () => {

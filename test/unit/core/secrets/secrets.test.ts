@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { lineColumn, lint } from '../../../../src/core/manifest/index';
-import { entropy, scanSecrets } from '../../../../src/core/secrets/index';
+import { entropy, scanKnownSecrets, scanSecrets } from '../../../../src/core/secrets/index';
+import { SECRETLINT_RULES, mayHoldSecret, runSecretlint } from '../../../../src/core/secrets/secretlint';
 import { MINIMAL, PRODUCTION } from '../manifest/helpers';
+import { fakePrivateKey, fakeTokens } from './fakeTokens';
 
 /** [detector, line, startCol, endLine, endCol] of every match. */
 function scan(text: string): [string, number, number, number, number][] {
@@ -13,38 +15,65 @@ function scan(text: string): [string, number, number, number, number][] {
 }
 
 describe('secret scanner', () => {
-  it('finds each kind of credential at its exact range', () => {
-    const text = [
-      'a: AKIAIOSFODNN7EXAMPLE',
-      'aws_secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-      'b: "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"',
-      'c: glpat-Ab3dEf6hIj9kLm2nOp5q',
-      'd: xoxb-123456789012-abcdefghij',
-      'e: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
-      'key: |',
-      '  -----BEGIN RSA PRIVATE KEY-----',
-      '  MIIEpAIBAAKCAQEA',
-      '  -----END RSA PRIVATE KEY-----',
-      'f: k8Fj2LmQz9XrT4vBn7WcYp1Hs6Gd3Ka0 # a random token',
-      '',
-    ].join('\n');
-    assert.deepEqual(scan(text), [
-      ['aws-access-key-id', 0, 3, 0, 23],
-      ['aws-secret-access-key', 1, 23, 1, 63],
-      ['github-token', 2, 4, 2, 44],
-      ['gitlab-token', 3, 3, 3, 29],
-      ['slack-token', 4, 3, 4, 31],
-      ['jwt', 5, 3, 5, 111],
-      ['private-key', 7, 2, 9, 31],
-      ['high-entropy', 10, 3, 10, 35],
-    ]);
+  const t = fakeTokens();
+
+  it("runs secretlint's recommended preset (the maintained rule set), rule by rule", () => {
+    for (const rule of ['aws', 'gcp', 'privatekey', 'npm', 'basicauth', 'slack', 'sendgrid', 'stripe', 'github', 'gitlab', 'openai', 'anthropic']) {
+      assert.ok(SECRETLINT_RULES.includes(rule), `the preset has ${rule}`);
+    }
+    assert.ok(!SECRETLINT_RULES.includes('filter-comments'), 'comment directives are not a secret');
+  });
+
+  it('finds every family the issue names, each at the exact range of the token', () => {
+    const families: [string, string][] = [
+      ['stripe', t.stripe],
+      ['gcp-api-key', t['gcp-api-key']],
+      ['azure-ad-client-secret', t['azure-ad-client-secret']],
+      ['npm', t.npm],
+      ['pypi-upload-token', t['pypi-upload-token']],
+      ['twilio-api-key', t['twilio-api-key']],
+      ['sendgrid', t.sendgrid],
+      ['openai', t.openai],
+      ['anthropic', t.anthropic],
+      ['github', t.github],
+      ['gitlab', t.gitlab],
+      ['slack', t.slack],
+      ['aws', t.aws],
+      ['jwt', t.jwt],
+    ];
+    for (const [detector, token] of families) {
+      const text = `spec:\n  env:\n    SOME_VALUE: "${token}" # note\n`;
+      assert.deepEqual(scan(text), [[detector, 2, 17, 2, 17 + token.length]], detector);
+    }
+  });
+
+  it('basic-auth URLs, Azure storage keys, AWS secret keys and private key blocks: the secret part', () => {
+    const url = t.basicauth;
+    assert.deepEqual(scan(`url: ${url}\n`), [['basicauth', 0, 5, 0, 5 + url.indexOf('/v2')]]);
+    const storage = t['azure-storage-key'];
+    const conn = `conn: DefaultEndpointsProtocol=https;AccountName=shop;${storage};EndpointSuffix=core.windows.net\n`;
+    const at = conn.indexOf(storage) + 'AccountKey='.length;
+    assert.deepEqual(scan(conn), [['azure-storage-key', 0, at, 0, at + 88]]);
+    assert.deepEqual(scan(`aws_secret_access_key: ${t['aws-secret-access-key']}\n`), [['aws-secret-access-key', 0, 23, 0, 63]]);
+    const key = `key: |\n${fakePrivateKey('  ')}\n`;
+    assert.deepEqual(scan(key), [['privatekey', 1, 2, 6, 31]]);
+  });
+
+  it('the pre-check passes every family the preset knows and rules out ordinary manifests', () => {
+    for (const [family, token] of Object.entries(t)) {
+      assert.ok(mayHoldSecret(`spec:\n  env:\n    X: "${token}"\n`), family);
+    }
+    assert.ok(mayHoldSecret(`key: |\n${fakePrivateKey('  ')}\n`), 'a key block');
+    assert.ok(mayHoldSecret('db: mongodb+srv://app:hunter2@db.internal/shop\n'), 'a URL with a short password');
+    assert.ok(!mayHoldSecret(PRODUCTION), 'an ordinary manifest');
+    assert.deepEqual(runSecretlint(PRODUCTION), []);
   });
 
   it('finds secrets in comments and keys too', () => {
-    assert.deepEqual(scan('# token: AKIAIOSFODNN7EXAMPLE\n'), [['aws-access-key-id', 0, 9, 0, 29]]);
+    assert.deepEqual(scan(`# token: ${t.aws}\n`), [['aws', 0, 9, 0, 29]]);
   });
 
-  it('leaves secret references, URLs, digests, ids and ordinary values alone', () => {
+  it('leaves secret references, URLs, digests, ids, documentation examples and ordinary values alone', () => {
     const text = [
       'DB_PASSWORD: { ref: "vault://payments/db#password-for-the-primary-cluster" }',
       'url: https://wiki.example.com/payments/runbook/AbCdEfGhIjKlMnOpQrStUvWx12345',
@@ -52,6 +81,8 @@ describe('secret scanner', () => {
       'id: 123e4567-e89b-12d3-a456-426614174000',
       'name: payments-api-production-eu-west-1-primary',
       'command: npm ci && npm run build',
+      'db: postgres://db.internal:5432/payments',
+      'sku: SKU-1234',
       '',
     ].join('\n');
     assert.deepEqual(scan(text), []);
@@ -70,6 +101,7 @@ describe('secret scanner', () => {
       }
     }
     assert.deepEqual(scanSecrets(token).map((m) => [m.offset, m.length]), [[0, 32]]);
+    assert.deepEqual(scanKnownSecrets(token), [], 'a guess is not a known format');
   });
 
   it('computes Shannon entropy', () => {
@@ -77,17 +109,18 @@ describe('secret scanner', () => {
     assert.equal(entropy('abcd'), 2);
   });
 
-  it('reports through lint as errors (warnings for high entropy) in manifests only', () => {
-    const text = MINIMAL.replace('lifecycle: experimental', 'lifecycle: experimental\n  description: k8Fj2LmQz9XrT4vBn7WcYp1Hs6Gd3Ka0 AKIAIOSFODNN7EXAMPLE');
+  it('reports through lint as errors (warnings for high entropy) in manifests only, never quoting the secret', () => {
+    const text = MINIMAL.replace('lifecycle: experimental', `lifecycle: experimental\n  description: k8Fj2LmQz9XrT4vBn7WcYp1Hs6Gd3Ka0 ${t.stripe}`);
     const findings = lint(text, 'paved.yaml').findings.filter((f) => f.source === 'secrets');
     assert.deepEqual(
       findings.map((f) => [f.ruleId, f.severity, f.offset, f.length]),
       [
         ['secrets/high-entropy', 'warning', text.indexOf('k8Fj'), 32],
-        ['secrets/aws-access-key-id', 'error', text.indexOf('AKIA'), 20],
+        ['secrets/stripe', 'error', text.indexOf(t.stripe), t.stripe.length],
       ],
     );
-    assert.equal(findings[1].message, 'This looks like an AWS access key id. Never commit secrets: reference them from a secret store (spec.secrets).');
-    assert.deepEqual(lint('note: AKIAIOSFODNN7EXAMPLE\n', 'notes.yaml').findings, [], 'not a manifest: not scanned');
+    assert.equal(findings[1].message, 'This looks like a Stripe API key. Never commit secrets: reference them from a secret store (spec.secrets).');
+    assert.ok(findings.every((f) => !f.message.includes(t.stripe.slice(8))));
+    assert.deepEqual(lint(`note: ${t.stripe}\n`, 'notes.yaml').findings, [], 'not a manifest: not scanned');
   });
 });

@@ -1,20 +1,6 @@
 import * as assert from 'node:assert/strict';
-import {
-  CatalogModel,
-  type CatalogNode,
-  escapeMarkdown,
-  type ErrorNode,
-  groupDescription,
-  groupLabel,
-  type LoadEarlierNode,
-  type LoadMoreNode,
-  serviceContextValue,
-  serviceDescription,
-  type ServiceNode,
-  serviceTooltip,
-  SourceBlockedError,
-  statusIcon,
-} from '../../../../src/extension/catalog/model';
+import { CatalogModel, type CatalogNode, type ErrorNode, type LoadEarlierNode, type LoadMoreNode, type ServiceNode, SourceBlockedError } from '../../../../src/extension/catalog/model';
+import { escapeMarkdown, groupDescription, groupLabel, serviceContextValue, serviceDescription, serviceTooltip, statusIcon } from '../../../../src/extension/catalog/presentation';
 import { FakeCatalog, many, svc } from './fakeCatalog';
 
 function labels(nodes: CatalogNode[]): string[] {
@@ -350,8 +336,23 @@ describe('catalog presentation', () => {
         'Source: this workspace',
         '',
         'local: ✓ running',
+        '',
+        '_✓ running and healthy · ⚠ degraded · ✗ unhealthy or failed · ↻ deploying · ■ stopped · … not checked yet_',
       ].join('\n'),
     );
+  });
+
+  it('shows the health of running environments: the icon, a mark in the description, the meaning in the tooltip', () => {
+    const s = svc('a', { owner: 'team-x', status: { local: 'running', staging: 'running', production: 'stopped' }, health: { local: 'healthy', staging: 'degraded' } });
+    assert.equal(statusIcon(s.status, s.health), 'degraded');
+    assert.equal(statusIcon(s.status, { local: 'unhealthy', staging: 'degraded' }), 'unhealthy');
+    assert.equal(statusIcon({ local: 'failed' }, { staging: 'degraded' }), 'failed', 'a failure still wins');
+    assert.equal(statusIcon({ local: 'running' }, { local: 'healthy' }), 'running');
+    assert.equal(serviceDescription(s), 'team-x · local ✓ · staging ⚠ · production ■');
+    const tip = serviceTooltip(s).split('\n');
+    assert.ok(tip.includes('local: ✓ running, healthy: it answers its health check  '), tip.join('\n'));
+    assert.ok(tip.includes('staging: ⚠ running, degraded: some health checks fail, not yet enough to call it unhealthy  '));
+    assert.ok(tip.includes('production: ■ stopped'));
   });
 
   it('says in the tooltip where a catalog without a deploy API deploys a service, or why it does not', () => {

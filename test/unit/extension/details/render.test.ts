@@ -117,6 +117,14 @@ describe('details rendering', () => {
     assert.ok(!renderMessage('a', 'b', ctx, false).includes('Retry'));
   });
 
+  it('lists waived policies apart from failing ones, escaped', () => {
+    const base = info();
+    const scorecard = { ...base.scorecard!, waived: [{ ruleId: 'production-replicas', severity: 'error' as const, message: 'two replicas', reason: 'one <box>', expires: '2027-01-31', approvedBy: 'jane' }] };
+    const html = renderDetails({ service: info({ scorecard }), deployments: [], canDeploy: false, fetchedAt: 'T' }, ctx);
+    assert.ok(html.includes('<h3>Waived policies</h3><ul class="policies"><li class="sev-info"><span class="tag">waived</span> <code>production-replicas</code> until 2027-01-31: one &lt;box&gt; (approved by jane)</li></ul>'), html);
+    assert.ok(!renderDetails({ service: base, deployments: [], canDeploy: false, fetchedAt: 'T' }, ctx).includes('Waived policies'));
+  });
+
   it('says when there are no metrics or scorecard (Backstage)', () => {
     const html = renderDetails({ service: info({ metrics: undefined, scorecard: undefined, environments: [] }), deployments: [], canDeploy: false, fetchedAt: 'T' }, ctx);
     assert.ok(html.includes('This platform reports no DORA metrics.'));

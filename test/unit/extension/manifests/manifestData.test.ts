@@ -4,7 +4,7 @@ import { PavedError } from '../../../../src/core/errors';
 import type { Finding } from '../../../../src/core/manifest/index';
 import { lint } from '../../../../src/core/manifest/index';
 import { defaultPolicySet, loadPolicySet, mergePolicySets } from '../../../../src/core/policy/index';
-import { apiListAt, fromWire, matchNames, reportedByRedHatYaml } from '../../../../src/extension/manifests/manifestData';
+import { apiListAt, fromWire, matchNames, namesFor, reportedByRedHatYaml } from '../../../../src/extension/manifests/manifestData';
 import { policySet } from '../../../../src/server/policy/policies';
 import { MINIMAL, PRODUCTION } from '../../core/manifest/helpers';
 import { toDiag } from '../../core/manifest/helpers';
@@ -85,6 +85,21 @@ describe('extension/manifests/manifestData', () => {
       assert.deepEqual(matchNames(names, 'LED', 2), ['Ledger-archive', 'ledger']);
       assert.deepEqual(matchNames(names, '', 3), ['Ledger-archive', 'ledger', 'old-ledger']);
       assert.deepEqual(matchNames(names, 'zzz', 10), []);
+    });
+  });
+
+  describe('namesFor: completion from the cached catalog names', () => {
+    const names = { teams: ['team-web', 'team-payments'], systems: ['checkout'], services: ['ledger', 'legacy-reports'], deprecatedServices: ['legacy-reports'] };
+    it('answers owners, systems and services from the names held, matching the typed part (service: prefix or not)', () => {
+      const refs = namesFor(names, new Set(['owners', 'systems', 'services']), 'team-p');
+      assert.deepEqual(refs?.owners?.(), ['team-payments']);
+      assert.deepEqual(refs?.systems?.(), []);
+      assert.deepEqual(namesFor(names, new Set(['services']), 'service:le')?.services?.(), ['ledger', 'legacy-reports']);
+      assert.deepEqual(Object.keys(namesFor(names, new Set(['owners']), '') ?? {}), ['owners'], 'only the kinds asked for');
+    });
+    it('is undefined when a kind asked for is not held whole (the platform is asked instead)', () => {
+      assert.equal(namesFor({ ...names, teams: undefined }, new Set(['owners']), ''), undefined);
+      assert.equal(namesFor(names, new Set(['resources']), ''), undefined);
     });
   });
 

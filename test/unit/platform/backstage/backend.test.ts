@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import type { PlatformBackend, ScaffoldEvent } from '../../../../src/platform/backend';
 import { BackstageBackend } from '../../../../src/platform/backstage/backend';
+import { backstageReferenceNames } from '../../../../src/platform/backstage/names';
 import { PlatformError } from '../../../../src/platform/errors';
 import { capabilitiesOf } from '../../../../src/platform/capabilities';
 import { startFakeBackstage, type FakeBackstage } from './fakeBackstage';
@@ -56,6 +57,25 @@ describe('Backstage backend against a fake Backstage', () => {
     assert.deepEqual(capabilitiesOf('backstage'), backend.capabilities, 'known before connecting');
     assert.equal(backend.kind, 'backstage');
     assert.equal(backend.displayName, `Backstage (${fake.url})`);
+  });
+
+  it('lists the names references are checked against: groups, systems, components (deprecated ones apart) and APIs, with only the fields needed', async () => {
+    const names = await backend.catalogNames();
+    assert.deepEqual(names.teams, ['platform', 'team-a', 'team-b']);
+    assert.deepEqual(names.systems, ['identity', 'payments']);
+    assert.deepEqual(names.apis, ['identity-grpc', 'payments-openapi']);
+    assert.equal(names.services?.length, 124, '4 fixture components and 120 generated, across pages');
+    assert.ok(['auth-service', 'ledger', 'payments-api', 'checkout-web'].every((n) => names.services!.includes(n)));
+    assert.deepEqual(names.deprecatedServices, ['auth-service']);
+    const queries = fake.requests.filter((r) => r.path === '/api/catalog/entities/by-query');
+    assert.equal(queries.length, 4, 'one query per kind');
+    assert.ok(queries.every((q) => q.query.get('fields') === 'kind,metadata.name,spec.lifecycle'), 'only the fields needed');
+  });
+
+  it('leaves out a kind too large to list whole (its references go unchecked, never wrongly unknown)', async () => {
+    const names = await backstageReferenceNames((kind, page, fields) => (backend as unknown as { queryEntities: (k: string[], p: typeof page, o: undefined, f: typeof fields) => Promise<never> }).queryEntities([kind], page, undefined, fields), 100);
+    assert.equal(names.services, undefined);
+    assert.deepEqual(names.teams, ['platform', 'team-a', 'team-b']);
   });
 
   it('walks the whole catalog page by page: ordered, no duplicates, cursor requests carry only cursor, limit, fields', async () => {

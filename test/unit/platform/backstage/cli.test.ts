@@ -3,7 +3,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { MINIMAL } from '../../core/manifest/helpers';
 import { startFakeBackstage, type FakeBackstage } from './fakeBackstage';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -47,6 +50,28 @@ describe('paved CLI with --backend backstage (as a process, against the fake Bac
   });
   beforeEach(() => {
     fake.requests.length = 0;
+  });
+
+  it("paved lint checks references against Backstage's catalog (all pages), with the default set and a note saying so", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paved-lint-bs-'));
+    try {
+      const file = path.join(dir, 'paved.yaml');
+      fs.writeFileSync(file, `${MINIMAL.replace('owner: team-payments', 'owner: tem-a')}  dependsOn: [service:ledger, service:ledgr]\n`);
+      const r = await paved(['lint', file, ...conn, '--format', 'json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /linting with Paved's default policy set: Backstage \(http:\/\/127\.0\.0\.1:\d+\) serves no Paved policy set \(references are checked against its catalog\)/);
+      const findings = (JSON.parse(r.stdout) as { files: { findings: { ruleId: string; severity: string; message: string }[] }[] }).files[0].findings.filter((f) => f.ruleId.startsWith('known-'));
+      assert.deepEqual(findings.map((f) => [f.ruleId, f.severity, f.message]), [
+        ['known-owner', 'warning', "metadata.owner names no team of the platform's catalog. Did you mean team-a, team-b?"],
+        ['known-dependency', 'warning', "This dependency names no service of the platform's catalog. Did you mean service:ledger?"],
+      ]);
+      const queries = fake.requests.filter((q) => q.path === '/api/catalog/entities/by-query');
+      assert.ok(queries.some((q) => q.query.get('cursor')), 'components past the first page were read');
+      assert.equal(queries[0].headers.authorization, `Bearer ${fake.token}`);
+      assert.equal((await paved(['lint', file, ...conn, '--require-platform'], env)).code, 2, 'no policy set of its own: not enough for --require-platform');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('paved services lists the whole catalog (all pages) and filters through relations', async () => {

@@ -2,17 +2,19 @@
  * Fakes for the self-service flows: an in-memory platform that deploys (`FakePlatform`), a catalog that hands
  * deployments off to one (`FakeCatalog`, Backstage-like), and prompts answered from a script (`ScriptedPrompts`).
  */
-import type { CreateDeploymentRequest, Deployment, DeploymentEvent, DeploymentState, Environment, Page, PromoteRequest, RollbackRequest } from '../../../../src/core/api/types';
+import type { CreateDeploymentRequest, Deployment, DeploymentEvent, DeploymentState, Environment, Page, PolicySet, PromoteRequest, RollbackRequest } from '../../../../src/core/api/types';
+import { defaultPolicySet, toWire } from '../../../../src/core/policy';
 import { DEFAULT_ENVIRONMENTS } from '../../../../src/core/deploy';
-import type { CatalogService, DeployDelegate, PlatformBackend, ServiceInfo, StreamOptions, WriteOptions } from '../../../../src/platform/backend';
+import type { RestartRequest } from '../../../../src/core/api/operations';
+import type { CatalogService, DeployDelegate, PlatformBackend, ServiceInfo, ServiceOperations, StreamOptions, WriteOptions } from '../../../../src/platform/backend';
 import { BACKSTAGE_CAPABILITIES, PAVED_CAPABILITIES } from '../../../../src/platform/capabilities';
 import { PlatformError } from '../../../../src/platform/errors';
 import type { ApprovalRequest, ReleaseChoice, SelfServicePrompts } from '../../../../src/platform/selfService';
 
 export interface SentRequest {
-  kind: 'deploy' | 'rollback' | 'promote';
+  kind: 'deploy' | 'rollback' | 'promote' | 'restart';
   service: string;
-  request: CreateDeploymentRequest | RollbackRequest | PromoteRequest;
+  request: CreateDeploymentRequest | RollbackRequest | PromoteRequest | (RestartRequest & { environment: string });
   idempotencyKey?: string;
 }
 
@@ -61,6 +63,8 @@ export class FakePlatform implements PlatformBackend {
   capabilities = { ...PAVED_CAPABILITIES };
   readonly sent: SentRequest[] = [];
   readonly cancelled: string[] = [];
+  /** Calls of the gate's reads (getPolicies, catalogNames), in order. */
+  readonly calls: string[] = [];
   readonly deployments = new Map<string, FakeDeployment>();
   /** Deployments listed per service (for the release picks). */
   history: Deployment[] = [];
@@ -182,7 +186,27 @@ export class FakePlatform implements PlatformBackend {
   getScaffoldTask: PlatformBackend['getScaffoldTask'] = () => unused('getScaffoldTask');
   scaffoldTaskEvents: PlatformBackend['scaffoldTaskEvents'] = () => unused('scaffoldTaskEvents');
   cancelScaffoldTask: PlatformBackend['cancelScaffoldTask'] = () => unused('cancelScaffoldTask');
-  getPolicies: PlatformBackend['getPolicies'] = () => unused('getPolicies');
+  /** Only restart is scripted (it is sent like a deployment); the rest is not used by the flows under test. */
+  readonly operations: ServiceOperations = {
+    restart: (service, environment, request = {}, opts) => this.send({ kind: 'restart', service, request: { environment, ...request }, idempotencyKey: opts?.idempotencyKey }, environment),
+    stop: () => unused('stop'),
+    status: () => unused('status'),
+    health: () => unused('health'),
+    healthOverview: () => unused('healthOverview'),
+    logs: () => unused('logs'),
+    followLogs: () => unused('followLogs'),
+    events: () => unused('events'),
+  };
+  /** The platform's policy set (the gate asks for it on every deploy and promote); tests replace it. */
+  policies: PolicySet = toWire(defaultPolicySet());
+  getPolicies: PlatformBackend['getPolicies'] = () => {
+    this.calls.push('getPolicies');
+    return Promise.resolve(this.policies);
+  };
+  catalogNames: PlatformBackend['catalogNames'] = () => {
+    this.calls.push('catalogNames');
+    return Promise.resolve({ deprecatedServices: [] });
+  };
   getMetrics: PlatformBackend['getMetrics'] = () => unused('getMetrics');
   sendFeedback: PlatformBackend['sendFeedback'] = () => unused('sendFeedback');
   insights: PlatformBackend['insights'] = () => unused('insights');

@@ -5,6 +5,7 @@ import type { DoraMetrics, EnvironmentState, ServiceEnvironmentStatus } from '..
 import { PavedError } from '../../../../src/core/errors';
 import { LocalCatalog } from '../../../../src/server/catalog/localCatalog';
 import { ServiceViews, type ServiceRuntime } from '../../../../src/server/catalog/serviceViews';
+import { PolicyGate } from '../../../../src/server/policy/gate';
 import { tempDir } from '../fakes';
 
 /** A runtime that knows one running service and records what it is asked to retire. */
@@ -39,7 +40,7 @@ describe('server/catalog: services as the API shows them', () => {
     catalog = new LocalCatalog({ workspaces: [], registrationsFile: path.join(root, 'registrations.jsonl'), now: () => new Date(), log: () => undefined, isAlive: () => true, startedAt: '' });
     catalog.load();
     runtime = new FakeRuntime();
-    views = new ServiceViews(catalog, runtime, path.join(root, 'policies.yaml'));
+    views = new ServiceViews(catalog, runtime, new PolicyGate({ policiesFile: path.join(root, 'policies.yaml'), catalog, now: () => new Date() }));
     catalog.register({ manifest: manifest('legacy', { lifecycle: 'deprecated' }) });
     catalog.register({ manifest: { ...manifest('api', { system: 'shop' }), spec: { dependsOn: ['service:legacy'] } } });
   });

@@ -29,7 +29,14 @@ function handle(req, res) {
 
 /** @param {number} port */
 function start(port) {
-  const server = http.createServer(handle);
+  // Access log: one line per request on stdout (not the platform's health checks every few seconds), which the
+  // platform keeps and Paved shows with "Show Service Logs" and `paved logs`.
+  const server = http.createServer((req, res) => {
+    res.on('finish', () => {
+      if (req.url !== '/healthz') console.log(`${req.method} ${req.url} ${res.statusCode}`);
+    });
+    handle(req, res);
+  });
   server.listen(port, '127.0.0.1', () => {
     console.log(`{{name}} listening on http://127.0.0.1:${port}`);
   });

@@ -1,3 +1,4 @@
+/** Near names: the manifest engine's "did you mean" for unknown keys and enum values, and the policies' nearest catalog names. */
 /** Levenshtein distance, capped: returns `max + 1` as soon as the distance exceeds `max`. */
 export function distance(a: string, b: string, max = 8): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
@@ -35,4 +36,21 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
     }
   }
   return best;
+}
+
+/** Up to `max` candidates nearest to `word` (case-insensitive; each within a few edits for its length), nearest first. */
+export function nearestNames(word: string, candidates: Iterable<string>, max: number): string[] {
+  const lower = word.toLowerCase();
+  const scored: [number, string][] = [];
+  for (const c of candidates) {
+    if (c === word) continue;
+    const cl = c.toLowerCase();
+    const limit = Math.max(1, Math.floor(Math.max(c.length, word.length) / 3));
+    const d = cl === lower ? 0 : cl.startsWith(lower) || lower.startsWith(cl) ? Math.min(limit, Math.abs(cl.length - lower.length)) : distance(lower, cl, limit);
+    if (d <= limit) scored.push([d, c]);
+  }
+  return scored
+    .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .slice(0, max)
+    .map(([, c]) => c);
 }

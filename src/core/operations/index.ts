@@ -1,0 +1,4 @@
+export * from './health';
+export * from './slo';
+export * from './spec';
+export * from './alerts';
