@@ -9,6 +9,7 @@ import { SelfService } from './selfService';
 import { BackstageTools } from './backstage';
 import { CommandRunner } from './commands';
 import { Commands, ContextKeys } from './ids';
+import { InsightsDashboard } from './insights/dashboard';
 import { createLogger } from './log';
 import { backendFactory } from './platform/backends';
 import { PlatformConnection } from './platform/connection';
@@ -46,6 +47,8 @@ export interface PavedApi {
   readonly walkthrough: WalkthroughProgress;
   /** Upgrade / Adopt Golden Path, the goldenPath CodeLens and the upgrade conflicts in Problems (`inputs` for tests). */
   readonly upgrades: GoldenPathUpgrades;
+  /** Paved: Platform Insights (`insights.onDidRender` gives what the dashboard shows). */
+  readonly insights: InsightsDashboard;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -66,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const statusBar = new ServiceStatusBar(platform, log.child('status'), deployments.onDidChangeService, operations.health);
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform, onDidRefreshCatalog: catalog.onDidRefresh });
+  const insights = new InsightsDashboard(commands, platform, context.extensionUri, context.workspaceState, log.child('insights'));
   const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
   const selfService = new SelfService({
     commands,
@@ -96,12 +100,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     watchPlatformConnection(catalog.onDidLoad, platform),
     goldenPaths,
     upgrades,
+    insights,
   );
 
   await vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations, insights };
 }
 
 export function deactivate(): void {

@@ -9,6 +9,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'secrets', load: () => import('./secrets') },
   { name: 'paved lint', load: async () => ({ run: (await import('./lint')).runCli }) },
   { name: 'upgrade', load: () => import('./upgrade') },
+  { name: 'insights', load: () => import('./insights') },
   { name: 'extension-host', load: () => import('./extensionHost') },
   { name: 'operations', load: () => import('./operations') },
 ];
