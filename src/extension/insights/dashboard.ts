@@ -118,9 +118,13 @@ export class InsightsDashboard extends Component {
           this.team = typeof m.team === 'string' && m.team.length > 0 ? m.team : undefined;
           await this.load();
           break;
-        case 'open':
-          if (Array.isArray(m.services)) for (const s of m.services.slice(0, 5)) if (typeof s === 'string') await vscode.commands.executeCommand(Commands.openDetails, s);
+        case 'open': {
+          const services = Array.isArray(m.services) ? m.services.filter((s): s is string => typeof s === 'string').slice(0, 1000) : [];
+          // One service opens at once; several are offered in a pick (a number can stand for thousands).
+          const pick = services.length === 1 ? services[0] : await vscode.window.showQuickPick(services, { placeHolder: `${services.length} services behind this number: open the details of…` });
+          if (pick) await vscode.commands.executeCommand(Commands.openDetails, pick);
           break;
+        }
         case 'feedbackState':
           await (await this.connection.current()).setFeedbackState(m.id, m.state);
           await this.load();
