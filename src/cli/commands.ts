@@ -14,3 +14,4 @@ export { statusCommand } from './status';
 export { stopCommand } from './stop';
 export { resourcesCommand } from './resources';
 export { mcpCommand } from './mcp';
+export { insightsCommand } from './insights';

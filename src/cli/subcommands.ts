@@ -30,4 +30,5 @@ export const subcommands: readonly SubcommandEntry[] = [
   { name: 'stop', summary: 'stop the release a service runs in an environment', load: async () => commands().stopCommand },
   { name: 'resources', summary: 'claims and the resources provisioned for them: list, types, release', load: async () => commands().resourcesCommand },
   { name: 'mcp', summary: "serve Paved's AI-agent tools to an MCP client over stdio (--read-only: reads only)", load: async () => commands().mcpCommand },
+  { name: 'insights', summary: 'platform insights: golden-path adoption, onboarding time, delivery (DORA), compliance, feedback', load: async () => commands().insightsCommand },
 ];

@@ -19,6 +19,7 @@ export const Commands = {
   catalogRetry: 'paved.catalog.retry',
   openManifest: 'paved.service.openManifest',
   openDetails: 'paved.service.openDetails',
+  openInsights: 'paved.insights.open',
   copyReference: 'paved.service.copyReference',
   openDocs: 'paved.service.openDocs',
   openRunbook: 'paved.service.openRunbook',

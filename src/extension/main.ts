@@ -9,6 +9,7 @@ import { SelfService } from './selfService';
 import { BackstageTools } from './backstage';
 import { CommandRunner } from './commands';
 import { Commands, ContextKeys } from './ids';
+import { InsightsDashboard } from './insights/dashboard';
 import { createLogger } from './log';
 import { backendFactory } from './platform/backends';
 import { PlatformConnection } from './platform/connection';
@@ -52,6 +53,8 @@ export interface PavedApi {
   readonly upgrades: GoldenPathUpgrades;
   /** The AI-agent tools (language-model tools and the `paved mcp` definition); `tool(name)` for tests. */
   readonly agentTools: AgentTools;
+  /** Paved: Platform Insights (`insights.onDidRender` gives what the dashboard shows). */
+  readonly insights: InsightsDashboard;
 }
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
@@ -73,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   const backstage = new BackstageTools(commands, platform, log.child('backstage'), context.secrets);
   const manifests = new ManifestLinter({ commands, log: log.child('manifests'), platform, onDidRefreshCatalog: catalog.onDidRefresh });
   const resources = new ResourceCommands(commands, platform, log.child('resources'));
+  const insights = new InsightsDashboard(commands, platform, context.extensionUri, context.workspaceState, log.child('insights'));
   const upgrades = new GoldenPathUpgrades({ commands, connection: platform, versions: goldenPaths, log: log.child('upgrade'), workspaceState: context.workspaceState });
   const agentTools = new AgentTools({ connection: platform, cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath, log: log.child('agent-tools'), policies: (backend, file) => manifests.gatePolicies(backend, file) });
   const selfService = new SelfService({
@@ -106,13 +110,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
     goldenPaths,
     upgrades,
     agentTools,
+    insights,
   );
 
   // Not awaited: a round trip to the window (tens of ms on a busy machine) is no part of activation.
   void vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
   log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations, resources, agentTools };
+  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations, resources, agentTools, insights };
 }
 
 export function deactivate(): void {

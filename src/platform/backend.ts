@@ -49,6 +49,7 @@ import type {
   GoldenPathAdoption,
 } from '../core/api/types';
 import type { HealthHistory, LogLine, LogPage, LogQuery, OperationEvent, RestartRequest, ServiceHealthItem, ServiceStatus, StopRequest, StopResult } from '../core/api/operations';
+import type { DeliveryService, FeedbackItem, FeedbackState, InsightsBySection, InsightsQuery, InsightsSection } from '../core/insights';
 import type { TokenProvider, TransportOptions } from './transport';
 
 export type PlatformKind = 'local' | 'paved' | 'backstage';
@@ -121,6 +122,11 @@ export interface BackendCapabilities {
    * only a template's current version, so drift shows but the upgrade needs a Paved platform.
    */
   templateVersions: boolean;
+  /**
+   * Platform insights across the catalog (adoption, onboarding, delivery, compliance, the feedback inbox and its
+   * states) computed from the platform's own history (Paved). Backstage keeps none of that history.
+   */
+  insights: boolean;
 }
 
 /**
@@ -347,6 +353,12 @@ export interface PlatformBackend {
   listTemplateVersions(id: string, page?: { limit?: number; cursor?: string }, opts?: CallOptions): Promise<Page<TemplateVersion>>;
   /** Services per golden path and version, and those on none. `unsupported` unless `capabilities.templateVersions`. */
   goldenPathAdoption(opts?: CallOptions & { limit?: number }): Promise<GoldenPathAdoption>;
+
+  // Platform insights (capabilities.insights; `unsupported` otherwise)
+  insights<S extends InsightsSection>(section: S, query?: InsightsQuery, opts?: CallOptions): Promise<InsightsBySection[S]>;
+  /** The services behind the delivery numbers, most deployments first. */
+  deliveryServices(query?: InsightsQuery, opts?: CallOptions): Promise<Page<DeliveryService>>;
+  setFeedbackState(id: string, state: FeedbackState, opts?: CallOptions & { by?: string }): Promise<FeedbackItem>;
   createScaffoldTask(request: CreateScaffoldTask, opts?: WriteOptions): Promise<ScaffoldTaskInfo>;
   getScaffoldTask(id: string, opts?: CallOptions): Promise<ScaffoldTaskInfo>;
   /** The task's events, ending after its final one (completed / failed / cancelled). */

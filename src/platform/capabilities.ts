@@ -20,6 +20,7 @@ export const PAVED_CAPABILITIES: Readonly<BackendCapabilities> = Object.freeze({
   operations: true,
   resources: true,
   templateVersions: true,
+  insights: true,
 });
 
 /** Backstage: catalog and scaffolder; deploys only through the Paved platform an entity names. */
@@ -38,6 +39,7 @@ export const BACKSTAGE_CAPABILITIES: Readonly<BackendCapabilities> = Object.free
   operations: false,
   resources: false,
   templateVersions: false,
+  insights: false,
 });
 
 const BY_KIND: Readonly<Record<PlatformKind, Readonly<BackendCapabilities>>> = { local: PAVED_CAPABILITIES, paved: PAVED_CAPABILITIES, backstage: BACKSTAGE_CAPABILITIES };

@@ -45,6 +45,11 @@ export class FeedbackStore {
     return f;
   }
 
+  /** Every message in the order it arrived. */
+  all(): readonly Feedback[] {
+    return this.items;
+  }
+
   /** Newest first. */
   list(limit: number, cursor?: string): Page<Feedback> {
     // The key is the position counted from the end, so it ascends as the list is walked.

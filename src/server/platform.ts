@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Environment } from '../core/api/types';
+import { asV1 } from '../core/catalog';
 import { DEFAULT_ENVIRONMENTS } from '../core/deploy';
 import { secretEnvValues } from '../core/operations';
 import { LocalCatalog } from './catalog/localCatalog';
@@ -19,8 +20,11 @@ import { Operations } from './operations/operations';
 import { FeedbackStore } from './feedback';
 import { onQuarantine } from './store';
 import { IdempotencyStore } from './idempotency';
+import { FeedbackStates } from './insights/feedbackStates';
+import { PlatformInsights } from './insights/insights';
+import { ComplianceSnapshots } from './insights/snapshots';
 import { PolicyGate } from './policy/gate';
-import { policiesFileIn } from './policy/policies';
+import { policiesFileIn, policySet } from './policy/policies';
 import { defaultCacheDir } from './resources/drivers/pglite';
 import { ResourceService } from './resources/service';
 import { TemplateLibrary } from './scaffold/library';
@@ -69,6 +73,9 @@ export class LocalPlatform {
   readonly resources: ResourceService;
   /** Stops reporting quarantined state files to this platform's log. */
   private readonly unhearQuarantine: () => void;
+  readonly feedbackStates: FeedbackStates;
+  readonly complianceSnapshots: ComplianceSnapshots;
+  readonly insights: PlatformInsights;
 
   constructor(opts: PlatformOptions) {
     const log = opts.log ?? (() => undefined);
@@ -118,11 +125,43 @@ export class LocalPlatform {
     this.scaffold = new ScaffoldTasks(path.join(dir, 'tasks'), this.templates, now);
     this.feedback = new FeedbackStore(path.join(dir, 'feedback.jsonl'), this.catalog, now);
     this.idempotency = new IdempotencyStore(path.join(dir, 'idempotency.jsonl'), now);
+    this.feedbackStates = new FeedbackStates(path.join(dir, 'feedback-states.jsonl'), now);
+    this.complianceSnapshots = new ComplianceSnapshots(path.join(dir, 'insights', 'compliance.jsonl'));
+    const policiesFile = this.policiesFile;
+    const catalog = this.catalog;
+    this.insights = new PlatformInsights(
+      {
+        catalog,
+        templates: this.templates,
+        tasks: this.scaffold,
+        deployments: this.deployments,
+        environments: this.environments,
+        feedback: this.feedback,
+        policy: {
+          rules: () => policySet(policiesFile).rules.map((r) => ({ id: r.id, mandatory: r.mandatory === true })),
+          // catalog-info.yaml services have no scorecard (as in their details); the gate's scorecard judges today's waivers.
+          evaluate: (e) => {
+            if (e.manifestKind === 'catalog-info.yaml') return undefined;
+            const card = this.policy.scorecard(e, asV1(e.manifest));
+            const waived = card.waived ?? [];
+            return {
+              results: [...card.results, ...waived.map((w) => ({ ruleId: w.ruleId, passed: false }))],
+              waivers: waived.map((w) => ({ rule: w.ruleId, reason: w.reason, expires: w.expires, valid: true, ...(w.approvedBy ? { approvedBy: w.approvedBy } : {}) })),
+            };
+          },
+        },
+        now,
+      },
+      this.feedbackStates,
+      this.complianceSnapshots,
+    );
   }
 
   /** Loads state, reaps processes an earlier (killed) instance left behind and marks its unfinished work failed. */
   async load(): Promise<void> {
     this.feedback.load();
+    this.feedbackStates.load();
+    this.complianceSnapshots.load();
     this.idempotency.load();
     await this.resources.load();
     await this.deployments.load();
@@ -139,6 +178,8 @@ export class LocalPlatform {
     await this.resources.stop();
     this.catalog.close();
     this.feedback.close();
+    this.feedbackStates.close();
+    this.complianceSnapshots.close();
     this.idempotency.close();
     this.unhearQuarantine();
   }

@@ -6,6 +6,7 @@ import { identityProof } from '../core/api/identity';
 import { catalogRoutes } from './catalog/routes';
 import { deployRoutes } from './deploy/routes';
 import { feedbackRoutes } from './feedback';
+import { insightsRoutes } from './insights/routes';
 import type { LocalPlatform } from './platform';
 import { policyRoutes } from './policy/routes';
 import { operationsRoutes } from './operations/routes';
@@ -44,6 +45,7 @@ export function platformRoutes(p: LocalPlatform, opts: RouteOptions): Routes {
     feedbackRoutes(p.feedback, p.idempotency),
     policyRoutes(p.policiesFile),
     operationsRoutes(p.operations, p.idempotency, (id) => p.deployments.get(id)),
+    insightsRoutes(p.insights),
     schemaRoutes(),
     resourceRoutes(p.resources),
   );

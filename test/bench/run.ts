@@ -10,6 +10,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'paved lint', load: async () => ({ run: (await import('./lint')).runCli }) },
   { name: 'upgrade', load: () => import('./upgrade') },
   { name: 'agent tools', load: () => import('./agentTools') },
+  { name: 'insights', load: () => import('./insights') },
   { name: 'extension-host', load: () => import('./extensionHost') },
   { name: 'operations', load: () => import('./operations') },
   { name: 'resources', load: () => import('./resources') },

@@ -7,7 +7,7 @@
  *   ajv-formats) and the generated manifest and policy validators. The other bundles `require('./shared.js')` for
  *   those modules (each entry a getter, so a module is evaluated on first use only), so the VSIX ships them once.
  *
- * - `webview/` — the webviews' own scripts (the details panel's health chart over uPlot, with uPlot's CSS), browser
+ * - `webview/` — the webviews' own scripts (the details panel's health chart and the insights dashboard over uPlot, with their CSS), browser
  *   bundles (IIFE, always minified) that never enter extension.js.
  *
  * `--outdir DIR` builds elsewhere than dist/ (the packaging test). `--minify` (build:production, used by `npm run package`) minifies and writes no source maps; the development build
@@ -94,9 +94,14 @@ async function main(): Promise<void> {
   }
   if (want('webview')) {
     builds.push(
-      build({ entryPoints: ['media/charts/healthChart.js'], bundle: true, format: 'iife', minify: true, target: 'es2020', logLevel: 'warning', absWorkingDir: repoRoot, outdir: path.join(outdir, 'webview') }).then(() =>
-        fs.copyFileSync(path.join(repoRoot, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), path.join(outdir, 'webview', 'uPlot.min.css')),
-      ),
+      build({ entryPoints: ['media/charts/healthChart.js', 'media/charts/insightsDashboard.js'], bundle: true, format: 'iife', minify: true, target: 'es2020', logLevel: 'warning', absWorkingDir: repoRoot, outdir: path.join(outdir, 'webview') }).then(() => {
+        for (const [from, to] of [
+          ['node_modules/uplot/dist/uPlot.min.css', 'uPlot.min.css'],
+          ['media/charts/insights.css', 'insights.css'],
+        ]) {
+          fs.copyFileSync(path.join(repoRoot, from), path.join(outdir, 'webview', to));
+        }
+      }),
     );
   }
   await Promise.all(builds);

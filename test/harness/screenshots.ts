@@ -20,6 +20,7 @@ export const README_SCREENSHOTS = [
   { from: 'e2e-newservice-4-review', to: 'new-service.png', suite: 'newService' },
   { from: 'e2e-newservice-6-log', to: 'deployment-log.png', suite: 'newService' },
   { from: 'e2e-walkthrough', to: 'walkthrough.png', suite: 'walkthrough' },
+  { from: 'e2e-platform-insights', to: 'platform-insights.png', suite: 'insights' },
 ] as const;
 
 /**

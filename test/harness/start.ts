@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { ensureCodeServer, installExtensions, startCodeServer } from './codeServer';
 import { packagePaved } from './package';
+import { seedSampleInsights } from './sampleInsights';
 import { cacheDir, repoRoot } from './paths';
 import { startRoute } from './systemPackages';
 
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
   installExtensions(cs, profile, [vsix.file]);
   const wanted = Number(process.env.PAVED_PORT ?? 8484);
   const port = (await portFree(wanted)) ? wanted : 0;
+  // The demo's own state dir (what startCodeServer gives the extension): sample insights, once, clearly labelled.
+  const demoState = path.join(profile.userDataDir, 'paved-state');
+  if (await seedSampleInsights(demoState, workspace)) say(`Seeded sample data for Paved: Platform Insights into the demo state dir ${demoState}`);
   const server = await startCodeServer(cs, profile, { workspace, port, trust: true });
   say('');
   say(`Paved is running in VS Code ${cs.vscodeVersion} (code-server, loopback only, no password):`);

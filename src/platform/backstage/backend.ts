@@ -637,6 +637,18 @@ export class BackstageBackend implements PlatformBackend {
     throw unsupportedError('Backstage', 'provide DORA metrics');
   }
 
+  async insights(): Promise<never> {
+    throw unsupportedError('Backstage', 'compute platform insights', INSIGHTS_HINT);
+  }
+
+  async deliveryServices(): Promise<never> {
+    throw unsupportedError('Backstage', 'compute platform insights', INSIGHTS_HINT);
+  }
+
+  async setFeedbackState(): Promise<never> {
+    throw unsupportedError('Backstage', 'keep a feedback inbox', INSIGHTS_HINT);
+  }
+
   async sendFeedback(): Promise<api.Feedback> {
     throw unsupportedError('Backstage', 'receive feedback through Paved', 'Use the owning team\'s channel from the entity\'s links.');
   }
@@ -759,6 +771,7 @@ function safeHumanize(ref: string, defaultKind?: string): string {
 }
 
 /** What to say when a golden-path upgrade is asked of Backstage. */
+const INSIGHTS_HINT = 'Adoption, onboarding time, delivery (DORA), compliance and the feedback inbox need a Paved platform: it keeps the scaffold, deployment and policy history they are computed from.';
 const UPGRADE_HINT = 'Upgrading a service to a newer golden path needs a Paved platform, which keeps every published version of a template and renders the old and new versions for the three-way merge.';
 
 function toTemplateSummary(entity: BackstageEntity): api.TemplateSummary {

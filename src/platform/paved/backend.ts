@@ -26,6 +26,7 @@ import type {
   WriteOptions,
   ReferenceNames,
 } from '../backend';
+import type { DeliveryService, FeedbackItem, FeedbackState, InsightsBySection, InsightsQuery, InsightsSection } from '../../core/insights';
 import { PAVED_CAPABILITIES } from '../capabilities';
 import { PlatformError, unsupportedError } from '../errors';
 import { Transport, linkedSignal, type ResponseValidator, type TransportOptions } from '../transport';
@@ -209,6 +210,19 @@ export class PavedApiBackend implements PlatformBackend {
 
   async goldenPathAdoption(opts?: CallOptions & { limit?: number }): Promise<api.GoldenPathAdoption> {
     return this.get('/v1/golden-paths', this.contract.goldenPathAdoption, opts, { limit: opts?.limit });
+  }
+
+  async insights<S extends InsightsSection>(section: S, query: InsightsQuery = {}, opts?: CallOptions): Promise<InsightsBySection[S]> {
+    return this.get(`/v1/insights/${seg(section)}`, this.contract.insights<InsightsBySection[S]>(section), opts, { ...query });
+  }
+
+  async deliveryServices(query: InsightsQuery = {}, opts?: CallOptions): Promise<api.Page<DeliveryService>> {
+    return this.get('/v1/insights/delivery/services', this.contract.deliveryServicePage, opts, { ...query });
+  }
+
+  async setFeedbackState(id: string, state: FeedbackState, opts?: CallOptions & { by?: string }): Promise<FeedbackItem> {
+    const body = opts?.by !== undefined ? { state, by: opts.by } : { state };
+    return this.call(opts, (signal) => this.transport.request({ method: 'PUT', path: `/v1/feedback/${seg(id)}/state`, body, schema: this.contract.feedbackItem, signal }));
   }
 
   async createScaffoldTask(request: CreateScaffoldTask, opts?: WriteOptions): Promise<ScaffoldTaskInfo> {

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import type * as api from '../../core/api/types';
+import type { DeliveryService, FeedbackItem } from '../../core/insights';
 import { PlatformError } from '../errors';
 import { SchemaSet } from '../schema';
 import type { ResponseValidator } from '../transport';
@@ -113,6 +114,15 @@ export class PavedContract {
   }
   get templateVersionPage() {
     return this.validator<api.Page<api.TemplateVersion>>('TemplateVersionPage');
+  }
+  insights<T>(section: string): ResponseValidator<T> {
+    return this.validator<T>(`${section[0].toUpperCase()}${section.slice(1)}Insights`);
+  }
+  get deliveryServicePage() {
+    return this.validator<api.Page<DeliveryService>>('DeliveryServicePage');
+  }
+  get feedbackItem() {
+    return this.validator<FeedbackItem>('FeedbackItem');
   }
   get goldenPathAdoption() {
     return this.validator<api.GoldenPathAdoption>('GoldenPathAdoption');

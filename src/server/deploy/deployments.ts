@@ -21,6 +21,7 @@ import type {
 import { computeDora, type CatalogEntry } from '../../core/catalog';
 import { effectiveSpec, findEnvironment, isTerminal, promotionTarget, type EffectiveSpec } from '../../core/deploy';
 import { PavedError } from '../../core/errors';
+import type { HistoryRow } from '../../core/insights';
 import type { EventLog } from '../events';
 import { newId } from '../ids';
 import { DeploymentHistory, publicDeployment, type DeploymentRecord } from './history';
@@ -287,6 +288,15 @@ export class Deployments {
     this.opts.catalog.entry(service);
     findEnvironment(this.opts.environments, environment);
     return this.metrics(service, windowDays, environment);
+  }
+
+  /** Finished deployments as insights rows, with the time each release snapshot was taken (platform insights). */
+  *finishedRows(): Iterable<HistoryRow> {
+    for (const d of this.history.all()) {
+      if (!isTerminal(d.state) || d.finishedAt === undefined) continue;
+      const release = d.release === undefined ? undefined : this.releases.get(d.service, d.release);
+      yield { service: d.service, environment: d.environment, kind: d.kind, state: d.state as HistoryRow['state'], finishedAt: Date.parse(d.finishedAt), releaseCreatedAt: release ? Date.parse(release.createdAt) : NaN };
+    }
   }
 
   importHistory(records: readonly HistoryRecord[]): void {

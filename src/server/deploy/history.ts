@@ -130,6 +130,11 @@ export class DeploymentHistory {
     return this.byService.get(service) ?? [];
   }
 
+  /** Every deployment, in no particular order. */
+  all(): Iterable<DeploymentRecord> {
+    return this.byId.values();
+  }
+
   hasService(service: string): boolean {
     return this.byService.has(service);
   }

@@ -47,7 +47,8 @@ export class ReleaseStore {
         }
         if (!f.endsWith('.json')) continue;
         const meta = loadJson<ReleaseMeta>(path.join(sdir, f), 'went on without that release (its snapshot is removed)', isMeta);
-        if (meta && fs.existsSync(meta.dir)) this.of(svc).set(meta.id, meta);
+        // dir '' is a release known only from imported history: its creation time still counts for lead times.
+        if (meta && (meta.dir === '' || fs.existsSync(meta.dir))) this.of(svc).set(meta.id, meta);
       }
       for (const f of fs.readdirSync(sdir)) {
         const full = path.join(sdir, f);
@@ -120,9 +121,14 @@ export class ReleaseStore {
     this.of(meta.service).set(meta.id, meta);
   }
 
-  /** Knows a release from imported history (kept in memory only; an existing release of that id is left alone). */
+  /**
+   * Knows a release from imported history (its metadata kept, so lead times survive a restart; it has no snapshot and
+   * cannot be started; an existing release of that id is left alone).
+   */
   remember(meta: ReleaseMeta): void {
-    if (!this.of(meta.service).has(meta.id)) this.of(meta.service).set(meta.id, meta);
+    if (this.of(meta.service).has(meta.id)) return;
+    writeJsonAtomic(path.join(this.root, meta.service, `${meta.id}.json`), { ...meta, dir: '' });
+    this.of(meta.service).set(meta.id, { ...meta, dir: '' });
   }
 }
 

@@ -63,6 +63,11 @@ export class ScaffoldTasks {
     return task;
   }
 
+  /** Every task, in no particular order. */
+  all(): Iterable<ScaffoldTask> {
+    return this.tasks.values();
+  }
+
   get(id: string): ScaffoldTask {
     const t = this.tasks.get(id);
     if (!t) throw new PavedError('not-found', `no scaffold task '${id}'`);

@@ -20,7 +20,7 @@ describe('paved subcommand registry (lazy)', () => {
   it('lists every subcommand in order, and each entry loads the command of the same name and summary', async () => {
     assert.deepEqual(
       subcommands.map((c) => c.name),
-      ['serve', 'lint', 'services', 'service', 'templates', 'scaffold', 'upgrade', 'deploy', 'rollback', 'promote', 'logs', 'status', 'restart', 'stop', 'resources', 'mcp'],
+      ['serve', 'lint', 'services', 'service', 'templates', 'scaffold', 'upgrade', 'deploy', 'rollback', 'promote', 'logs', 'status', 'restart', 'stop', 'resources', 'mcp', 'insights'],
     );
     for (const entry of subcommands) {
       const cmd = await entry.load();

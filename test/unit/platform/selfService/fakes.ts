@@ -217,6 +217,9 @@ export class FakePlatform implements PlatformBackend {
   listClaims: PlatformBackend['listClaims'] = () => unused('listClaims');
   releaseClaim: PlatformBackend['releaseClaim'] = () => unused('releaseClaim');
   revealClaimOutput: PlatformBackend['revealClaimOutput'] = () => unused('revealClaimOutput');
+  insights: PlatformBackend['insights'] = () => unused('insights');
+  deliveryServices: PlatformBackend['deliveryServices'] = () => unused('deliveryServices');
+  setFeedbackState: PlatformBackend['setFeedbackState'] = () => unused('setFeedbackState');
   dispose(): void {}
 }
 

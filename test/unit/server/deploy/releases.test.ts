@@ -78,6 +78,11 @@ describe('server/deploy: releases', () => {
     store.record({ id: 'r-1', service: 'api', createdAt: '2026-03-01T10:00:00.000Z', dir: built });
     store.remember({ id: 'r-1', service: 'api', createdAt: '1999-01-01T00:00:00.000Z', dir: '' });
     assert.equal(store.runnable('api', 'r-1')?.createdAt, '2026-03-01T10:00:00.000Z', 'a real release is not replaced');
+    const again = new ReleaseStore(path.join(root, 'state', 'releases'));
+    again.load();
+    assert.equal(again.get('api', 'r-old')?.createdAt, '2026-01-01T00:00:00.000Z', 'an imported release’s time survives a restart');
+    assert.equal(again.runnable('api', 'r-old'), undefined);
+    assert.equal(again.runnable('api', 'r-1')?.createdAt, '2026-03-01T10:00:00.000Z');
   });
 
   it('deploys with the release’s own paved.yaml when it has one, else with the catalog’s manifest', () => {

@@ -1,0 +1,142 @@
+/**
+ * *Paved: Platform Insights*: one webview dashboard of the platform's insights (adoption, onboarding, delivery,
+ * compliance, feedback). The extension host fetches the sections through the connection and posts them to the
+ * webview script (dist/webview/insightsDashboard.js, its own bundle with uPlot — never in dist/extension.js), which
+ * draws charts and tables and posts back what it shows. A team's view by default (the catalog's first "My team"),
+ * switchable; a Backstage platform gets the sections named with why they need a Paved platform.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { describeError } from '../../core/errors';
+import { INSIGHTS_SECTIONS, type FeedbackState, type InsightsBySection } from '../../core/insights';
+import type { CommandRunner } from '../commands';
+import { contentSecurityPolicy, esc, makeNonce } from '../details/render';
+import { Commands, StateKeys } from '../ids';
+import { Component } from '../lifecycle';
+import type { Logger } from '../log';
+import type { PlatformConnection } from '../platform/connection';
+
+export const INSIGHTS_VIEW_TYPE = 'paved.insights';
+
+/** What the webview says it shows after each rendering (tests read the numbers from here). */
+export interface InsightsRenderEvent {
+  numbers: Record<string, number | undefined>;
+  team?: string;
+}
+
+type Message =
+  | { type: 'ready' | 'refresh' }
+  | { type: 'team'; team?: string }
+  | { type: 'open'; services: string[] }
+  | { type: 'feedbackState'; id: string; state: FeedbackState }
+  | ({ type: 'rendered' } & InsightsRenderEvent);
+
+export class InsightsDashboard extends Component {
+  private panel: vscode.WebviewPanel | undefined;
+  private team: string | undefined;
+  private seq = 0;
+  private readonly rendered = this.register(new vscode.EventEmitter<InsightsRenderEvent>());
+  /** Fires when the webview has drawn a new set of numbers. */
+  readonly onDidRender = this.rendered.event;
+
+  constructor(
+    commands: CommandRunner,
+    private readonly connection: PlatformConnection,
+    private readonly extensionUri: vscode.Uri,
+    private readonly workspaceState: vscode.Memento,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.register(commands.register(Commands.openInsights, () => this.open()));
+    this.register(connection.onDidChange(() => void this.load()));
+    this.register({ dispose: () => this.panel?.dispose() });
+  }
+
+  /** Opens (or reveals) the dashboard; it loads once the webview script is ready. */
+  open(team?: string): void {
+    if (team !== undefined) this.team = team;
+    else if (!this.panel) this.team = this.workspaceState.get<string[]>(StateKeys.catalogMyTeams)?.[0];
+    if (this.panel) {
+      this.panel.reveal();
+      void this.load();
+      return;
+    }
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    const panel = vscode.window.createWebviewPanel(INSIGHTS_VIEW_TYPE, 'Platform Insights', vscode.ViewColumn.Active, { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist], retainContextWhenHidden: true });
+    this.panel = panel;
+    panel.onDidDispose(() => (this.panel = undefined));
+    panel.webview.onDidReceiveMessage((m: Message) => void this.onMessage(m));
+    const nonce = makeNonce(randomBytes);
+    const uri = (f: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, f)).toString();
+    panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy({ cspSource: panel.webview.cspSource, nonce }))}">
+<link rel="stylesheet" href="${esc(uri('uPlot.min.css'))}"><link rel="stylesheet" href="${esc(uri('insights.css'))}"><title>Platform Insights</title></head>
+<body><main id="root" aria-live="polite"><p>Loading platform insights…</p></main><script nonce="${esc(nonce)}" src="${esc(uri('insightsDashboard.js'))}"></script></body></html>`;
+  }
+
+  /** Fetches every section and posts it to the webview. */
+  async load(): Promise<void> {
+    const panel = this.panel;
+    if (!panel) return;
+    const seq = ++this.seq;
+    const msg: Record<string, unknown> = { type: 'data', team: this.team, teams: [] as string[], since: '', until: '', platform: '' };
+    try {
+      const backend = await this.connection.current();
+      msg.platform = backend.displayName;
+      msg.teams = (await backend.listTeams({ limit: 500 })).items.map((t) => t.name);
+      if (!backend.capabilities.insights) {
+        msg.unsupported = `${backend.displayName} keeps no scaffold, deployment or policy history: adoption, onboarding time, delivery (DORA), compliance and the feedback inbox need a Paved platform (the local one or a Paved Platform API).`;
+      } else {
+        const query = this.team ? { team: this.team } : {};
+        const sections = Object.fromEntries(await Promise.all(INSIGHTS_SECTIONS.map(async (s) => [s, await backend.insights(s, query)] as const))) as unknown as InsightsBySection;
+        const services = (await backend.deliveryServices({ ...query, limit: 500 })).items;
+        Object.assign(msg, {
+          sections,
+          since: sections.delivery.since,
+          until: sections.delivery.until,
+          deliveryServices: services.filter((s) => s.deployments > 0).map((s) => s.service),
+          failingServices: services.filter((s) => s.failedChanges > 0).map((s) => s.service),
+          sample: sections.feedback.items.items.some((f) => f.from === 'sample data'),
+        });
+      }
+    } catch (err) {
+      this.log.error('platform insights', err);
+      msg.error = `Cannot load the platform insights: ${describeError(err)}`;
+    }
+    if (seq !== this.seq || this.panel !== panel) return;
+    await panel.webview.postMessage(msg);
+  }
+
+  private async onMessage(m: Message): Promise<void> {
+    try {
+      switch (m.type) {
+        case 'ready':
+        case 'refresh':
+          await this.load();
+          break;
+        case 'team':
+          this.team = typeof m.team === 'string' && m.team.length > 0 ? m.team : undefined;
+          await this.load();
+          break;
+        case 'open': {
+          const services = Array.isArray(m.services) ? m.services.filter((s): s is string => typeof s === 'string').slice(0, 1000) : [];
+          // One service opens at once; several are offered in a pick (a number can stand for thousands).
+          const pick = services.length === 1 ? services[0] : await vscode.window.showQuickPick(services, { placeHolder: `${services.length} services behind this number: open the details of…` });
+          if (pick) await vscode.commands.executeCommand(Commands.openDetails, pick);
+          break;
+        }
+        case 'feedbackState':
+          await (await this.connection.current()).setFeedbackState(m.id, m.state);
+          await this.load();
+          break;
+        case 'rendered':
+          this.rendered.fire({ numbers: m.numbers, ...(this.team ? { team: this.team } : {}) });
+          break;
+        default:
+          this.log.warn(`platform insights: unknown message ${JSON.stringify(m)}`);
+      }
+    } catch (err) {
+      this.log.error(`platform insights: ${m.type}`, err);
+    }
+  }
+}
