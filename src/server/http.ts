@@ -169,8 +169,7 @@ export class ApiServer {
   }
 
   readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const matched = this.contract.match((req.method ?? 'GET').toUpperCase(), new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    this.opts.onActivity?.(matched && 'op' in matched ? matched.op.operationId : undefined);
+    this.opts.onActivity?.(this.operationOf(req));
     res.setHeader('keep-alive', `timeout=${KEEP_ALIVE_HINT_S}`);
     this.dispatch(req, res).catch((err: unknown) => {
       const p = toProblem(err);
@@ -182,6 +181,16 @@ export class ApiServer {
       sendJson(res, p.problem.status, { ...p.problem, instance: (req.url ?? '').split('?')[0] }, p.headers, PROBLEM_MEDIA_TYPE);
     });
   };
+
+  /** The operation a request is for, if any (for idle tracking); a malformed request is dispatch's to answer. */
+  private operationOf(req: http.IncomingMessage): string | undefined {
+    try {
+      const matched = this.contract.match((req.method ?? 'GET').toUpperCase(), new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+      return matched && 'op' in matched ? matched.op.operationId : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 
   /** Whether the request's Host names this platform: a loopback name or a configured one (DNS-rebinding defence). */
   private hostAllowed(header: string | undefined): boolean {

@@ -79,7 +79,7 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
     const r = await paved(['templates'], { stateDir });
     assert.equal(r.code, 0, r.stderr);
     const ids = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' '));
-    assert.deepEqual(ids, ['node-http-service 1.3.0 team-platform', 'scheduled-worker 0.3.0 team-platform', 'static-site 1.0.1 team-platform', 'typescript-http-service 1.0.0 team-platform', 'unsafe-paths 0.0.1 team-platform']);
+    assert.deepEqual(ids, ['node-http-service 1.3.0 team-platform', 'postgres-http-service 1.0.0 team-platform', 'scheduled-worker 0.3.0 team-platform', 'static-site 1.0.1 team-platform', 'typescript-http-service 1.0.0 team-platform', 'unsafe-paths 0.0.1 team-platform']);
     const one = await paved(['templates', 'node-http-service'], { stateDir });
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /\n {2}port {15}integer {8}Default port \(PORT overrides it\) \(default 8080\)\n/);

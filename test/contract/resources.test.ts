@@ -158,7 +158,8 @@ describe('Platform API contract: resources (claims, provisioning, release)', fun
     assert.equal(provision[0], 'provisioning db (postgres, small)…');
     assert.ok(provision.some((m) => /^starting PGlite on 127\.0\.0\.1:\d+ \(new database: initialising\)$/.test(m)), provision.join('\n'));
     assert.match(provision[provision.length - 1], /^provisioning db \(postgres, small\)… ready in [\d.]+ s \(host 127\.0\.0\.1, port \d+, database postgres, username postgres\)$/);
-    const build = messages(events, 'build');
+    // Build output comes in batches of lines (one event per batch).
+    const build = messages(events, 'build').flatMap((m) => m.split('\n'));
     assert.ok(build.includes('# pass 1') && build.includes('# fail 0') && build.includes('# skipped 0'), `the golden path's tests ran against the database:\n${build.join('\n')}`);
 
     assert.equal((await fetch(`${stagingUrl}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'first' }) })).status, 201);
