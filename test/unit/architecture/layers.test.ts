@@ -43,7 +43,6 @@ const KNOWN_UNTIL_MERGE = {
   size: [
     'src/core/manifest/fastParse.ts',
     'src/platform/backstage/backend.ts',
-    'src/platform/transport.ts',
   ],
 };
 
