@@ -15,274 +15,69 @@
  * - Server-sent events (`text/event-stream`) with resumption from the last seen id and a JSON long-poll fallback.
  *
  * Every failure is a `PlatformError` (see errors.ts); no promise is left rejected without a handler.
+ *
+ * This module is the one everyone imports: it holds the `Transport` class and re-exports its public types
+ * (transportTypes.ts) and helpers, which live beside it — cancellation (signals.ts), retry rules and idempotency keys
+ * (retry.ts), URL rules (url.ts), body reading (responseBody.ts), event streams (eventStream.ts) and the SSE parser
+ * (sse.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { version } from '../../package.json';
 import { keepAliveAgents } from './agents';
-import { PlatformError, errorForStatus, looksLikeHtml, parseServerError, requestIdOf } from './errors';
-
-// ---------------------------------------------------------------------------------------------------------------
-// Public types
-
-export type HttpMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/**
- * Supplies the bearer token. Called with `refresh: false` before a request (cache it) and with `refresh: true` after
- * the platform answered 401 to `rejected`; return a different token to retry once, or `undefined` to give up.
- */
-export type TokenProvider = (request: { refresh: boolean; rejected?: string }) => Promise<string | undefined>;
-
-/** Time and randomness, injectable so backoff is deterministic in tests. */
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`; rejects with a `cancelled` PlatformError when `signal` aborts first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** Uniform in [0, 1). */
-  random(): number;
-}
-
-export interface RetryPolicy {
-  /** Attempts in total, including the first (1 = no retries). */
-  maxAttempts: number;
-  /** Backoff before retry n (1-based) is random() * min(maxDelayMs, baseDelayMs * 2^(n-1)) ("full jitter"). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A Retry-After longer than this is not waited for: the call fails with `retryAfterMs` set. */
-  maxRetryAfterMs: number;
-}
-
-/** Checks a decoded JSON body. Compile once (ajv) and reuse; see schema.ts. */
-export interface ResponseValidator<T> {
-  /** Shown in messages and logs, e.g. "ServicePage". */
-  readonly name: string;
-  validate(value: unknown): value is T;
-  /** The errors of the last failed `validate`, one line. */
-  errorText(): string;
-}
-
-export interface TransportLog {
-  debug(message: string): void;
-  warn(message: string): void;
-}
-
-export interface TransportOptions {
-  /** Platform base URL (may carry a path prefix). Validated with `parsePlatformUrl`. */
-  baseUrl: string;
-  token?: TokenProvider;
-  /** Whole-response timeout per attempt, ms. Default 30 000. */
-  timeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
-  clock?: Partial<Clock>;
-  /** Largest accepted response body, bytes. Default 16 MiB. */
-  maxResponseBytes?: number;
-  /** Used in messages: "The Paved platform", "Backstage". */
-  platformName?: string;
-  userAgent?: string;
-  log?: TransportLog;
-}
-
-export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
-
-export interface RequestOptions<T> {
-  method?: HttpMethod;
-  /** Path relative to the base URL, starting with '/'. Absolute URLs are refused. */
-  path: string;
-  query?: Record<string, QueryValue>;
-  /** Sent as JSON. */
-  body?: unknown;
-  headers?: Record<string, string>;
-  /**
-   * Marks a POST as safe to retry: `true` generates one key for this call (reused by its retries); pass a string to
-   * reuse a key across calls (e.g. when the user presses Retry on the same deployment).
-   */
-  idempotencyKey?: string | true;
-  /** Checks the decoded 2xx body. Without it the body is returned as `unknown` JSON. */
-  schema?: ResponseValidator<T>;
-  signal?: AbortSignal;
-  timeoutMs?: number;
-  /** `json` (default; 204/205 give `undefined`), `empty` (body ignored) or `text` (the body as a string). */
-  expect?: 'json' | 'empty' | 'text';
-  /** `false` turns retries off for this call. */
-  retry?: boolean;
-}
-
-export interface TransportResponse<T> {
-  status: number;
-  data: T;
-  headers: Record<string, string>;
-  requestId?: string;
-}
-
-/** One event from `Transport.events`: the SSE `event`/`id` fields, and `data` decoded as JSON. */
-export interface RawEvent {
-  type?: string;
-  id?: string;
-  data: unknown;
-}
-
-export interface EventStreamOptions<E> {
-  /** SSE endpoint (GET, `Accept: text/event-stream`), e.g. `/v1/deployments/42/events`. */
-  ssePath: string;
-  /** JSON long-poll endpoint; defaults to `ssePath` with `Accept: application/json`. */
-  pollPath?: string;
-  /** Resume after this event id (exclusive). */
-  after?: string | number;
-  /** Query parameter carrying the resume id. Default `after`. */
-  afterParam?: string;
-  /** Turns a raw event into E; throw (a PlatformError) for a malformed one. */
-  decode(raw: RawEvent): E;
-  /** The id to resume after (defaults to the SSE `id:` field). */
-  idOf(event: E): string | number | undefined;
-  /** The stream is complete after this event (e.g. a deployment's final status, Backstage `completion`). */
-  isTerminal(event: E): boolean;
-  /** SSE event type that marks the end of the stream without being an event itself (Paved API: `end`). */
-  endEventType?: string;
-  /** Events in a long-poll body. Default: the body if it is an array, else its `events` or `items` array. */
-  pollItems?(body: unknown): unknown[] | undefined;
-  /** True when a long-poll body says no more events will come (Paved API: `done: true`). */
-  pollDone?(body: unknown): boolean;
-  /** Extra query parameters for the long-poll (Paved API: `wait`). */
-  pollQuery?: Record<string, QueryValue>;
-  /** Whole-response timeout of one long-poll request (must exceed the server's wait). */
-  pollTimeoutMs?: number;
-  signal?: AbortSignal;
-  /** `auto` (default): SSE, falling back to long-poll when the server does not offer a stream. */
-  mode?: 'auto' | 'sse' | 'poll';
-  /** No byte (not even a heartbeat comment) for this long → reconnect. Default 60 000 ms. */
-  idleTimeoutMs?: number;
-  /**
-   * Reconnections in a row that bring no new event before giving up (`mode: 'sse'`). In `auto` mode two such
-   * streams in a row switch to the long-poll instead (a proxy that buffers event streams looks like this).
-   */
-  maxReconnects?: number;
-  /** Pause between long-polls that returned nothing. Default 1 000 ms. */
-  pollIntervalMs?: number;
-}
-
-/** The part of a VS Code CancellationToken the transport needs (no vscode import here). */
-export interface CancellationLike {
-  readonly isCancellationRequested: boolean;
-  onCancellationRequested(listener: () => void): { dispose(): void };
-}
-
-/** An AbortSignal that aborts when `token` is cancelled; dispose it when the operation ends. */
-export function abortSignalFrom(token: CancellationLike | undefined): { signal: AbortSignal; dispose(): void } {
-  const ctl = new AbortController();
-  if (!token) return { signal: ctl.signal, dispose: () => undefined };
-  if (token.isCancellationRequested) {
-    ctl.abort();
-    return { signal: ctl.signal, dispose: () => undefined };
-  }
-  const sub = token.onCancellationRequested(() => ctl.abort());
-  return { signal: ctl.signal, dispose: () => sub.dispose() };
-}
-
-/**
- * An AbortSignal that aborts when any of `signals` does (with that signal's reason). `AbortSignal.any` needs
- * Node 20.3; VS Code 1.85's extension host runs Node 18, hence this. Call `dispose` when the operation ends so a
- * long-lived signal does not collect listeners.
- */
-export function linkedSignal(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal; dispose(): void } {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (present.length === 1) return { signal: present[0], dispose: () => undefined };
-  const ctl = new AbortController();
-  const already = present.find((s) => s.aborted);
-  if (already) {
-    ctl.abort(already.reason);
-    return { signal: ctl.signal, dispose: () => undefined };
-  }
-  const unlink: (() => void)[] = [];
-  for (const s of present) {
-    const onAbort = () => {
-      ctl.abort(s.reason);
-      for (const u of unlink) u();
-    };
-    s.addEventListener('abort', onAbort, { once: true });
-    unlink.push(() => s.removeEventListener('abort', onAbort));
-  }
-  return { signal: ctl.signal, dispose: () => unlink.forEach((u) => u()) };
-}
-
-/** A fresh Idempotency-Key for one logical operation. */
-export function newIdempotencyKey(): string {
-  return randomUUID();
-}
-
+import { PlatformError, errorForStatus, parseServerError, requestIdOf } from './errors';
+import { streamEvents } from './eventStream';
+import {
+  BodyFailure,
+  CANCEL,
+  ERROR_BODY_LIMIT,
+  TIMEOUT,
+  decodeJson,
+  flatHeaders,
+  readBody,
+  type AttemptFailure,
+  type AttemptResult,
+  type OpenedResponse,
+} from './responseBody';
+import { DEFAULT_RETRY, IDEMPOTENT, RETRY_STATUSES, backoffDelay, newIdempotencyKey, parseRetryAfter } from './retry';
+import { cancelledError, realClock } from './signals';
+import type {
+  Clock,
+  EventStreamOptions,
+  HttpMethod,
+  QueryValue,
+  RequestOptions,
+  RetryPolicy,
+  TokenProvider,
+  TransportLog,
+  TransportOptions,
+  TransportResponse,
+} from './transportTypes';
 // URL rules (url.ts: no HTTP client, so `paved lint` can use them)
 import { isLoopbackHost, parsePlatformUrl } from './url';
+
+export type {
+  Clock,
+  EventStreamOptions,
+  HttpMethod,
+  QueryValue,
+  RawEvent,
+  RequestOptions,
+  ResponseValidator,
+  RetryPolicy,
+  TokenProvider,
+  TransportLog,
+  TransportOptions,
+  TransportResponse,
+} from './transportTypes';
+export { DEFAULT_RETRY, newIdempotencyKey, parseRetryAfter } from './retry';
+export { abortSignalFrom, linkedSignal, type CancellationLike } from './signals';
+export { parseSse, type SseMessage } from './sse';
 export { isLoopbackHost, parsePlatformUrl };
-
-// ---------------------------------------------------------------------------------------------------------------
-// Clock
-
-const realClock: Clock = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(cancelledError());
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(cancelledError());
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-
-function cancelledError(init: { method?: string; path?: string } = {}): PlatformError {
-  return new PlatformError('cancelled', 'Cancelled.', { ...init, action: 'none' });
-}
-
-/** Parses Retry-After (delta seconds or HTTP date) into ms from `now`; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const date = Date.parse(v);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Transport
 
-const IDEMPOTENT = new Set<HttpMethod>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-const ERROR_BODY_LIMIT = 64 * 1024;
-const TIMEOUT = Symbol('timeout');
-const CANCEL = Symbol('cancel');
-
-/** When a failed attempt may be repeated. */
-type RetryClass = 'never' | 'if-idempotent' | 'always';
-
-interface AttemptFailure {
-  error: PlatformError;
-  retry: RetryClass;
-  unauthorized?: boolean;
-  retryAfterMs?: number;
-}
-
-type AttemptResult<R> = { ok: true; value: R } | ({ ok: false } & AttemptFailure);
-
-interface OpenedResponse {
-  res: AxiosResponse<Readable>;
-  headers: Record<string, string>;
-  stream: Readable;
-  /** Aborts with TIMEOUT or CANCEL as reason. */
-  signal: AbortSignal;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 };
 
 export class Transport {
   readonly baseUrl: URL;
@@ -331,14 +126,14 @@ export class Transport {
   /** Like `request`, with status, headers and request id. */
   async requestFull<T = unknown>(opts: RequestOptions<T>): Promise<TransportResponse<T>> {
     return this.execute(opts, opts.expect === 'text' ? 'text/plain' : 'application/json', async (opened, ctx) => {
-      const text = await this.readBody(opened, this.maxResponseBytes, ctx);
+      const text = await readBody(this.platformName, opened, this.maxResponseBytes, ctx);
       const requestId = requestIdOf(opened.headers);
       const base = { status: opened.res.status, headers: opened.headers, requestId };
       if (opts.expect === 'empty' || opened.res.status === 204 || opened.res.status === 205) {
         return { ok: true, value: { ...base, data: undefined as T } };
       }
       if (opts.expect === 'text') return { ok: true, value: { ...base, data: text as T } };
-      const decoded = this.decodeJson(text, opened.headers['content-type'], ctx, requestId);
+      const decoded = decodeJson(this.platformName, text, opened.headers['content-type'], ctx, requestId);
       if (!decoded.ok) return decoded;
       if (opts.schema && !opts.schema.validate(decoded.value)) {
         return {
@@ -370,147 +165,30 @@ export class Transport {
     }), true);
   }
 
+
   /**
    * Streams events: SSE from `ssePath`, resuming after the last seen id when the connection drops, or a JSON
    * long-poll when the server does not offer `text/event-stream` (or `mode: 'poll'`). Ends after the terminal event.
-   * Breaking out of the loop closes the connection.
+   * Breaking out of the loop closes the connection. See eventStream.ts.
    */
   async *events<E>(opts: EventStreamOptions<E>): AsyncGenerator<E, void, undefined> {
-    let after = opts.after;
-    let mode: 'sse' | 'poll' = opts.mode === 'poll' ? 'poll' : 'sse';
-    const maxReconnects = opts.maxReconnects ?? 5;
-    const afterParam = opts.afterParam ?? 'after';
-    let fruitless = 0;
-    const seen = (id: string | number | undefined): boolean => {
-      // Servers resend from `after` (exclusive); drop duplicates of numeric ids we already passed on.
-      if (id === undefined || after === undefined) return false;
-      const a = Number(after);
-      const b = Number(id);
-      return Number.isFinite(a) && Number.isFinite(b) && b <= a;
-    };
-    for (;;) {
-      if (opts.signal?.aborted) throw cancelledError({ method: 'GET', path: opts.ssePath });
-      if (mode === 'poll') {
-        const path = opts.pollPath ?? opts.ssePath;
-        const body = await this.request({
-          path,
-          query: { ...opts.pollQuery, [afterParam]: after },
-          signal: opts.signal,
-          timeoutMs: opts.pollTimeoutMs,
-        });
-        const items = (opts.pollItems ?? defaultPollItems)(body);
-        if (!Array.isArray(items)) {
-          throw new PlatformError('invalid-response', `${this.platformName} sent an event list that is not a list.`, { method: 'GET', path });
-        }
-        let got = false;
-        for (const item of items) {
-          const event = opts.decode({ data: item });
-          const id = opts.idOf(event);
-          if (seen(id)) continue;
-          if (id !== undefined) after = id;
-          got = true;
-          yield event;
-          if (opts.isTerminal(event)) return;
-        }
-        if (opts.pollDone?.(body)) return;
-        if (!got) await this.clock.sleep(opts.pollIntervalMs ?? 1_000, opts.signal);
-        continue;
-      }
-
-      let opened: { status: number; headers: Record<string, string>; stream: Readable };
-      try {
-        opened = await this.openStream({
-          path: opts.ssePath,
-          accept: 'text/event-stream',
-          query: { [afterParam]: after },
-          headers: after !== undefined ? { 'Last-Event-ID': String(after) } : {},
-          signal: opts.signal,
-        });
-      } catch (err) {
-        const noStream = PlatformError.isPlatformError(err) && (err.code === 'not-found' || err.status === 406 || err.status === 415 || err.code === 'timeout');
-        if (opts.mode !== 'sse' && noStream && !opts.signal?.aborted) {
-          // 404/406/415: the server offers no stream here; timeout: something in between holds the stream back.
-          this.log?.debug(`${opts.ssePath}: no event stream (${err.status ?? err.code}); falling back to long-poll`);
-          mode = 'poll';
-          continue;
-        }
-        throw err;
-      }
-      const type = opened.headers['content-type'] ?? '';
-      if (!/^text\/event-stream\b/i.test(type)) {
-        opened.stream.destroy();
-        if (opts.mode === 'sse') {
-          throw new PlatformError('invalid-response', `${this.platformName} did not answer with an event stream (got ${type || 'no content type'}).`, {
-            method: 'GET',
-            path: opts.ssePath,
-            status: opened.status,
-          });
-        }
-        this.log?.debug(`${opts.ssePath}: answered ${type || 'without content type'}; falling back to long-poll`);
-        mode = 'poll';
-        continue;
-      }
-
-      let progressed = false;
-      let dropped: unknown;
-      try {
-        for await (const msg of parseSse(opened.stream, opts.idleTimeoutMs ?? 60_000, opts.signal)) {
-          if (opts.endEventType !== undefined && msg.event === opts.endEventType) return;
-          if (msg.data === '') continue;
-          let data: unknown;
-          try {
-            data = JSON.parse(msg.data);
-          } catch {
-            throw new PlatformError('invalid-response', `${this.platformName} sent an event that is not valid JSON.`, {
-              method: 'GET',
-              path: opts.ssePath,
-              detail: `event ${msg.id ?? '?'}: ${msg.data.slice(0, 200)}`,
-            });
-          }
-          const event = opts.decode({ type: msg.event, id: msg.id, data });
-          const id = opts.idOf(event) ?? msg.id;
-          if (seen(id)) continue;
-          if (id !== undefined) after = id;
-          progressed = true;
-          fruitless = 0;
-          yield event;
-          if (opts.isTerminal(event)) return;
-        }
-      } catch (err) {
-        if (opts.signal?.aborted) throw cancelledError({ method: 'GET', path: opts.ssePath });
-        if (!(err instanceof StreamDropped)) throw err;
-        dropped = err.cause;
-      } finally {
-        opened.stream.destroy();
-      }
-      if (!progressed) fruitless++;
-      if (opts.mode === undefined || opts.mode === 'auto') {
-        if (!progressed && fruitless >= 2) {
-          // Two streams in a row that brought nothing: often a proxy that buffers text/event-stream. Poll instead.
-          this.log?.debug(`${opts.ssePath}: ${fruitless} event streams brought no event; switching to long-poll`);
-          mode = 'poll';
-          fruitless = 0;
-          continue;
-        }
-      }
-      if (fruitless > maxReconnects) {
-        throw new PlatformError(
-          'unreachable',
-          `The event stream from ${this.platformName.replace(/^The /, 'the ')} keeps closing before it ends. Try again later.`,
-          { method: 'GET', path: opts.ssePath, cause: dropped },
-        );
-      }
-      const delay = this.backoff(Math.max(1, fruitless));
-      this.log?.debug(`${opts.ssePath}: stream closed before its end (${dropped instanceof Error ? dropped.message : 'closed'}); resuming after ${String(after)} in ${delay} ms`);
-      await this.clock.sleep(delay, opts.signal);
-    }
+    yield* streamEvents(
+      {
+        platformName: this.platformName,
+        clock: this.clock,
+        log: this.log,
+        request: (o) => this.request(o),
+        openStream: (o) => this.openStream(o),
+        backoff: (n) => this.backoff(n),
+      },
+      opts,
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------------
 
   private backoff(retryNumber: number): number {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (retryNumber - 1));
-    return Math.floor(this.clock.random() * ceiling);
+    return backoffDelay(this.retry, this.clock, retryNumber);
   }
 
   private async getToken(refresh: boolean, rejected?: string): Promise<string | undefined> {
@@ -648,7 +326,7 @@ export class Transport {
       if (status < 200 || status >= 300) {
         let text = '';
         try {
-          text = await this.readBody(opened, ERROR_BODY_LIMIT, ctx, true);
+          text = await readBody(this.platformName, opened, ERROR_BODY_LIMIT, ctx, true);
         } catch (err) {
           if (PlatformError.isPlatformError(err, 'cancelled') || PlatformError.isPlatformError(err, 'timeout')) throw err;
           this.log?.debug(`${ctx.method} ${ctx.path}: HTTP ${status}, error body unreadable: ${String(err)}`);
@@ -708,182 +386,8 @@ export class Transport {
     const reused = (err as { request?: { reusedSocket?: boolean } } | undefined)?.request?.reusedSocket === true;
     return reused && code === 'ECONNRESET' ? { error, retry: 'if-idempotent', retryAfterMs: 0 } : { error, retry: 'if-idempotent' };
   }
-
-  /** Reads a whole body within the attempt's timeout, refusing more than `limit` bytes. */
-  private async readBody(opened: OpenedResponse, limit: number, ctx: { method: HttpMethod; path: string }, lenient = false): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of opened.stream) {
-        const buf = chunk as Buffer;
-        size += buf.length;
-        if (size > limit) {
-          if (lenient) break;
-          throw new BodyFailure(new PlatformError('invalid-response', `${this.platformName} sent a response larger than ${Math.round(limit / 1024 / 1024)} MiB.`, ctx), 'never');
-        }
-        chunks.push(buf);
-      }
-    } catch (err) {
-      if (err instanceof BodyFailure) throw err;
-      if (opened.signal.aborted && opened.signal.reason === CANCEL) throw cancelledError(ctx);
-      if (opened.signal.aborted && opened.signal.reason === TIMEOUT) {
-        throw new PlatformError('timeout', `${this.platformName} did not finish its response in time (it was still arriving). Try again.`, { ...ctx, status: opened.res.status, cause: err });
-      }
-      throw new BodyFailure(
-        new PlatformError('invalid-response', `${this.platformName} closed the connection before the whole response arrived. Try again.`, { ...ctx, status: opened.res.status, cause: err, action: 'retry' }),
-        'if-idempotent',
-      );
-    }
-    if (opened.signal.aborted) {
-      if (opened.signal.reason === CANCEL) throw cancelledError(ctx);
-      throw new PlatformError('timeout', `${this.platformName} did not finish its response in time (it was still arriving). Try again.`, { ...ctx, status: opened.res.status });
-    }
-    const body = Buffer.concat(chunks);
-    // A body cut short (Content-Length or chunked framing, or a truncated gzip stream) surfaces above as a stream
-    // error from Node / zlib. The declared length is not compared here: axios decompresses and the header then
-    // counts compressed bytes.
-    return body.toString('utf8').replace(/^\uFEFF/, '');
-  }
-
-  private decodeJson(text: string, contentType: string | undefined, ctx: { method: HttpMethod; path: string }, requestId: string | undefined): AttemptResult<unknown> {
-    const init = { ...ctx, requestId };
-    if (looksLikeHtml(contentType, text)) {
-      return {
-        ok: false,
-        retry: 'never',
-        error: new PlatformError(
-          'invalid-response',
-          `${this.platformName} answered with an HTML page instead of API data. Is paved.platform.url the API's base URL (not a web page or a sign-in page)?`,
-          { ...init, action: 'open-settings', detail: `${ctx.method} ${ctx.path}: ${text.slice(0, 200)}` },
-        ),
-      };
-    }
-    if (text.trim() === '') {
-      return { ok: false, retry: 'never', error: new PlatformError('invalid-response', `${this.platformName} sent an empty response where data was expected.`, init) };
-    }
-    try {
-      return { ok: true, value: JSON.parse(text) };
-    } catch (err) {
-      return {
-        ok: false,
-        retry: 'never',
-        error: new PlatformError('invalid-response', `${this.platformName} sent a response that is not valid JSON (cut off or corrupted).`, {
-          ...init,
-          cause: err,
-          detail: `${ctx.method} ${ctx.path}: ${err instanceof Error ? err.message : String(err)}; body starts ${JSON.stringify(text.slice(0, 120))}`,
-        }),
-      };
-    }
-  }
-}
-
-class BodyFailure extends Error {
-  constructor(
-    readonly error: PlatformError,
-    readonly retry: RetryClass,
-  ) {
-    super(error.message);
-  }
-}
-
-class StreamDropped extends Error {}
-
-function defaultPollItems(body: unknown): unknown[] | undefined {
-  if (Array.isArray(body)) return body;
-  if (typeof body === 'object' && body !== null) {
-    const b = body as { events?: unknown; items?: unknown };
-    if (Array.isArray(b.events)) return b.events;
-    if (Array.isArray(b.items)) return b.items;
-  }
-  return undefined;
-}
-
-function flatHeaders(h: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || v === null) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : typeof v === 'string' ? v : JSON.stringify(v);
-  }
-  return out;
 }
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Server-sent events
-
-export interface SseMessage {
-  event?: string;
-  id?: string;
-  data: string;
-  retry?: number;
-}
-
-/**
- * Parses a `text/event-stream` per the WHATWG rules (CRLF/LF/CR line ends, `:` comments, multi-line `data`, `id`
- * persisting across events). A connection that ends, errors or stays silent for `idleTimeoutMs` throws
- * `StreamDropped`; cancellation throws a `cancelled` PlatformError.
- */
-export async function* parseSse(stream: Readable, idleTimeoutMs: number, signal?: AbortSignal): AsyncGenerator<SseMessage, void, undefined> {
-  const decoder = new StringDecoder('utf8');
-  let buffer = '';
-  let lastId: string | undefined;
-  let data: string[] = [];
-  let event: string | undefined;
-  let retry: number | undefined;
-  let idle: NodeJS.Timeout | undefined;
-  const armIdle = () => {
-    if (idle) clearTimeout(idle);
-    idle = setTimeout(() => stream.destroy(new StreamDropped(`no data for ${idleTimeoutMs} ms`)), idleTimeoutMs);
-  };
-  const onAbort = () => stream.destroy(new StreamDropped('cancelled'));
-  signal?.addEventListener('abort', onAbort, { once: true });
-  armIdle();
-  try {
-    try {
-      for await (const chunk of stream) {
-        armIdle();
-        buffer += decoder.write(chunk as Buffer);
-        for (;;) {
-          const m = /\r\n|\n|\r/.exec(buffer);
-          if (!m) break;
-          // A lone CR at the very end may be the first half of CRLF: wait for more.
-          if (m[0] === '\r' && m.index === buffer.length - 1) break;
-          const line = buffer.slice(0, m.index);
-          buffer = buffer.slice(m.index + m[0].length);
-          if (line === '') {
-            // Spec: an event without data is not dispatched; an explicit `event:` type (e.g. `end`) still is.
-            if (data.length > 0 || event !== undefined) {
-              yield { event, id: lastId, data: data.join('\n'), retry };
-            }
-            data = [];
-            event = undefined;
-            retry = undefined;
-            continue;
-          }
-          if (line.startsWith(':')) continue;
-          const colon = line.indexOf(':');
-          const field = colon < 0 ? line : line.slice(0, colon);
-          let value = colon < 0 ? '' : line.slice(colon + 1);
-          if (value.startsWith(' ')) value = value.slice(1);
-          if (field === 'data') data.push(value);
-          else if (field === 'event') event = value;
-          else if (field === 'id' && !value.includes('\0')) lastId = value;
-          else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
-        }
-      }
-    } catch (err) {
-      if (signal?.aborted) throw cancelledError();
-      throw err instanceof StreamDropped ? err : new StreamDropped(String(err), { cause: err });
-    }
-    if (signal?.aborted) throw cancelledError();
-    // The server closed the stream; an unterminated last event is discarded (per spec). The caller decides whether
-    // the stream was complete (terminal event seen) or must be resumed.
-    throw new StreamDropped('closed by the server');
-  } finally {
-    if (idle) clearTimeout(idle);
-    signal?.removeEventListener('abort', onAbort);
-  }
 }

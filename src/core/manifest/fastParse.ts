@@ -7,51 +7,16 @@
  * quoted scalars, multi-line flow collections, complex keys, and every syntax error — and the caller then parses
  * with `yaml`, which reports errors at their position. So this scanner never has to be right about invalid YAML,
  * only about the valid YAML it accepts; test/unit/core/manifest/fastParse.test.ts checks that against `yaml`.
+ *
+ * The scanner's constants, scalar resolution and escapes are in fastScalars.ts, what it reads within one line in
+ * fastScanner.ts; this file builds the tree from block and flow nodes.
  */
+import { LineScanner } from './fastScanner';
+import { BAIL, FLOW_PAIR, FLOW_STOP, LONE_CR, MAX_DEPTH, PLAIN_STOP, SIMPLE_PAIR, UNSUPPORTED_CHARS, bail, resolvePlain } from './fastScalars';
 import type { YDoc, YMap, YNode, YPair, YScalar, YSeq } from './tree';
 import { keyString } from './tree';
 
-const BAIL = Symbol('bail');
-
-/** Characters that send a file to the full parser straight away. */
-// eslint-disable-next-line no-control-regex -- these control characters are exactly what the check looks for
-const UNSUPPORTED_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\t\u2028\u2029\ufeff\ufffe\uffff]/;
-/** A CR that does not start a CRLF (looked for only in texts that have a CR: one character class is a faster scan). */
-const LONE_CR = /\r(?!\n)/;
-const MAX_DEPTH = 100;
-
-/*
- * The scanner's inner loops are regular expressions run from a position (lastIndex): V8 runs them as native code from
- * their first uses, where a loop over characters would run in the interpreter until the JIT has warmed up, and a
- * process that lints many small files (paved lint) spends most of its time before that.
- */
-/** In a block key or plain value: a comment start (` #`), a `:` that separates a key, or the line's end. */
-const PLAIN_STOP = / #|:(?=[ \r\n]|$)|\n/g;
-/** In a flow scalar: a flow indicator, a comment start, a `:` that ends a key, or the line's end. */
-const FLOW_STOP = /[,[\]{}]| #|:(?=[ ,[\]{}\r\n]|$)|\r?\n/g;
-/** In a quoted scalar: its possible end, an escape, or the line's end. */
-const DOUBLE_STOP = /["\\\r\n]/g;
-const SINGLE_STOP = /['\r\n]/g;
-/*
- * (The loops call `test`, not `exec`: no match array is allocated, and where the match starts follows from where it
- * ends, `lastIndex`, and its last character.)
- */
-/**
- * The commonest line of a block map, `key: value` with a simple key and a simple one-line value (plain words of
- * letters, digits, `_./-` and `:` not before a space, or double quoted without escapes), and nothing after it: read
- * with one match. Everything it accepts, the general path would
- * read the same way; anything else (comments, flow, escapes, nested blocks…) goes the general way.
- */
-/**
- * The commonest pair of a flow map, `key: value` with a simple key and a simple value (a word of letters, digits and
- * `_./-` before the next `,` or `}`, or double quoted without escapes): read with one match, like SIMPLE_PAIR.
- */
-const FLOW_PAIR = /([A-Za-z_][A-Za-z0-9_-]*):( +)(?:"([^"\\\r\n]*)"|([A-Za-z0-9_/][A-Za-z0-9_./-]*)(?= *[,}]))/y;
-/*
- * (The plain value's repetitions are bounded: over a multi-megabyte value an unbounded alternation backtracks through
- * all of it and overflows the engine's stack. A longer value goes the general way.)
- */
-const SIMPLE_PAIR = /([A-Za-z_][A-Za-z0-9_-]*): +(?:"([^"\\\r\n]*)"|([A-Za-z0-9_/](?:[A-Za-z0-9_./-]|:(?![ \r\n]|$)){0,1024}(?: +(?:[A-Za-z0-9_./-]|:(?![ \r\n]|$)){1,1024}){0,64})) *(?=\r?\n|$)/y;
+export { resolvePlain } from './fastScalars';
 
 export interface FastParseResult {
   docs: YDoc[];
@@ -73,81 +38,12 @@ export function fastParse(text: string): FastParseResult | undefined {
   }
 }
 
-function bail(): never {
-  // eslint-disable-next-line @typescript-eslint/only-throw-error
-  throw BAIL;
-}
-
-const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
-const TRUE_RE = /^(?:[Tt]rue|TRUE)$/;
-const FALSE_RE = /^(?:[Ff]alse|FALSE)$/;
-const INT_RE = /^[-+]?[0-9]+$/;
-const OCT_RE = /^0o[0-7]+$/;
-const HEX_RE = /^0x[0-9a-fA-F]+$/;
-const INF_RE = /^[-+]?\.(?:inf|Inf|INF)$/;
-const NAN_RE = /^\.(?:nan|NaN|NAN)$/;
-const EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-
-/** Resolves a plain scalar like `yaml`'s core schema (YAML 1.2) does. */
-export function resolvePlain(str: string): unknown {
-  const c = str.charCodeAt(0);
-  // Only ~ n N t T f F + - . and digits can start a non-string.
-  const maybe =
-    c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46 || c === 0x2b || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39);
-  if (!maybe) return str;
-  // Each of null, true and false starts with its own letters, and no number starts with one of them.
-  if (c === 0x7e || c === 0x6e || c === 0x4e) return NULL_RE.test(str) ? null : str;
-  if (c === 0x74 || c === 0x54) return TRUE_RE.test(str) ? true : str;
-  if (c === 0x66 || c === 0x46) return FALSE_RE.test(str) ? false : str;
-  if (OCT_RE.test(str)) return parseInt(str.slice(2), 8);
-  if (INT_RE.test(str)) return parseInt(str, 10);
-  if (HEX_RE.test(str)) return parseInt(str.slice(2), 16);
-  if (INF_RE.test(str)) return str.charCodeAt(0) === 0x2d ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  if (NAN_RE.test(str)) return NaN;
-  if (EXP_RE.test(str) || FLOAT_RE.test(str)) return parseFloat(str);
-  return str;
-}
-
-const ESCAPES: Record<string, string> = {
-  '0': '\0',
-  a: '\x07',
-  b: '\b',
-  t: '\t',
-  n: '\n',
-  v: '\v',
-  f: '\f',
-  r: '\r',
-  e: '\x1b',
-  ' ': ' ',
-  '"': '"',
-  '/': '/',
-  '\\': '\\',
-  N: '\x85',
-  _: '\xa0',
-  L: '\u2028',
-  P: '\u2029',
-};
-
-class FastParser {
-  private i: number;
-  private readonly n: number;
+class FastParser extends LineScanner {
   private depth = 0;
   private readonly duplicates: YScalar[] = [];
   /** The last keyEnd question and answer. */
   private keyAt = -1;
   private keyColon = -1;
-  /** The last skipBlank: from where, to where (peekIndent and the parse after it skip the same lines). */
-  private blankFrom = -1;
-  private blankTo = -1;
-
-  constructor(
-    private readonly s: string,
-    start: number,
-  ) {
-    this.i = start;
-    this.n = s.length;
-  }
 
   parseStream(): FastParseResult {
     const s = this.s;
@@ -192,90 +88,6 @@ class FastParser {
       if (this.i >= this.n) break;
     }
     return { docs, duplicates: this.duplicates };
-  }
-
-  // ---- lines -------------------------------------------------------------------------------------------------
-
-  /** Offset of the line break (CR of CRLF, or LF) or the end of the text. */
-  private eol(p: number): number {
-    let e = this.s.indexOf('\n', p);
-    if (e < 0) e = this.n;
-    if (e > p && this.s.charCodeAt(e - 1) === 0x0d) e--;
-    return e;
-  }
-
-  private nextLine(p: number): number {
-    const e = this.s.indexOf('\n', p);
-    return e < 0 ? this.n : e + 1;
-  }
-
-  private indentAt(lineStart: number): number {
-    let k = lineStart;
-    while (this.s.charCodeAt(k) === 0x20) k++;
-    return k - lineStart;
-  }
-
-  private skipSpaces(p: number): number {
-    while (this.s.charCodeAt(p) === 0x20) p++;
-    return p;
-  }
-
-  /** True at a line end, the text's end, or a comment (a `#` after whitespace). */
-  private atLineEndOrComment(p: number, afterSpace: boolean): boolean {
-    if (p >= this.n) return true;
-    const c = this.s.charCodeAt(p);
-    return c === 0x0a || c === 0x0d || (c === 0x23 && afterSpace);
-  }
-
-  /** From a line start, skips empty and comment-only lines; `i` ends at the start of a content line (or the end). */
-  private skipBlank(): void {
-    if (this.i === this.blankFrom) {
-      this.i = this.blankTo;
-      return;
-    }
-    const from = this.i;
-    this.skipBlankLines();
-    this.blankFrom = from;
-    this.blankTo = this.i;
-  }
-
-  private skipBlankLines(): void {
-    const s = this.s;
-    while (this.i < this.n) {
-      const k = this.skipSpaces(this.i);
-      if (k >= this.n) {
-        this.i = this.n;
-        return;
-      }
-      const c = s.charCodeAt(k);
-      if (c === 0x0a || c === 0x0d || c === 0x23) {
-        this.i = this.nextLine(k);
-        continue;
-      }
-      return;
-    }
-  }
-
-  /** Where the next content line starts and its indent, without consuming anything (comments skipped). */
-  private peekIndent(): number {
-    const save = this.i;
-    this.skipBlank();
-    const ind = this.i >= this.n ? -1 : this.indentAt(this.i);
-    this.i = save;
-    return ind;
-  }
-
-  private isMarker(p: number, m: string): boolean {
-    if (this.s.charCodeAt(p) !== m.charCodeAt(0) || !this.s.startsWith(m, p)) return false;
-    if (p > 0 && this.s.charCodeAt(p - 1) !== 0x0a) return false;
-    const c = this.s.charCodeAt(p + 3);
-    return p + 3 >= this.n || c === 0x20 || c === 0x0a || c === 0x0d;
-  }
-
-  private isSeqIndicator(p: number): boolean {
-    if (this.s.charCodeAt(p) !== 0x2d) return false;
-    const c = this.s.charCodeAt(p + 1);
-    return p + 1 >= this.n || c === 0x20 || c === 0x0a || c === 0x0d;
   }
 
   // ---- block nodes ---------------------------------------------------------------------------------------------
@@ -414,22 +226,6 @@ class FastParser {
     return colon;
   }
 
-  private isSepAfterColon(q: number): boolean {
-    if (q >= this.n) return true;
-    const c = this.s.charCodeAt(q);
-    return c === 0x20 || c === 0x0a || c === 0x0d;
-  }
-
-  private canStartPlain(p: number): boolean {
-    const c = this.s[p];
-    if (c === undefined) return false;
-    if ('-?:'.includes(c)) {
-      const d = this.s.charCodeAt(p + 1);
-      return !(p + 1 >= this.n || d === 0x20 || d === 0x0a || d === 0x0d);
-    }
-    return !',[]{}#&*!|>\'"%@`\r\n '.includes(c);
-  }
-
   private parseKeyScalar(p: number, colon: number): YScalar {
     const c = this.s.charCodeAt(p);
     if (c === 0x22 || c === 0x27) {
@@ -482,75 +278,6 @@ class FastParser {
     const next = this.peekIndent();
     if (next > col) bail();
     return node;
-  }
-
-  /** After a quoted or flow node: only spaces and a comment may follow on its line. */
-  private finishLine(end: number): void {
-    const q = this.skipSpaces(end);
-    if (!this.atLineEndOrComment(q, q > end)) bail();
-    this.i = this.nextLine(q);
-  }
-
-  /** Offset after the closing quote, or -1 when the scalar does not close on this line. */
-  private quotedEnd(p: number): number {
-    const s = this.s;
-    const q = s.charCodeAt(p);
-    const re = q === 0x22 ? DOUBLE_STOP : SINGLE_STOP;
-    re.lastIndex = p + 1;
-    while (re.test(s)) {
-      const r = re.lastIndex - 1;
-      const ch = s.charCodeAt(r);
-      if (ch === 0x0a || ch === 0x0d) return -1;
-      if (ch === 0x5c) {
-        re.lastIndex = r + 2; // an escaped character (a quote, a backslash…) does not end the scalar
-        continue;
-      }
-      if (q === 0x27 && s.charCodeAt(r + 1) === 0x27) {
-        re.lastIndex = r + 2; // '' is a quote inside single quotes
-        continue;
-      }
-      return r + 1;
-    }
-    return -1;
-  }
-
-  private parseQuoted(p: number): YScalar {
-    const s = this.s;
-    const end = this.quotedEnd(p);
-    if (end < 0) bail();
-    const body = s.slice(p + 1, end - 1);
-    let value: string;
-    if (s.charCodeAt(p) === 0x27) {
-      value = body.includes("''") ? body.replace(/''/g, "'") : body;
-    } else if (!body.includes('\\')) {
-      value = body;
-    } else {
-      let out = '';
-      for (let r = 0; r < body.length; r++) {
-        const ch = body[r];
-        if (ch !== '\\') {
-          out += ch;
-          continue;
-        }
-        const e = body[++r];
-        if (e === undefined) bail();
-        const simple = ESCAPES[e];
-        if (simple !== undefined) {
-          out += simple;
-          continue;
-        }
-        const len = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
-        if (len === 0) bail();
-        const hex = body.slice(r + 1, r + 1 + len);
-        if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) bail();
-        const cp = parseInt(hex, 16);
-        if (cp > 0x10ffff) bail();
-        out += String.fromCodePoint(cp);
-        r += len;
-      }
-      value = out;
-    }
-    return { type: 'scalar', start: p, end, value };
   }
 
   // ---- block scalars ---------------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@
  * - Deploy: Backstage has none (`capabilities.deploy` false). An entity annotated `paved.dev/platform-api: https://…`
  *   deploys through that Paved Platform API (`options.pavedBackend`), never with the Backstage token.
  * - Every failure is a `PlatformError` (Backstage's `{error:{name,message}}` and `{errors:[…]}` bodies included).
+ *
+ * The scaffolder (templates, tasks, dry run) is in scaffolder.ts, entity checks and ref completion in
+ * entityChecks.ts, the deploy hand-off in deployDelegation.ts; this class is the catalog and delegates the rest.
  */
-import { pathToFileURL } from 'node:url';
 import type * as api from '../../core/api/types';
-import type { ScaffoldFile } from '../../core/api/types';
 import type {
   BackendCapabilities,
   CallOptions,
@@ -29,7 +30,6 @@ import type {
   PlatformHealth,
   ReferenceNames,
   ScaffoldEvent,
-  ScaffoldOutcome,
   ScaffoldTaskInfo,
   ServiceInfo,
   ServiceQuery,
@@ -42,47 +42,26 @@ import { PlatformError, unsupportedError } from '../errors';
 import { Transport, type QueryValue, type ResponseValidator, type TransportOptions } from '../transport';
 import { backstageReferenceNames } from './names';
 import { unsupportedOperations } from '../unsupportedOperations';
-import { EntityRefError, entityRefOf, humanizeEntityRef, parseEntityRef, stringifyEntityRef, type EntityName } from './entityRef';
+import { byNamePath, safeHumanize, type BackstageCalls } from './calls';
+import { DeployDelegation } from './deployDelegation';
+import { checkRefs, suggestRefs, validateEntity } from './entityChecks';
+import { EntityRefError, entityRefOf, parseEntityRef, type EntityName } from './entityRef';
 import {
   CATALOG_KINDS,
   DETAIL_RELATIONS,
   LIST_FIELDS,
   RELATED_FIELDS,
-  applyDefaults,
-  mergeSteps,
-  outcomeOf,
   ownerFilterRef,
-  ownerOf,
-  platformApiOf,
   relationRefs,
-  specRefs,
-  stripAnsi,
   systemFilterRef,
-  taskStateOf,
-  templateRefOf,
   toCatalogService,
-  toLocationRef,
-  toScaffoldEvent,
   toServiceInfo,
-  toTemplateSteps,
-  toValidationError,
   type ResolvedRelation,
 } from './mapping';
-import {
-  byRefsValidator,
-  createdTaskValidator,
-  dryRunValidator,
-  entityValidator,
-  facetsValidator,
-  parameterSchemaValidator,
-  queryEntitiesValidator,
-  taskEventProblem,
-  taskEventsValidator,
-  taskValidator,
-  type BackstageEntity,
-  type DryRunRequestBody,
-  type SerializedTaskEvent,
-} from './wire';
+import { BackstageScaffolder, type DryRunRequest, type DryRunResult } from './scaffolder';
+import { byRefsValidator, entityValidator, facetsValidator, queryEntitiesValidator, type BackstageEntity } from './wire';
+
+export type { DryRunFile, DryRunRequest, DryRunResult } from './scaffolder';
 
 export interface BackstageBackendOptions extends Omit<TransportOptions, 'platformName'> {
   /**
@@ -101,50 +80,17 @@ export interface BackstageBackendOptions extends Omit<TransportOptions, 'platfor
   eventIdleTimeoutMs?: number;
 }
 
-/** A file the dry run produced. `content` is UTF-8 text; `base64Content` the exact bytes. */
-export interface DryRunFile extends ScaffoldFile {
-  base64Content: string;
-  executable: boolean;
-}
-
-export interface DryRunRequest {
-  /** The Template entity as written (e.g. the open `template.yaml`, parsed). */
-  template: Record<string, unknown>;
-  values: Record<string, unknown>;
-  secrets?: Record<string, string>;
-  /** Files next to the template (its skeleton), relative paths. Strings are UTF-8; Buffers are sent as they are. */
-  directoryContents?: { path: string; content: string | Uint8Array; executable?: boolean }[];
-}
-
-export interface DryRunResult {
-  files: DryRunFile[];
-  /** Log lines, ANSI codes removed. */
-  log: { message: string; stepId?: string; status?: string }[];
-  steps: { id: string; name: string; action: string }[];
-  outcome: ScaffoldOutcome;
-}
-
 /** An entity with its relations resolved (one `by-refs` round trip). */
 export interface EntityDetails {
   ref: string;
   entity: BackstageEntity;
   relations: ResolvedRelation[];
 }
-
-const seg = (s: string) => encodeURIComponent(s);
 const MAX_LIMIT = 500;
-
-function byNamePath(e: EntityName): string {
-  return `/api/catalog/entities/by-name/${seg(e.kind.toLowerCase())}/${seg(e.namespace.toLowerCase())}/${seg(e.name)}`;
-}
 
 function filterValue(v: string, what: string): string {
   if (/[,=]/.test(v)) throw new PlatformError('invalid-input', `The ${what} "${v}" cannot contain "," or "=".`, { action: 'none' });
   return v;
-}
-
-function toBase64(content: string | Uint8Array): string {
-  return typeof content === 'string' ? Buffer.from(content, 'utf8').toString('base64') : Buffer.from(content).toString('base64');
 }
 
 export class BackstageBackend implements PlatformBackend {
@@ -158,12 +104,10 @@ export class BackstageBackend implements PlatformBackend {
   private readonly lifetime = new AbortController();
   private readonly kinds: readonly string[];
   private readonly defaultPageSize: number;
-  private readonly pavedBackend?: (url: string) => PlatformBackend;
-  private readonly delegates = new Map<string, PlatformBackend>();
-  private readonly deploymentOwners = new Map<string, PlatformBackend>();
-  private readonly templateSchemas = new Map<string, unknown[]>();
-  private readonly eventMode: 'auto' | 'poll';
-  private readonly eventIdleTimeoutMs: number;
+  /** The catalog and HTTP calls the delegated parts use, bound to this backend. */
+  private readonly calls: BackstageCalls;
+  private readonly scaffolder: BackstageScaffolder;
+  private readonly deployments: DeployDelegation;
 
   constructor(options: BackstageBackendOptions) {
     this.transport = new Transport({ ...options, platformName: 'Backstage' });
@@ -171,15 +115,22 @@ export class BackstageBackend implements PlatformBackend {
     this.displayName = `Backstage (${this.baseUrl})`;
     this.kinds = options.kinds ?? CATALOG_KINDS;
     this.defaultPageSize = options.defaultPageSize ?? 50;
-    this.pavedBackend = options.pavedBackend;
-    this.eventMode = options.eventMode ?? 'auto';
-    this.eventIdleTimeoutMs = options.eventIdleTimeoutMs ?? 120_000;
+    this.calls = {
+      transport: this.transport,
+      signal: (opts) => this.signal(opts),
+      get: (path, schema, opts, query) => this.get(path, schema, opts, query),
+      queryEntities: (kinds, query, opts, fields) => this.queryEntities(kinds, query, opts, fields),
+    };
+    this.scaffolder = new BackstageScaffolder(this.calls, {
+      eventMode: options.eventMode ?? 'auto',
+      eventIdleTimeoutMs: options.eventIdleTimeoutMs ?? 120_000,
+    });
+    this.deployments = new DeployDelegation((ref, opts) => this.getEntity(ref, opts), options.pavedBackend);
   }
 
   dispose(): void {
     this.lifetime.abort();
-    for (const d of this.delegates.values()) d.dispose();
-    this.delegates.clear();
+    this.deployments.dispose();
   }
 
   // --------------------------------------------------------------------------------------------------------------
@@ -313,305 +264,91 @@ export class BackstageBackend implements PlatformBackend {
     throw unsupportedError('Backstage', 'unregister services from Paved', 'Unregister the entity in Backstage.');
   }
 
-  /**
-   * `POST /api/catalog/validate-entity`: `[]` when the catalog accepts the entity, else its errors with JSON pointers
-   * where the message says where. `location` may be a `url:` location ref, a URL or a file path.
-   */
+  /** `POST /api/catalog/validate-entity`: `[]` when the catalog accepts the entity, else its errors (entityChecks.ts). */
   async validateEntity(entity: Record<string, unknown>, location: string, opts?: CallOptions): Promise<EntityValidationError[]> {
-    try {
-      await this.transport.request({
-        method: 'POST',
-        path: '/api/catalog/validate-entity',
-        body: { entity, location: toLocationRef(location, (p) => pathToFileURL(p).toString()) },
-        expect: 'empty',
-        idempotencyKey: true, // a check: safe to retry
-        signal: this.signal(opts),
-      });
-      return [];
-    } catch (err) {
-      if (PlatformError.isPlatformError(err, 'invalid-input') && err.status === 400 && err.server?.validationErrors) {
-        return err.server.validationErrors.map(toValidationError);
-      }
-      throw err;
-    }
+    return validateEntity(this.calls, entity, location, opts);
   }
 
-  /**
-   * Checks the refs in an entity's spec (`owner`, `system`, `dependsOn`, `providesApis`, …) against the live catalog
-   * in one `by-refs` round trip: one error per ref that cannot be read or names no catalog entity, with its pointer.
-   * Shorthands are completed with the field's default kind and the entity's namespace, as the catalog does.
-   */
+  /** The refs in an entity's spec checked against the live catalog in one `by-refs` round trip (entityChecks.ts). */
   async checkRefs(entity: Record<string, unknown>, opts?: CallOptions): Promise<EntityValidationError[]> {
-    const metadata = (entity.metadata ?? {}) as { namespace?: unknown };
-    const namespace = typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default';
-    const refs = specRefs(entity);
-    const problems: (EntityValidationError | undefined)[] = refs.map(() => undefined);
-    const resolved: { ref: string; index: number }[] = [];
-    refs.forEach((r, index) => {
-      try {
-        resolved.push({ ref: stringifyEntityRef(parseEntityRef(r.value, { defaultKind: r.defaultKind, defaultNamespace: namespace })), index });
-      } catch (err) {
-        if (!(err instanceof EntityRefError)) throw err;
-        problems[index] = { message: err.message, pointer: r.pointer };
-      }
-    });
-    const unique = [...new Set(resolved.map((r) => r.ref))];
-    const found = await this.entitiesByRefs(unique, ['kind', 'metadata.name', 'metadata.namespace'], opts);
-    const exists = new Map(unique.map((r, i) => [r, found[i] !== null]));
-    for (const r of resolved) {
-      const ref = refs[r.index];
-      if (!exists.get(r.ref)) problems[r.index] = { message: `"${ref.value}" (${r.ref}) is not in the Backstage catalog.`, pointer: ref.pointer };
-    }
-    // In the order the spec lists them.
-    return problems.filter((p): p is EntityValidationError => p !== undefined);
+    return checkRefs((refs, fields, o) => this.entitiesByRefs(refs, fields, o), entity, opts);
   }
 
-  /**
-   * Completion for a ref field: catalog entities of `kinds` whose name or title contains `text`, as refs written the
-   * short way for that field (`team-a` for an owner group in the default namespace, `component:ledger` in dependsOn).
-   */
+  /** Completion for a ref field from the catalog (entityChecks.ts). */
   async suggestRefs(kinds: readonly string[], text: string, opts: CallOptions & { defaultKind?: string; limit?: number } = {}): Promise<{ ref: string; label: string; title?: string }[]> {
-    const fields = ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title'];
-    const page = await this.queryEntities(kinds, { text, limit: opts.limit ?? 50 }, opts, fields);
-    return page.items.map((e) => {
-      const full = entityRefOf(e);
-      const out: { ref: string; label: string; title?: string } = { ref: humanizeEntityRef(full, { defaultKind: opts.defaultKind }), label: full };
-      if (e.metadata.title) out.title = e.metadata.title;
-      return out;
-    });
+    return suggestRefs(this.calls, kinds, text, opts);
   }
 
   // --------------------------------------------------------------------------------------------------------------
-  // Templates and tasks
+  // Templates and tasks (scaffolder.ts)
 
-  /** `kind: Template` entities; `id` is the template ref (`template:default/name`). */
   async listTemplates(page: { limit?: number; cursor?: string } = {}, opts?: CallOptions): Promise<api.Page<api.TemplateSummary>> {
-    const fields = ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title', 'metadata.description', 'metadata.tags', 'metadata.annotations', 'spec.owner', 'spec.type', 'relations'];
-    const res = await this.queryEntities(['Template'], { limit: page.limit, cursor: page.cursor }, opts, fields);
-    return { items: res.items.map(toTemplateSummary), ...(res.nextCursor ? { nextCursor: res.nextCursor } : {}) };
+    return this.scaffolder.listTemplates(page, opts);
   }
 
-  /**
-   * The template entity and its parameter-schema steps (two requests in parallel). Backstage keeps only the current
-   * version of a template: asking for another one is `unsupported`.
-   */
   async getTemplate(id: string, opts?: CallOptions & { version?: string }): Promise<TemplateInfo> {
-    const info = await this.currentTemplate(id, opts);
-    if (opts?.version !== undefined && opts.version !== info.version) {
-      throw unsupportedError('Backstage', `render ${info.id} at version ${opts.version} (it keeps only the current version${info.version ? `, ${info.version}` : ''})`, UPGRADE_HINT);
-    }
-    return info;
+    return this.scaffolder.getTemplate(id, opts);
   }
 
-  async listTemplateVersions(_id: string, _page?: { limit?: number; cursor?: string }, _opts?: CallOptions): Promise<api.Page<api.TemplateVersion>> {
-    throw unsupportedError('Backstage', 'list the versions of a template', UPGRADE_HINT);
+  async listTemplateVersions(id: string, page?: { limit?: number; cursor?: string }, opts?: CallOptions): Promise<api.Page<api.TemplateVersion>> {
+    return this.scaffolder.listTemplateVersions(id, page, opts);
   }
 
-  async goldenPathAdoption(_opts?: CallOptions): Promise<api.GoldenPathAdoption> {
-    throw unsupportedError('Backstage', 'count golden-path adoption across the catalog', UPGRADE_HINT);
+  async goldenPathAdoption(opts?: CallOptions): Promise<api.GoldenPathAdoption> {
+    return this.scaffolder.goldenPathAdoption(opts);
   }
 
-  private async currentTemplate(id: string, opts?: CallOptions): Promise<TemplateInfo> {
-    const ref = this.templateRef(id);
-    const name = parseEntityRef(ref);
-    const [entity, schema] = await Promise.all([
-      this.get(byNamePath(name), entityValidator, opts),
-      this.get(
-        `/api/scaffolder/v2/templates/${seg(name.namespace)}/${seg(name.kind)}/${seg(name.name)}/parameter-schema`,
-        parameterSchemaValidator,
-        opts,
-      ),
-    ]);
-    const steps = toTemplateSteps(schema);
-    this.templateSchemas.set(ref, steps.map((s) => s.schema));
-    const info: TemplateInfo = { ...toTemplateSummary(entity), parameters: mergeSteps(steps), files: [], steps };
-    if (schema.title && !entity.metadata.title) info.title = schema.title;
-    return info;
-  }
-
-  /**
-   * `POST /api/scaffolder/v2/tasks` with `templateRef` and the values, schema defaults filled in. Backstage has no
-   * idempotency keys, so this request is never retried automatically (a retry could run the template twice).
-   */
   async createScaffoldTask(request: CreateScaffoldTask, opts?: WriteOptions): Promise<ScaffoldTaskInfo> {
-    const templateRef = this.templateRef(request.templateId);
-    let schemas = this.templateSchemas.get(templateRef);
-    if (!schemas) schemas = (await this.getTemplate(templateRef, opts)).steps?.map((s) => s.schema) ?? [];
-    const values = applyDefaults(schemas, request.values);
-    const res = await this.transport.request({
-      method: 'POST',
-      path: '/api/scaffolder/v2/tasks',
-      body: { templateRef, values },
-      schema: createdTaskValidator,
-      retry: false,
-      signal: this.signal(opts),
-    });
-    return { id: res.id, templateId: templateRef, state: 'pending', createdAt: new Date().toISOString() };
+    return this.scaffolder.createScaffoldTask(request, opts);
   }
 
-  /** The task's state; for a finished task also its output (links, text) or error, read from its events. */
   async getScaffoldTask(id: string, opts?: CallOptions): Promise<ScaffoldTaskInfo> {
-    const task = await this.get(`/api/scaffolder/v2/tasks/${seg(id)}`, taskValidator, opts);
-    const info: ScaffoldTaskInfo = {
-      id: task.id,
-      templateId: task.spec.templateInfo?.entityRef ?? '',
-      state: taskStateOf(task.status),
-      createdAt: task.createdAt,
-    };
-    if (['completed', 'failed', 'cancelled', 'skipped'].includes(task.status)) {
-      const events = await this.get(`/api/scaffolder/v2/tasks/${seg(id)}/events`, taskEventsValidator, opts);
-      const cancelled = events.some((e) => e.type === 'cancelled');
-      const completion = events.find((e) => e.type === 'completion');
-      info.state = taskStateOf(task.status, cancelled);
-      if (completion) {
-        info.finishedAt = completion.createdAt;
-        const ev = toScaffoldEvent(completion);
-        if (ev.type === 'completed') info.result = ev.outcome ?? outcomeOf(undefined);
-        else info.error = ev.message;
-      }
-    }
-    return info;
+    return this.scaffolder.getScaffoldTask(id, opts);
   }
 
-  /**
-   * The task log: SSE from `eventstream` (resumed with `after` = the last event id when the connection drops), or the
-   * `events` long-poll when the server offers no stream. Ends after the `completion` event (type `completed` with
-   * `outcome`, or `failed`). A cancellation shows as a `cancelled` event before the final `failed`.
-   */
   scaffoldTaskEvents(id: string, opts: StreamOptions = {}): AsyncIterable<ScaffoldEvent> {
-    const signal = this.signal(opts);
-    if (opts.after === undefined) return this.liveTaskEvents(id, opts.after, signal);
-    return this.resumedTaskEvents(id, opts.after, signal);
+    return this.scaffolder.scaffoldTaskEvents(id, opts);
   }
 
-  /**
-   * A re-attach (`after` given): Backstage always re-sends a task's `completion`, even when its id is not after
-   * `after`. If the task already finished, its remaining events come from one `events` call, the completion included
-   * (so the caller sees the end even when it had seen everything but the end); otherwise the live stream takes over.
-   */
-  private async *resumedTaskEvents(id: string, after: number, signal: AbortSignal): AsyncGenerator<ScaffoldEvent, void, undefined> {
-    const base = `/api/scaffolder/v2/tasks/${seg(id)}`;
-    const task = await this.transport.request({ path: base, schema: taskValidator, signal });
-    if (!['completed', 'failed', 'cancelled', 'skipped'].includes(task.status)) {
-      yield* this.liveTaskEvents(id, after, signal);
-      return;
-    }
-    const events = await this.transport.request({ path: `${base}/events`, query: { after }, schema: taskEventsValidator, signal });
-    for (const e of events) {
-      if (e.id <= after && e.type !== 'completion') continue;
-      const ev = toScaffoldEvent(e);
-      yield ev;
-      if (ev.type === 'completed' || ev.type === 'failed') return;
-    }
-  }
-
-  private liveTaskEvents(id: string, after: number | undefined, signal: AbortSignal): AsyncIterable<ScaffoldEvent> {
-    const base = `/api/scaffolder/v2/tasks/${seg(id)}`;
-    return this.transport.events<ScaffoldEvent>({
-      ssePath: `${base}/eventstream`,
-      pollPath: `${base}/events`,
-      after,
-      signal,
-      mode: this.eventMode,
-      idleTimeoutMs: this.eventIdleTimeoutMs,
-      maxReconnects: 10,
-      // The long-poll answers `[]` after 30 s without events.
-      pollTimeoutMs: 45_000,
-      pollIntervalMs: 250,
-      decode: (raw) => {
-        const problem = taskEventProblem(raw.data);
-        if (problem) {
-          throw new PlatformError('invalid-response', 'Backstage sent a task event Paved cannot read.', { method: 'GET', path: `${base}/eventstream`, detail: problem });
-        }
-        return toScaffoldEvent(raw.data as SerializedTaskEvent);
-      },
-      idOf: (e) => e.seq,
-      isTerminal: (e) => e.type === 'completed' || e.type === 'failed',
-    });
-  }
-
-  /** `POST …/cancel`. The task then ends as `failed` ("Step … has been cancelled.") after a `cancelled` event. */
   async cancelScaffoldTask(id: string, opts?: CallOptions): Promise<void> {
-    await this.transport.request({ method: 'POST', path: `/api/scaffolder/v2/tasks/${seg(id)}/cancel`, expect: 'empty', signal: this.signal(opts) });
+    return this.scaffolder.cancelScaffoldTask(id, opts);
   }
 
-  /**
-   * `POST /api/scaffolder/v2/dry-run`: runs a template (as written, not from the catalog) with the values and the
-   * skeleton files given, and returns the files it would produce, its log and its output. Defaults are filled in
-   * from `template.spec.parameters`. Steps that publish are skipped by the scaffolder in a dry run.
-   */
+  /** `POST /api/scaffolder/v2/dry-run`: the files, log and output a template as written would produce. */
   async dryRun(request: DryRunRequest, opts?: CallOptions): Promise<DryRunResult> {
-    const spec = (request.template.spec ?? {}) as { parameters?: unknown };
-    const schemas = spec.parameters === undefined ? [] : Array.isArray(spec.parameters) ? spec.parameters : [spec.parameters];
-    const body: DryRunRequestBody = {
-      template: request.template,
-      values: applyDefaults(schemas, request.values),
-      directoryContents: (request.directoryContents ?? []).map((f) => ({
-        path: f.path,
-        base64Content: toBase64(f.content),
-        ...(f.executable ? { executable: true } : {}),
-      })),
-    };
-    if (request.secrets) body.secrets = request.secrets;
-    const res = await this.transport.request({
-      method: 'POST',
-      path: '/api/scaffolder/v2/dry-run',
-      body,
-      schema: dryRunValidator,
-      idempotencyKey: true, // publishes nothing: safe to retry
-      signal: this.signal(opts),
-    });
-    return {
-      files: res.directoryContents.map((f) => {
-        const buf = Buffer.from(f.base64Content, 'base64');
-        return { path: f.path, content: buf.toString('utf8'), base64Content: f.base64Content, executable: f.executable === true, mode: f.executable ? 0o755 : 0o644 };
-      }),
-      log: res.log.map((l) => {
-        const line: { message: string; stepId?: string; status?: string } = { message: stripAnsi(String(l.body?.message ?? '')) };
-        if (typeof l.body?.stepId === 'string') line.stepId = l.body.stepId;
-        if (typeof l.body?.status === 'string') line.status = l.body.status;
-        return line;
-      }),
-      steps: (res.steps ?? []).map((s) => ({ id: s.id, name: s.name, action: s.action })),
-      outcome: outcomeOf(res.output),
-    };
+    return this.scaffolder.dryRun(request, opts);
   }
 
   // --------------------------------------------------------------------------------------------------------------
-  // Deployments: only through a Paved Platform API named by the entity's `paved.dev/platform-api` annotation.
+  // Deployments: only through a Paved Platform API named by the entity's `paved.dev/platform-api` annotation
+  // (deployDelegation.ts).
 
   async deploy(service: string, request: api.CreateDeploymentRequest, opts?: WriteOptions): Promise<api.Deployment> {
-    const d = await this.deployBackendFor(service, opts);
-    return this.remember(await d.backend.deploy(d.service, request, opts), d.backend);
+    return this.deployments.deploy(service, request, opts);
   }
 
   async rollback(service: string, request: api.RollbackRequest, opts?: WriteOptions): Promise<api.Deployment> {
-    const d = await this.deployBackendFor(service, opts);
-    return this.remember(await d.backend.rollback(d.service, request, opts), d.backend);
+    return this.deployments.rollback(service, request, opts);
   }
 
   async promote(service: string, request: api.PromoteRequest, opts?: WriteOptions): Promise<api.Deployment> {
-    const d = await this.deployBackendFor(service, opts);
-    return this.remember(await d.backend.promote(d.service, request, opts), d.backend);
+    return this.deployments.promote(service, request, opts);
   }
 
   async listDeployments(service: string, query?: DeploymentQuery, opts?: CallOptions): Promise<api.Page<api.Deployment>> {
-    const d = await this.deployBackendFor(service, opts);
-    const page = await d.backend.listDeployments(d.service, query, opts);
-    for (const dep of page.items) this.deploymentOwners.set(dep.id, d.backend);
-    return page;
+    return this.deployments.listDeployments(service, query, opts);
   }
 
   async getDeployment(id: string, opts?: CallOptions): Promise<api.Deployment> {
-    return this.ownerOfDeployment(id).getDeployment(id, opts);
+    return this.deployments.getDeployment(id, opts);
   }
 
   deploymentEvents(id: string, opts?: StreamOptions): AsyncIterable<api.DeploymentEvent> {
-    return this.ownerOfDeployment(id).deploymentEvents(id, opts);
+    return this.deployments.deploymentEvents(id, opts);
   }
 
   async cancelDeployment(id: string, opts?: CallOptions): Promise<api.Deployment> {
-    return this.ownerOfDeployment(id).cancelDeployment(id, opts);
+    return this.deployments.cancelDeployment(id, opts);
   }
 
   // Backstage shows Resource entities; provisioning them is a Paved platform's (capabilities.resources is false).
@@ -621,7 +358,7 @@ export class BackstageBackend implements PlatformBackend {
   revealClaimOutput = noResources;
 
   async deploymentLog(id: string, opts?: CallOptions): Promise<string> {
-    return this.ownerOfDeployment(id).deploymentLog(id, opts);
+    return this.deployments.deploymentLog(id, opts);
   }
 
   async getPolicies(): Promise<api.PolicySet> {
@@ -655,51 +392,12 @@ export class BackstageBackend implements PlatformBackend {
 
   // --------------------------------------------------------------------------------------------------------------
 
-  private remember(dep: api.Deployment, backend: PlatformBackend): api.Deployment {
-    this.deploymentOwners.set(dep.id, backend);
-    return dep;
-  }
-
-  private ownerOfDeployment(id: string): PlatformBackend {
-    const owner = this.deploymentOwners.get(id);
-    if (!owner) {
-      throw unsupportedError('Backstage', `follow deployment ${id}`, 'Backstage has no deployments; open the service and deploy through its Paved platform.');
-    }
-    return owner;
-  }
-
   async deployBackendFor(ref: string, opts?: CallOptions): Promise<DeployDelegate> {
-    const entity = await this.getEntity(ref, opts);
-    const target = platformApiOf(entity);
-    const shown = safeHumanize(entityRefOf(entity));
-    if (!target) {
-      throw unsupportedError(
-        'Backstage',
-        `deploy ${shown}`,
-        `Backstage has no deploy API. Annotate the entity with "paved.dev/platform-api: https://…" to deploy it through a Paved platform.`,
-      );
-    }
-    if (!this.pavedBackend) throw unsupportedError('This Paved client', `deploy ${shown} through ${target.url}`, 'No Paved platform client is configured.');
-    return { backend: this.deployBackendAt(target.url), service: target.service, url: target.url };
+    return this.deployments.deployBackendFor(ref, opts);
   }
 
   deployBackendAt(url: string): PlatformBackend {
-    if (!this.pavedBackend) throw unsupportedError('This Paved client', `deploy through ${url}`, 'No Paved platform client is configured.');
-    let backend = this.delegates.get(url);
-    if (!backend) {
-      backend = this.pavedBackend(url);
-      this.delegates.set(url, backend);
-    }
-    return backend;
-  }
-
-  private templateRef(id: string): string {
-    try {
-      return templateRefOf(id);
-    } catch (err) {
-      if (err instanceof EntityRefError) throw new PlatformError('invalid-input', err.message, { action: 'none' });
-      throw err;
-    }
+    return this.deployments.deployBackendAt(url);
   }
 
   private parseRef(ref: string, defaultKind: string): EntityName {
@@ -761,29 +459,8 @@ export class BackstageBackend implements PlatformBackend {
   }
 }
 
-function safeHumanize(ref: string, defaultKind?: string): string {
-  try {
-    return humanizeEntityRef(ref, { defaultKind });
-  } catch (err) {
-    if (err instanceof EntityRefError) return ref;
-    throw err;
-  }
-}
-
-/** What to say when a golden-path upgrade is asked of Backstage. */
+/** What to say when platform insights are asked of Backstage. */
 const INSIGHTS_HINT = 'Adoption, onboarding time, delivery (DORA), compliance and the feedback inbox need a Paved platform: it keeps the scaffold, deployment and policy history they are computed from.';
-const UPGRADE_HINT = 'Upgrading a service to a newer golden path needs a Paved platform, which keeps every published version of a template and renders the old and new versions for the three-way merge.';
-
-function toTemplateSummary(entity: BackstageEntity): api.TemplateSummary {
-  return {
-    id: stringifyEntityRef({ kind: 'template', namespace: entity.metadata.namespace, name: entity.metadata.name }),
-    title: entity.metadata.title || entity.metadata.name,
-    description: entity.metadata.description ?? '',
-    owner: ownerOf(entity),
-    version: entity.metadata.annotations?.['backstage.io/template-version'] ?? entity.metadata.annotations?.['paved.dev/template-version'] ?? '',
-    tags: Array.isArray(entity.metadata.tags) ? entity.metadata.tags : [],
-  };
-}
 
 async function noResources(): Promise<never> {
   throw unsupportedError('Backstage', 'provision resources', 'It shows Resource entities and dependsOn resources; claims (spec.claims) are provisioned by a Paved platform (paved.platform.kind local or paved).');
