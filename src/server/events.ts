@@ -5,6 +5,7 @@
  * file has too) are appended without an fsync; state changes are fsynced.
  */
 import { Journal } from './store';
+import { Waiters } from './waiters';
 
 export interface SeqEvent {
   seq: number;
@@ -14,7 +15,7 @@ export interface SeqEvent {
 export class EventLog<E extends SeqEvent> {
   private loaded: E[] | undefined;
   private readonly journal: Journal<E>;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private finished = false;
 
   constructor(file: string) {
@@ -58,20 +59,10 @@ export class EventLog<E extends SeqEvent> {
   /** Resolves when an event after `seq` exists, the log finishes, `ms` pass or the signal aborts. */
   wait(seq: number, ms: number, signal?: AbortSignal): Promise<void> {
     if (this.lastSeq > seq || this.finished || ms <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.waiters.wait(ms, signal);
   }
 
   private wake(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 }

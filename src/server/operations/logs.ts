@@ -9,6 +9,7 @@ import type { LogLine, LogPage, LogStream } from '../../core/api/operations';
 import { PavedError } from '../../core/errors';
 import { envLogDir, redactor } from '../deploy/serviceLogs';
 import { formatPosition, LogListing, parsePosition, positionAt, readFrom, tailRecords, type Position, type ReadRecord } from './logFiles';
+import { Waiters } from '../waiters';
 
 export interface LogsDeps {
   /** `<state-dir>/logs`. */
@@ -35,7 +36,7 @@ const POLL_MS = 1000;
 
 /** One watch per directory, shared by everyone waiting on it; `changes` counts what it saw. */
 class DirWatch {
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private watcher: fs.FSWatcher | undefined;
   changes = 0;
   users = 0;
@@ -56,21 +57,11 @@ class DirWatch {
   /** Resolves at once when something changed since `seen` (a `changes` value), else on the next change or after `ms`. */
   wait(seen: number, ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted || this.changes !== seen) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.waiters.wait(ms, signal);
   }
 
   private wake(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 
   close(): void {
