@@ -62,16 +62,17 @@ export class ServiceStatusBar extends Component {
         if (d === vscode.window.activeTextEditor?.document) void this.update();
       }),
     );
-    this.register(connection.onDidChange(() => void this.update()));
+    // A connection change (e.g. Stop Local Platform) or a health change never starts the local platform again.
+    this.register(connection.onDidChange(() => void this.update(false)));
     this.register(
       serviceChanged((name) => {
-        if (name === this.stateValue.service) void this.update();
+        if (name === this.stateValue.service) void this.update(false);
       }),
     );
     if (health) {
       this.register(
         health.onDidChange((names) => {
-          if (this.stateValue.service && names.includes(this.stateValue.service)) void this.update();
+          if (this.stateValue.service && names.includes(this.stateValue.service)) void this.update(false);
         }),
       );
     }
@@ -82,14 +83,18 @@ export class ServiceStatusBar extends Component {
     return this.stateValue;
   }
 
-  /** Recomputes the item for the active editor; resolves when it is shown or hidden. */
-  async update(): Promise<StatusBarState> {
+  /**
+   * Recomputes the item for the active editor; resolves when it is shown or hidden. `mayStart`: the user opened or
+   * saved a manifest, so the platform may be started for it; otherwise only a platform already running is asked.
+   */
+  async update(mayStart = true): Promise<StatusBarState> {
     const seq = ++this.seq;
     const doc = vscode.window.activeTextEditor?.document;
     const name = doc && CATALOG_KINDS.has(kindFromFileName(doc.uri.path)) ? serviceNameOf(doc.getText()) : undefined;
     if (!name) return this.show(seq, undefined);
     try {
-      const backend = await this.connection.current();
+      const backend = mayStart ? await this.connection.current() : await this.connection.connected();
+      if (!backend) return this.show(seq, undefined);
       const service = await backend.getService(name);
       // Slots that were never deployed say nothing: show the environments the service is (or was) deployed to.
       const status = Object.fromEntries(service.environments.filter((e) => e.state !== 'not-deployed').map((e) => [e.environment, e.state]));

@@ -358,7 +358,19 @@ describe('Catalog view against the local platform the extension starts', functio
     const done = await finished;
     assert.equal(done.state, 'succeeded', done.error);
     await updated;
-    assert.equal(p.catalog.getTreeItem(before).description, 'team-live · local ✓');
+    // Right after the switch the platform has not probed the new release yet ("…", health unknown); the tree changes
+    // again when the health watcher sees the first probe's answer.
+    const described = () => p.catalog.getTreeItem(before).description;
+    if (described() !== 'team-live · local ✓') {
+      await new Promise<void>((resolve) => {
+        const sub = p.catalog.onDidChangeTreeData(() => {
+          if (described() !== 'team-live · local ✓') return;
+          sub.dispose();
+          resolve();
+        });
+      });
+    }
+    assert.equal(described(), 'team-live · local ✓');
     assert.equal((p.catalog.getTreeItem(before).iconPath as vscode.ThemeIcon).id, 'pass-filled');
     const rows = await p.deployments.getChildren();
     assert.equal(rows[0].kind === 'deployment' && rows[0].deployment.state, 'succeeded');
