@@ -34,7 +34,8 @@ export class CatalogNamesCache extends Component {
     private readonly ttlMs = 5 * 60_000,
   ) {
     super();
-    this.register(connection.onDidChange(() => this.reload()));
+    // A connection change (e.g. Stop Local Platform) asks only a platform already running: it never starts one.
+    this.register(connection.onDidChange(() => this.reload(false)));
     if (onDidRefreshCatalog) this.register(onDidRefreshCatalog(() => this.reload()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
   }
@@ -58,17 +59,18 @@ export class CatalogNamesCache extends Component {
   }
 
   /** Forgets the names and fetches them again. */
-  reload(): void {
+  reload(mayStart = true): void {
     this.at = 0;
-    this.loading = this.fetch();
+    this.loading = this.fetch(mayStart);
   }
 
-  private async fetch(): Promise<void> {
+  private async fetch(mayStart = true): Promise<void> {
     const seq = ++this.seq;
     let names: ReferenceNames | undefined;
     try {
       if (!vscode.workspace.isTrusted) throw new Error('the workspace is not trusted, so the platform is not asked');
-      const backend = await this.connection.current();
+      const backend = mayStart ? await this.connection.current() : await this.connection.connected();
+      if (!backend) throw new Error('no platform is running');
       if (!backend.capabilities.catalogNames) throw new Error(`${backend.displayName} does not list its catalog names`);
       this.requests++;
       names = await backend.catalogNames();

@@ -27,6 +27,8 @@ export type ReferenceKind = 'owners' | 'systems' | 'services' | 'resources' | 'a
 /** The part of PlatformConnection this needs. */
 export interface BackendSource {
   current(): Promise<PlatformBackend>;
+  /** The backend only when one is running already (never starts the local platform). */
+  connected(): Promise<PlatformBackend | undefined>;
   readonly onDidChange: vscode.Event<void>;
 }
 

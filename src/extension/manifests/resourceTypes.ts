@@ -13,6 +13,8 @@ import type { Logger } from '../log';
 
 export interface ResourceTypeBackendSource {
   current(): Promise<PlatformBackend>;
+  /** The backend only when one is running already (never starts the local platform). */
+  connected(): Promise<PlatformBackend | undefined>;
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -32,7 +34,8 @@ export class ResourceTypes extends Component {
     private readonly log: Logger,
   ) {
     super();
-    if (source) this.register(source.onDidChange(() => this.started && void this.refresh()));
+    // A connection change (e.g. Stop Local Platform) asks only a platform already running: it never starts one.
+    if (source) this.register(source.onDidChange(() => this.started && void this.refresh(false)));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.started && void this.refresh()));
   }
 
@@ -50,10 +53,10 @@ export class ResourceTypes extends Component {
     return this.loading ?? Promise.resolve();
   }
 
-  refresh(): Promise<void> {
+  refresh(mayStart = true): Promise<void> {
     this.started = true;
     const seq = ++this.seq;
-    const run = this.fetch().then((next) => {
+    const run = this.fetch(mayStart).then((next) => {
       if (seq !== this.seq) return;
       const before = JSON.stringify(this.value);
       this.value = next;
@@ -69,15 +72,16 @@ export class ResourceTypes extends Component {
     return BUILTIN_CATALOG;
   }
 
-  private async fetch(): Promise<ResourceTypeCatalog> {
+  private async fetch(mayStart: boolean): Promise<ResourceTypeCatalog> {
     if (!this.source) return BUILTIN_CATALOG;
     if (!vscode.workspace.isTrusted) return this.builtins('the workspace is not trusted, so the platform is not asked');
-    let backend: PlatformBackend;
+    let backend: PlatformBackend | undefined;
     try {
-      backend = await this.source.current();
+      backend = mayStart ? await this.source.current() : await this.source.connected();
     } catch (err) {
       return this.builtins(`no platform: ${describeError(err)}`);
     }
+    if (!backend) return this.builtins('no platform is running');
     if (!backend.capabilities.resources) return this.builtins(`${backend.displayName} provisions no resources`);
     try {
       const types = await backend.listResourceTypes();
