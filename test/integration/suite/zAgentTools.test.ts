@@ -1,3 +1,5 @@
+// Named to run last in the trusted window (files run in name order): it scaffolds, registers and deploys a service,
+// which the catalog suite, running first on the fixture as it is, must not see.
 /**
  * The AI-agent tools in the real VS Code against the local platform: every tool registered as a language-model tool
  * with the definition's schema; `vscode.lm.invokeTool` of each read tool; a write tool's confirmation naming the
