@@ -68,7 +68,17 @@ export class AgentTools extends Component {
           resolveMcpServerDefinition: (def) => this.resolveMcpDefinition(def),
         }),
       );
-      this.register(deps.connection.onDidChange(() => this.mcpChanged.fire()));
+      // Only when the definition itself changes (another platform, other folders): a connection event such as Stop
+      // Local Platform must not make the editor restart the server, whose start would start the platform again.
+      let provided = JSON.stringify(this.mcpDefinitions().map((d) => d.args));
+      this.register(
+        deps.connection.onDidChange(() => {
+          const now = JSON.stringify(this.mcpDefinitions().map((d) => d.args));
+          if (now === provided) return;
+          provided = now;
+          this.mcpChanged.fire();
+        }),
+      );
       this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.mcpChanged.fire()));
       this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.mcpChanged.fire()));
     } else {
