@@ -32,6 +32,8 @@ export type PolicyOrigin =
 
 export interface PolicyBackendSource {
   current(): Promise<PlatformBackend>;
+  /** The backend only when one is running already (never starts the local platform). */
+  connected?(): Promise<PlatformBackend | undefined>;
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -69,7 +71,9 @@ export class PolicySets extends Component {
     if (connection) {
       this.register(
         connection.onDidChange(() => {
-          if (this.started) void this.refresh();
+          // A connection event (e.g. Stop Local Platform) asks only a platform already running: with none, the set
+          // held stays (it is asked again when a platform runs), and no platform is started for it.
+          if (this.started) void this.refreshIfRunning();
         }),
       );
     }
@@ -146,6 +150,11 @@ export class PolicySets extends Component {
   }
 
   /** Fetches the platform's set again (after a connection change, or on request); resolves when applied. */
+  private async refreshIfRunning(): Promise<void> {
+    if (this.connection?.connected && vscode.workspace.isTrusted && !(await this.connection.connected())) return;
+    await this.refresh();
+  }
+
   refresh(): Promise<void> {
     this.started = true;
     const seq = ++this.seq;
