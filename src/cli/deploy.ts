@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import type { Deployment, DeploymentEvent } from '../core/api/types';
+import { eventLines } from '../core/deploy/eventText';
 import { describeError, PavedError } from '../core/errors';
 import type { PlatformBackend } from '../platform/backend';
 import { deploy, followDeployment, promote, restart, rollback, type Refused, type SelfServicePrompts, type Started } from '../platform/selfService';
@@ -127,10 +128,11 @@ export function flagPrompts(op: Op | 'stop', tokens: DeployTokens): SelfServiceP
   };
 }
 
+/** "#seq [step] line" for each line of the event's message (a batch of build output is one event of several lines). */
 function formatEvent(ev: DeploymentEvent): string {
   const where = ev.step ? `[${clean(ev.step)}${ev.stream === 'stderr' ? ':stderr' : ''}] ` : '';
   const state = ev.type === 'state' && ev.state ? `state → ${clean(ev.state)}: ` : ev.type !== 'log' ? `${clean(ev.type)}: ` : '';
-  return `#${clean(ev.seq)} ${where}${state}${clean(ev.message)}`;
+  return eventLines({ message: clean(ev.message) }, `#${clean(ev.seq)} ${where}${state}`).join('\n');
 }
 
 /**

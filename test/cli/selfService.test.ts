@@ -169,6 +169,29 @@ describe('paved CLI: templates, scaffold, deploy, rollback, promote against pave
       assert.equal(res.status, 200);
     });
 
+    it('prints each line of a batch of build output with its event’s prefix', async () => {
+      const build = path.join(folder, 'scripts', 'build.js');
+      const original = fs.readFileSync(build, 'utf8');
+      // Three lines in one write: the platform reads them together and sends them as one event.
+      fs.writeFileSync(build, `process.stdout.write('batch one\\nbatch two\\nbatch three\\n');\n${original}`);
+      try {
+        const r = await paved(['deploy', 'orders', '--env', 'local', '--wait'], { stateDir });
+        assert.equal(r.code, 0, r.stderr);
+        const out = r.stdout.split('\n').filter((l) => l !== '');
+        const batch = out.filter((l) => / batch (one|two|three)$/.test(l));
+        assert.equal(batch.length, 3, r.stdout);
+        const seqs = batch.map((l) => /^#(\d+) \[build\] batch (?:one|two|three)$/.exec(l)?.[1]);
+        assert.ok(seqs.every((s) => s !== undefined), r.stdout);
+        assert.equal(new Set(seqs).size, 1, `one event: ${r.stdout}`);
+        const url = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out.at(-1) ?? '');
+        assert.ok(url, `the last line says where it runs:\n${r.stdout}`);
+        assert.ok(out.slice(0, -1).every((l) => /^#\d+ /.test(l)), `every event line has its prefix:\n${r.stdout}`);
+        port = Number(url[1]); // the new release serves now
+      } finally {
+        fs.writeFileSync(build, original);
+      }
+    });
+
     it('refuses a manifest with policy errors with the list of problems (exit 1)', async () => {
       const manifest = path.join(folder, 'paved.yaml');
       const good = fs.readFileSync(manifest, 'utf8');

@@ -59,13 +59,21 @@ function messages(file: string): string[] {
     });
 }
 
-/** Event seq numbers of the event lines, in order ("#12 …", "state → building: #3 …"). */
+/**
+ * Event seq numbers of the event lines, in order ("#12 …", "state → building: #3 …"); a batch of output is one event
+ * shown as several lines with the same seq, counted once.
+ */
 function eventSeqs(lines: readonly string[]): number[] {
-  return lines.flatMap((l) => {
+  return lines.flatMap((l, i) => {
     const m = /^(?:\w+(?: → [\w-]+)?: )?#(\d+) /.exec(l);
-    return m ? [Number(m[1])] : [];
+    if (!m) return [];
+    const prev = i > 0 ? /^(?:\w+(?: → [\w-]+)?: )?#(\d+) /.exec(lines[i - 1]) : null;
+    return prev?.[1] === m[1] ? [] : [Number(m[1])];
   });
 }
+
+/** The lines of an event's message (the platform batches a process's output: one event per read, lines joined). */
+const lines = (ev: DeploymentEvent | undefined): string[] => ev?.message.split('\n') ?? [];
 
 describe('A deployment survives a real window reload (browser workbench)', function () {
   this.timeout(600_000);
@@ -116,9 +124,9 @@ describe('A deployment survives a real window reload (browser workbench)', funct
     const beforeReload: DeploymentEvent[] = [];
     for await (const ev of backend.deploymentEvents(deployment.id, { after: 0 })) {
       beforeReload.push(ev);
-      if (ev.message === waiting) break;
+      if (lines(ev).includes(waiting)) break;
     }
-    assert.equal(beforeReload.at(-1)?.message, waiting, 'the build is waiting for the signal');
+    assert.ok(lines(beforeReload.at(-1)).includes(waiting), 'the build is waiting for the signal');
     await progress.waitFor({ state: 'visible', timeout: 60_000 });
     const firstOutput = await until('the deployment’s output showing the wait', () => deploymentOutputs(wb.profileDir, deployment.id).find((f) => messages(f).some((m) => m.endsWith(waiting))));
     await wb.screenshot('e2e-reload-1-waiting');

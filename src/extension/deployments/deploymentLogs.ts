@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Deployment, DeploymentEvent } from '../../core/api/types';
+import { eventLines } from '../../core/deploy/eventText';
 import { PavedError } from '../../core/errors';
 import type { PlatformBackend } from '../../platform/backend';
 import type { CommandRunner } from '../commands';
@@ -27,12 +28,15 @@ export function deploymentLogName(d: DeploymentRef): string {
   return `Paved: ${d.service} → ${d.environment} #${d.id}${d.kind === 'deploy' ? '' : ` (${d.kind})`}`;
 }
 
-/** One event as a log line: "#seq [step] message" (state changes prefixed with the new state). */
-export function eventLine(ev: DeploymentEvent): { level: 'info' | 'warn'; text: string } {
-  const text = `#${ev.seq} ${ev.step ? `[${ev.step}] ` : ''}${ev.message}`;
-  if (ev.type === 'failed' || ev.stream === 'stderr') return { level: 'warn', text };
-  if (ev.type === 'log') return { level: 'info', text };
-  return { level: 'info', text: `${ev.type}${ev.state ? ` → ${ev.state}` : ''}: ${text}` };
+/**
+ * One event as log lines: "#seq [step] line" for each line of its message (state changes prefixed with the new state;
+ * a batch of output is one event of several lines).
+ */
+export function eventLog(ev: DeploymentEvent): { level: 'info' | 'warn'; texts: string[] } {
+  const head = `#${ev.seq} ${ev.step ? `[${ev.step}] ` : ''}`;
+  if (ev.type === 'failed' || ev.stream === 'stderr') return { level: 'warn', texts: eventLines(ev, head) };
+  if (ev.type === 'log') return { level: 'info', texts: eventLines(ev, head) };
+  return { level: 'info', texts: eventLines(ev, `${ev.type}${ev.state ? ` → ${ev.state}` : ''}: ${head}`) };
 }
 
 /** A command link that opens a deployment's log (for notifications, which render `[label](command:…)`). */
@@ -74,8 +78,8 @@ export class DeploymentLog {
   /** Writes an event unless this log already shows it (seq ≤ shownSeq); true when written. */
   event(ev: DeploymentEvent): boolean {
     if (ev.seq <= this.shownSeq) return false;
-    const { level, text } = eventLine(ev);
-    this.write(level, text);
+    const { level, texts } = eventLog(ev);
+    for (const text of texts) this.write(level, text);
     this.shownSeq = ev.seq;
     return true;
   }

@@ -6,6 +6,7 @@
  */
 import { clean } from '../../core/cleanText';
 import type { Deployment, DeploymentEvent } from '../../core/api/types';
+import { eventLines } from '../../core/deploy/eventText';
 import { PavedError } from '../../core/errors';
 import { FINISHED_DEPLOYMENT_STATES, type PlatformBackend } from '../backend';
 import { unsupportedError } from '../errors';
@@ -29,7 +30,8 @@ export function deploymentData(d: Deployment): Record<string, unknown> {
   };
 }
 
-const eventLine = (e: DeploymentEvent) => `#${e.seq} ${e.step ? `[${e.step}] ` : ''}${e.type === 'log' ? '' : `${e.type}: `}${clean(e.message)}`;
+/** "#seq [step] line" for each line of the event's message (a batch of output is one event of several lines). */
+const eventText = (e: DeploymentEvent) => eventLines({ message: clean(e.message) }, `#${e.seq} ${e.step ? `[${e.step}] ` : ''}${e.type === 'log' ? '' : `${e.type}: `}`);
 
 /** The last `limit` events: all of a finished deployment's; of a running one, those that come within a moment. */
 async function recentEvents(backend: PlatformBackend, d: Deployment, limit: number, signal?: AbortSignal): Promise<string[]> {
@@ -47,8 +49,8 @@ async function recentEvents(backend: PlatformBackend, d: Deployment, limit: numb
   try {
     arm();
     for await (const e of backend.deploymentEvents(d.id, { signal: ctl.signal })) {
-      lines.push(eventLine(e));
-      if (lines.length > limit) lines.shift();
+      lines.push(...eventText(e));
+      if (lines.length > limit) lines.splice(0, lines.length - limit);
       arm();
     }
   } catch (err) {

@@ -111,12 +111,13 @@ describe('agent tools: the definitions both faces serve', () => {
   it('reads a running deployment with the events so far, a finished one with its last events', async () => {
     const platform = new FakePlatform('https://paved.example.com', { orders: { manifest: MANIFEST() } });
     await runAgentTool(tool('paved_deploy'), context(platform), { service: 'orders', environment: 'local' });
-    platform.deployment('d-1').push('log', 'npm run build');
+    // A batch of output is one event: each of its lines is its own entry, with the event's prefix.
+    platform.deployment('d-1').push('log', 'npm run build\nbuilt in 2 s');
     const running = await runAgentTool(tool('paved_get_deployment'), context(platform), { id: 'd-1' });
-    assert.deepEqual(running.data.events, ['#1 state: pending', '#2 npm run build']);
+    assert.deepEqual(running.data.events, ['#1 state: pending', '#2 npm run build', '#2 built in 2 s']);
     platform.deployment('d-1').finish('succeeded');
     const done = await runAgentTool(tool('paved_get_deployment'), context(platform), { id: 'd-1', events: 2 });
-    assert.deepEqual(done.data.events, ['#2 npm run build', '#3 completed: ended succeeded']);
+    assert.deepEqual(done.data.events, ['#2 built in 2 s', '#3 completed: ended succeeded']);
     assert.match(done.summary, /is succeeded/);
   });
 
