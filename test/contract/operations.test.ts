@@ -297,20 +297,29 @@ describe('Platform API contract: day two (logs, health, SLOs, restart, stop)', f
       // The platform stops; its health file for quiet/local is replaced by a scripted day: 1440 minutes × 6 probes,
       // 43 failures (1 a minute in the last 40 minutes, 3 ten hours ago), every answered probe at 20 ms except one
       // minute an hour at 400 ms. Then the platform starts again on the same state dir.
-      assert.equal(await s.stop(), 0);
-      const nowS = Math.floor(Date.now() / 1000 / 60) * 60;
-      const rows: number[][] = [];
-      for (let ago = 1440; ago >= 1; ago--) {
-        const bad = ago <= 40 ? 1 : ago === 600 ? 3 : 0;
-        const ok = 6 - bad;
-        const slow = ago % 60 === 0;
-        const hist = new Array(10).fill(0);
-        hist[slow ? 5 : 1] = ok; // 400 ms → ≤500 bucket; 20 ms → ≤25 bucket
-        rows.push([nowS - ago * 60, 60, 6, ok, ok * (slow ? 400 : 20), ok ? (slow ? 400 : 20) : 0, ...hist]);
+      // The day is scripted for the minute it is written in; should that minute turn before the platform has loaded
+      // it and answered (the windows would then end a minute later), the day is scripted again for the new minute.
+      const minute = () => Math.floor(Date.now() / 1000 / 60) * 60;
+      let rows: number[][] = [];
+      let st: { body: ServiceStatus } | undefined;
+      for (let attempt = 1; st === undefined; attempt++) {
+        assert.equal(await s.stop(), 0);
+        const nowS = minute();
+        rows = [];
+        for (let ago = 1440; ago >= 1; ago--) {
+          const bad = ago <= 40 ? 1 : ago === 600 ? 3 : 0;
+          const ok = 6 - bad;
+          const slow = ago % 60 === 0;
+          const hist = new Array(10).fill(0);
+          hist[slow ? 5 : 1] = ok; // 400 ms → ≤500 bucket; 20 ms → ≤25 bucket
+          rows.push([nowS - ago * 60, 60, 6, ok, ok * (slow ? 400 : 20), ok ? (slow ? 400 : 20) : 0, ...hist]);
+        }
+        fs.writeFileSync(path.join(stateDir, 'health', 'quiet', 'local.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        s = await serve(['--state-dir', stateDir, '--workspace', ws, '--port-base', String(portBase()), '--idle-timeout', '0'], { API_TOKEN: SECRET });
+        const answer = await call<ServiceStatus>(s, 'GET', '/v1/services/quiet/status');
+        if (minute() === nowS) st = answer;
+        else assert.ok(attempt < 3, 'the minute turned while the platform loaded the scripted day, three times in a row');
       }
-      fs.writeFileSync(path.join(stateDir, 'health', 'quiet', 'local.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-      s = await serve(['--state-dir', stateDir, '--workspace', ws, '--port-base', String(portBase()), '--idle-timeout', '0'], { API_TOKEN: SECRET });
-      const st = await call<ServiceStatus>(s, 'GET', '/v1/services/quiet/status');
       assert.equal(st.body.basis, 'probes');
       assert.match(st.body.note, /not from user traffic/);
       const local = st.body.environments.find((e) => e.environment === 'local');

@@ -207,12 +207,18 @@ export function tailRecords(listing: LogListing, n: number): ReadRecord[] {
   return out;
 }
 
+/**
+ * How far a file's modification time may trail the time of its last record: the kernel stamps files from a coarse
+ * clock (one scheduler tick behind), so a record timed 1 ms after `since` can sit in a file whose mtime is before it.
+ */
+const MTIME_SLACK_MS = 1000;
+
 /** The position of the first record at or after `since` (epoch ms), scanning files written since then. */
 export function positionAt(listing: LogListing, since: number): Position {
   for (const run of listing.served) {
     for (const f of listing.filesOf(run)) {
       const mtime = fs.statSync(listing.file(f), { throwIfNoEntry: false })?.mtimeMs;
-      if (mtime === undefined || mtime < since) continue;
+      if (mtime === undefined || mtime < since - MTIME_SLACK_MS) continue;
       let offset = 0;
       for (;;) {
         const { records } = readRecords(listing.file(f), offset, 256 * 1024);

@@ -85,6 +85,15 @@ describe('server/operations: an environment\'s log as one stream (runs, generati
     assert.deepEqual(positionAt(listing, Date.now() + 60_000), listing.end(), 'nothing written since a future time');
   });
 
+  it('since a time finds a line in a file whose modification time trails it (the kernel stamps files from a coarse clock)', () => {
+    const since = Date.now();
+    gen(dir, 3, 'r-c', 1, [[since + 1, 'c3 just after']]);
+    const file = path.join(dir, `${runBase(3, 'r-c')}.1.log`);
+    fs.utimesSync(file, new Date(since - 4), new Date(since - 4)); // one tick behind the record's time
+    const listing = new LogListing(dir);
+    assert.deepEqual(readFrom(listing, positionAt(listing, since), 10, since, isAlive).records.map((r) => r.text), ['c3 just after']);
+  });
+
   it('an empty directory is the start of the stream', () => {
     const empty = tempDir('logfiles-empty');
     const listing = new LogListing(empty);
