@@ -4,6 +4,7 @@ import { errorAction, type PlatformErrorAction } from '../platform/errors';
 import type { CommandId } from './ids';
 import { Commands } from './ids';
 import type { Logger } from './log';
+import { asUserAction } from './userAction';
 
 export type CommandHandler = (...args: any[]) => unknown;
 
@@ -44,7 +45,7 @@ export class CommandRunner {
     const started = Date.now();
     this.log.debug(`${id} started`);
     try {
-      const result = await handler(...args);
+      const result = await asUserAction(id, () => handler(...args));
       this.log.debug(`${id} finished in ${Date.now() - started} ms`);
       return result;
     } catch (err) {

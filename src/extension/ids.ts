@@ -11,6 +11,7 @@ export const Commands = {
   signIn: 'paved.signIn',
   signOut: 'paved.signOut',
   stopLocalPlatform: 'paved.stopLocalPlatform',
+  startLocalPlatform: 'paved.startLocalPlatform',
   catalogGroupBy: 'paved.catalog.groupBy',
   catalogFilter: 'paved.catalog.filter',
   catalogClearFilter: 'paved.catalog.clearFilter',

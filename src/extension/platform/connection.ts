@@ -10,6 +10,7 @@ import { Commands, ContextKeys, Settings } from '../ids';
 import { Component } from '../lifecycle';
 import type { Logger } from '../log';
 import { isAlive, type LocalPlatform } from './localPlatform';
+import { currentUserAction, notAsUserAction } from '../userAction';
 
 export type { BackendTarget, ConnectionSettings };
 
@@ -24,7 +25,7 @@ export interface BackendSource {
 export type BackendFactory = (target: BackendTarget) => PlatformBackend;
 
 /** Why there is no backend right now; drives the welcome views (context key `paved.platform.state`). */
-export type ConnectionState = 'unknown' | 'untrusted' | 'not-configured' | 'connected' | 'failed';
+export type ConnectionState = 'unknown' | 'untrusted' | 'not-configured' | 'stopped' | 'connected' | 'failed';
 
 /** Nothing to connect to: kind `paved`/`backstage` without `paved.platform.url`. The welcome view explains it. */
 export class NotConfiguredError extends PlatformError {
@@ -36,9 +37,22 @@ export class NotConfiguredError extends PlatformError {
   }
 }
 
+/**
+ * The user stopped the local platform (Paved: Stop Local Platform) and has not asked for anything that needs it since:
+ * nothing the editor does on its own (a view, a poll, a listener) starts it again.
+ */
+export class LocalPlatformStoppedError extends PlatformError {
+  constructor() {
+    super('unreachable', 'The local platform is stopped. Run "Paved: Start Local Platform" — or any Paved command that needs it — to start it again.', {
+      action: 'retry',
+    });
+    this.name = 'LocalPlatformStoppedError';
+  }
+}
+
 /** A connection failure that means "nothing to show on purpose": the welcome view explains it, no error node. */
 export function isBlocking(err: unknown): boolean {
-  return PlatformError.isPlatformError(err, 'untrusted') || err instanceof NotConfiguredError;
+  return PlatformError.isPlatformError(err, 'untrusted') || err instanceof NotConfiguredError || err instanceof LocalPlatformStoppedError;
 }
 
 /** The window's folders on disk: what the local platform reads this window's catalog from. */
@@ -86,6 +100,8 @@ export class PlatformConnection extends Component {
   /** Pid of the local platform the cached backend talks to. */
   private localPid: number | undefined;
   private stateValue: ConnectionState = 'unknown';
+  /** This window's user stopped the local platform; only a user action (a command) starts it again. */
+  private heldStopped = false;
 
   constructor(private readonly deps: PlatformConnectionDeps) {
     super();
@@ -104,6 +120,7 @@ export class PlatformConnection extends Component {
     this.register(commands.register(Commands.signIn, () => this.signIn()));
     this.register(commands.register(Commands.signOut, () => this.signOut()));
     this.register(commands.register(Commands.stopLocalPlatform, () => this.stopLocal()));
+    this.register(commands.register(Commands.startLocalPlatform, () => this.startLocal()));
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.foldersChanged()));
     this.register({ dispose: () => this.dropCached() });
     // The window closes: take its folders out of the shared local platform's catalog (it also notices by itself
@@ -146,6 +163,19 @@ export class PlatformConnection extends Component {
     if (settings.kind !== 'local' && settings.url === '') {
       this.setState('not-configured');
       throw new NotConfiguredError(settings.kind);
+    }
+    if (settings.kind === 'local' && this.heldStopped) {
+      if (currentUserAction() === undefined) {
+        this.setState('stopped');
+        throw new LocalPlatformStoppedError();
+      }
+      // The user asks for something that needs the platform: start it, and let the views that showed it stopped reload.
+      this.deps.log.info(`starting the local platform again for ${currentUserAction()}`);
+      this.heldStopped = false;
+      this.dropCached();
+      const started = this.current();
+      started.then(() => notAsUserAction(() => this.changed.fire()), () => undefined);
+      return started;
     }
     const key = `${settings.kind} ${settings.url}`;
     if (this.cached && settings.kind === 'local' && this.localPid !== undefined && !isAlive(this.localPid)) {
@@ -300,11 +330,31 @@ export class PlatformConnection extends Component {
     this.invalidate('signed out');
   }
 
+  /**
+   * Stops the local platform and keeps it stopped: what the views and polls do on their own no longer starts it (they
+   * show it stopped), until the user runs a command that needs it, or Start Local Platform.
+   */
   private async stopLocal(): Promise<void> {
     const stopped = await this.deps.local.stop();
-    this.invalidate(stopped ? 'local platform stopped' : 'no local platform was running');
+    this.heldStopped = true;
+    // The listeners of this change are not the user's action: they see the platform stopped, and start nothing.
+    notAsUserAction(() => {
+      this.invalidate(stopped ? 'local platform stopped' : 'no local platform was running');
+      if (this.settings().kind === 'local') this.setState('stopped');
+    });
     void vscode.window.showInformationMessage(
       stopped ? `Paved: stopped the local platform (pid ${stopped.pid}).` : 'Paved: the local platform is not running.',
     );
+  }
+
+  /** Starts the local platform (or finds it running) for this window, and says where it runs. */
+  private async startLocal(): Promise<void> {
+    if (this.settings().kind !== 'local') {
+      void vscode.window.showInformationMessage(`Paved: this window uses a ${this.settings().kind} platform (paved.platform.kind), not the local one.`);
+      return;
+    }
+    await this.current();
+    const pid = this.localPid;
+    void vscode.window.showInformationMessage(`Paved: the local platform runs${pid === undefined ? '' : ` (pid ${pid})`}.`);
   }
 }

@@ -168,15 +168,25 @@ describe('Day two in the extension host: logs, health, stop against the local pl
     assert.deepEqual(p.operations.logs.following, []);
   });
 
-  it('a stopped local platform stays stopped: the health polls do not start it again', async () => {
+  it('a stopped local platform stays stopped: the views and the health polls do not start it again; Start Local Platform does', async () => {
     const p = await api();
     const serveJson = path.join(p.platform.localStateDir, 'serve.json');
     assert.ok(fs.existsSync(serveJson), 'the local platform runs');
-    // (With a paved.yaml in the active editor the status bar asks the platform for that service, which starts it.)
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('paved.stopLocalPlatform');
+    assert.equal(p.platform.state, 'stopped', 'the views show their "stopped" welcome content');
+    // What the editor does on its own — the catalog filling itself, the status bar of a paved.yaml, the health polls —
+    // starts nothing.
+    p.catalog.refresh();
+    assert.deepEqual(await p.catalog.getChildren(undefined), []);
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(tmp, SERVICE, 'paved.yaml')));
     for (let i = 0; i < 3; i++) await nextEvent(p.operations.health.onDidPoll, () => true, 10_000, 'a poll');
-    assert.ok(!fs.existsSync(serveJson), 'no local platform was started by a poll');
+    assert.ok(!fs.existsSync(serveJson), 'no local platform was started by a view or a poll');
     assert.equal(p.operations.health.healthOf(SERVICE), undefined);
+    assert.equal(p.platform.state, 'stopped');
+    // The user asks for it: it starts, and the catalog shows the services again.
+    await vscode.commands.executeCommand('paved.startLocalPlatform');
+    assert.ok(fs.existsSync(serveJson), 'Start Local Platform started it');
+    assert.equal(p.platform.state, 'connected');
+    await serviceNode(p);
   });
 });
