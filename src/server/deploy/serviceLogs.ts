@@ -64,29 +64,25 @@ export function parseRunFile(name: string): RunFile | undefined {
 
 /** The run files of an environment's directory, by run then generation. */
 export function runFiles(dir: string): RunFile[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return names
+  return entryNames(dir)
     .map(parseRunFile)
     .filter((f): f is RunFile => f !== undefined)
     .sort((a, b) => a.run - b.run || a.generation - b.generation);
 }
 
-/** Runs that became the one serving, ascending. */
-export function servedRuns(dir: string): number[] {
-  let names: string[];
+/** The names in an environment's log directory; none when it does not exist yet. */
+function entryNames(dir: string): string[] {
   try {
-    names = fs.readdirSync(dir);
+    return fs.readdirSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return names
+}
+
+/** Runs that became the one serving, ascending. */
+export function servedRuns(dir: string): number[] {
+  return entryNames(dir)
     .map((n) => SERVED_FILE.exec(n))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
