@@ -56,20 +56,8 @@ import type {
 // URL rules (url.ts: no HTTP client, so `paved lint` can use them)
 import { isLoopbackHost, parsePlatformUrl } from './url';
 
-export type {
-  Clock,
-  EventStreamOptions,
-  HttpMethod,
-  QueryValue,
-  RawEvent,
-  RequestOptions,
-  ResponseValidator,
-  RetryPolicy,
-  TokenProvider,
-  TransportLog,
-  TransportOptions,
-  TransportResponse,
-} from './transportTypes';
+// The transport's types are part of its interface: every one of them, from the file that declares them.
+export type * from './transportTypes';
 export { DEFAULT_RETRY, newIdempotencyKey, parseRetryAfter } from './retry';
 export { abortSignalFrom, linkedSignal, type CancellationLike } from './signals';
 export { parseSse, type SseMessage } from './sse';
