@@ -11,17 +11,8 @@ import { BackstageBackend } from './backend';
 export { BackstageBackend } from './backend';
 export type { BackstageBackendOptions, DryRunFile, DryRunRequest, DryRunResult, EntityDetails } from './backend';
 export * from './entityRef';
-export {
-  CATALOG_KINDS,
-  PAVED_SCHEMA_KEYWORDS,
-  PLATFORM_API_ANNOTATION,
-  PLATFORM_SERVICE_ANNOTATION,
-  applyDefaults,
-  platformApiOf,
-  stripAnsi,
-  toValidationError,
-  type ResolvedRelation,
-} from './mapping';
+export { CATALOG_KINDS, PLATFORM_API_ANNOTATION, PLATFORM_SERVICE_ANNOTATION, platformApiOf, toValidationError, type ResolvedRelation } from './mapping';
+export { PAVED_SCHEMA_KEYWORDS, applyDefaults, stripAnsi } from './templateMapping';
 export type { BackstageEntity, BackstageRelation } from './wire';
 
 export interface BackstageFactoryExtras {

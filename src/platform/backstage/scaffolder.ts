@@ -9,7 +9,8 @@ import type { CallOptions, CreateScaffoldTask, ScaffoldEvent, ScaffoldOutcome, S
 import { PlatformError, unsupportedError } from '../errors';
 import { byNamePath, seg, type BackstageCalls } from './calls';
 import { EntityRefError, parseEntityRef, stringifyEntityRef } from './entityRef';
-import { applyDefaults, mergeSteps, outcomeOf, ownerOf, stripAnsi, taskStateOf, templateRefOf, toScaffoldEvent, toTemplateSteps } from './mapping';
+import { ownerOf, templateRefOf } from './mapping';
+import { applyDefaults, mergeSteps, outcomeOf, stripAnsi, taskStateOf, toScaffoldEvent, toTemplateSteps } from './templateMapping';
 import {
   createdTaskValidator,
   dryRunValidator,

@@ -1,17 +1,6 @@
 import * as assert from 'node:assert/strict';
-import {
-  applyDefaults,
-  goldenPathOf,
-  mapUiHints,
-  outcomeOf,
-  stripAnsi,
-  taskStateOf,
-  toCatalogService,
-  toLocationRef,
-  toScaffoldEvent,
-  toTemplateSteps,
-  toValidationError,
-} from '../../../../src/platform/backstage/mapping';
+import { goldenPathOf, toCatalogService, toLocationRef, toValidationError } from '../../../../src/platform/backstage/mapping';
+import { applyDefaults, mapUiHints, outcomeOf, stripAnsi, taskStateOf, toScaffoldEvent, toTemplateSteps } from '../../../../src/platform/backstage/templateMapping';
 import type { BackstageEntity, SerializedTaskEvent } from '../../../../src/platform/backstage/wire';
 
 describe('backstage mapping (pure)', () => {
