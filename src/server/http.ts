@@ -254,6 +254,12 @@ export class ApiServer {
       return;
     }
     if ('file' in result) {
+      if (result.redact) {
+        const text = result.redact(await fs.promises.readFile(result.file, 'utf8'));
+        res.writeHead(200, { 'content-type': result.type, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)) });
+        res.end(text);
+        return;
+      }
       await sendFile(res, result.file, result.type);
       return;
     }

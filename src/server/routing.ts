@@ -41,8 +41,11 @@ export type Reply =
   | JsonReply
   | { events: EventLog<SeqEvent & { type: string }> }
   | { feed: Feed }
-  /** A file sent as it is (streamed, never read whole into memory), with status 200. */
-  | { file: string; type: string };
+  /**
+   * A file sent as it is (streamed, never read whole into memory), with status 200 — or, with `redact`, read whole and
+   * sent through it (a build log still being written, whose secrets are hidden only once it ends).
+   */
+  | { file: string; type: string; redact?: (text: string) => string };
 
 export type Handler = (req: ApiRequest) => Reply | Promise<Reply>;
 

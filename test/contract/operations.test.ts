@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EventsPage, Page, ServiceSummary } from '../../src/core/api/types';
 import type { HealthHistory, LogLine, LogPage, OperationEvent, ServiceHealthList, ServiceStatus, StopResult } from '../../src/core/api/operations';
-import type { Deployment, Problem } from '../../src/core/api/types';
+import type { Deployment, DeploymentEvent, Problem } from '../../src/core/api/types';
 import { answers, call, followDeployment, portBase, serve, tempDir, type Served } from './helpers';
 import { openSse, writeOpsService } from './opsService';
 
@@ -62,6 +62,7 @@ describe('Platform API contract: day two (logs, health, SLOs, restart, stop)', f
     writeOpsService(path.join(ws, 'shop'), 'shop', { approval: true });
     writeOpsService(path.join(ws, 'cart'), 'cart', { restartAfterSeconds: 2 });
     writeOpsService(path.join(ws, 'quiet'), 'quiet');
+    writeOpsService(path.join(ws, 'builder'), 'builder', { buildPrintsSecret: true });
     stateDir = tempDir('ops-state');
     s = await serve(['--state-dir', stateDir, '--workspace', ws, '--port-base', String(portBase()), '--idle-timeout', '0'], { API_TOKEN: SECRET });
   });
@@ -128,6 +129,20 @@ describe('Platform API contract: day two (logs, health, SLOs, restart, stop)', f
       const onDisk = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
       assert.ok(onDisk.includes('token is [redacted]'));
       assert.ok(!onDisk.includes(SECRET), 'the secret never reaches the file');
+    });
+
+    it('a build that prints a secret: its events, GET …/log and the build log on disk hide it', async () => {
+      const built = await deploy(s, 'builder');
+      const events = await call<EventsPage<DeploymentEvent>>(s, 'GET', `/v1/deployments/${built.id}/events`);
+      const output = events.body.items.filter((e) => e.step === 'build' && e.type === 'log').flatMap((e) => e.message.split('\n'));
+      assert.deepEqual(output, ['building', 'token is ********', 'built']);
+      const log = await call<string>(s, 'GET', `/v1/deployments/${built.id}/log`);
+      assert.equal(log.status, 200);
+      assert.equal(log.body, 'building\ntoken is ********\nbuilt\n');
+      const dir = path.join(stateDir, 'logs');
+      const buildLogs = fs.readdirSync(dir).filter((f) => f.startsWith(`builder-${built.release}`) && f.endsWith('build.log'));
+      assert.equal(buildLogs.length, 1);
+      assert.ok(!fs.readFileSync(path.join(dir, buildLogs[0]), 'utf8').includes(SECRET), 'the secret does not rest in the build log');
     });
 
     it('follow (SSE): a reconnect with Last-Event-ID mid-stream loses and repeats no line', async () => {

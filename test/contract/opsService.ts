@@ -1,7 +1,8 @@
 /**
  * A service for the day-two tests: its health check answers what `/flip?status=N` set (200 at start), `/` logs the
  * request to stdout, `/err` to stderr, `/burst?n=N&tag=T` writes N numbered lines, `/long` a 20 KB line, `/secret`
- * the value of API_TOKEN (a `spec.secrets` variable) — so the tests can drive logs and health from outside.
+ * the value of API_TOKEN (a `spec.secrets` variable) — so the tests can drive logs and health from outside. Its build,
+ * when it has one, prints API_TOKEN too.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +14,8 @@ export interface OpsServiceOptions {
   restartAfterSeconds?: number;
   approval?: boolean;
   slos?: string[];
+  /** A build step that prints the value of API_TOKEN (a `spec.secrets` variable) between two plain lines. */
+  buildPrintsSecret?: boolean;
 }
 
 export function writeOpsService(dir: string, name: string, o: OpsServiceOptions = {}): void {
@@ -27,6 +30,7 @@ export function writeOpsService(dir: string, name: string, o: OpsServiceOptions 
     '  lifecycle: experimental',
     'spec:',
     '  runtime: { name: node }',
+    ...(o.buildPrintsSecret ? ['  build: { command: node build.js }'] : []),
     '  run: { command: node server.js, port: 8080 }',
     `  health: { ${health.join(', ')} }`,
     '  secrets: { API_TOKEN: { ref: "vault://ops/api#token" } }',
@@ -35,6 +39,7 @@ export function writeOpsService(dir: string, name: string, o: OpsServiceOptions 
     ...(o.approval ? ['  environments:', '    production: { approval: required }'] : []),
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'paved.yaml'), manifest + '\n');
+  if (o.buildPrintsSecret) fs.writeFileSync(path.join(dir, 'build.js'), "console.log('building');\nconsole.log('token is ' + process.env.API_TOKEN);\nconsole.log('built');\n");
   fs.writeFileSync(
     path.join(dir, 'server.js'),
     `const http = require('http');

@@ -112,13 +112,16 @@ export function bindEnvironment(env: Record<string, string>, outputs: ReadonlyMa
   return { env: out, problems };
 }
 
-/** A function that replaces every occurrence of the given secret values with `MASK` (values under 4 characters are ignored). */
-export function redactor(secrets: Iterable<string>): (text: string) => string {
-  const list = [...new Set([...secrets].filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+/**
+ * A function that replaces every occurrence of the given secret values with `mask` (values under 4 characters are
+ * ignored; the longest first, so a value that contains another is replaced whole).
+ */
+export function redactor(secrets: Iterable<string>, mask: string = MASK): (text: string) => string {
+  const list = [...new Set([...secrets].filter((s) => typeof s === 'string' && s.length >= 4))].sort((a, b) => b.length - a.length);
   if (list.length === 0) return (text) => text;
   return (text) => {
     let out = text;
-    for (const s of list) if (out.includes(s)) out = out.split(s).join(MASK);
+    for (const s of list) if (out.includes(s)) out = out.split(s).join(mask);
     return out;
   };
 }

@@ -260,13 +260,17 @@ export class Deployments {
     return this.history.events(id);
   }
 
-  /** The file with the whole build output of a deployment (its events keep only the start and the end of it). */
-  buildLog(id: string): string {
+  /**
+   * The file with the whole build output of a deployment (its events keep only the start and the end of it), and while
+   * it builds what hides its secrets in it (once the build ended, the file has them hidden).
+   */
+  buildLog(id: string): { file: string; redact?: (text: string) => string } {
     const d = this.history.record(id);
     if (!d.buildLog || !fs.existsSync(d.buildLog)) {
       throw new PavedError('not-found', `deployment ${id} has no build output${d.kind === 'deploy' ? '' : ` (a ${d.kind} starts an existing release without building)`}`);
     }
-    return d.buildLog;
+    const redact = this.runner.buildLogRedactor(id);
+    return { file: d.buildLog, ...(redact ? { redact } : {}) };
   }
 
   listOfService(service: string, environment: string | undefined, limit: number, cursor?: string): Page<Deployment> {

@@ -22,7 +22,7 @@ export function deployRoutes(deployments: Deployments, environments: readonly En
     }),
     getDeployment: (req) => ({ status: 200, body: get(req.path.id) }),
     getDeploymentEvents: (req) => ({ events: deployments.events(req.path.id) }),
-    getDeploymentLog: (req) => ({ file: deployments.buildLog(req.path.id), type: 'text/plain; charset=utf-8' }),
+    getDeploymentLog: (req) => ({ ...deployments.buildLog(req.path.id), type: 'text/plain; charset=utf-8' }),
     cancelDeployment: (req) => ({ status: 202, body: deployments.cancel(req.path.id) }),
   };
 }

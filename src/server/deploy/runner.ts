@@ -6,6 +6,7 @@
  * Cancellation is honoured between and during steps; every outcome is saved and told in the deployment's events, with
  * the claims' secret values masked in every log line.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentEvent, DeploymentState, Environment } from '../../core/api/types';
 import type { CatalogEntry } from '../../core/catalog';
@@ -13,6 +14,7 @@ import { effectiveSpec, isTerminal, newReleaseId, transition, unhealthyOutcome, 
 import { describeError, PavedError } from '../../core/errors';
 import { bindEnvironment, claimsOf, redactor } from '../../core/resources';
 import type { EventLog } from '../events';
+import { writeFileAtomic } from '../store';
 import type { DeploymentHistory, DeploymentRecord } from './history';
 import { logSize, type ProcessHost, type Spawned } from './processes';
 import { releaseManifest, type ReleaseStore } from './releases';
@@ -80,13 +82,24 @@ interface Run extends RunRequest {
   claimSecrets?: readonly string[];
   /** Where process output goes: the events, with secret values masked. */
   sink: EventSink;
+  /** Every secret value of the release (set by provisioning), and what hides them. */
+  secrets?: readonly string[];
+  redact?: (text: string) => string;
 }
 
 /** Log runs kept per service and environment (each at most LOG_KEEP_GENERATIONS files of LOG_ROTATE_BYTES). */
 const KEEP_RUNS = 10;
 
 export class DeploymentRunner {
+  /** Deployments building now, with what hides their secrets in the build log (GET …/log reads it while it grows). */
+  private readonly building = new Map<string, (text: string) => string>();
+
   constructor(private readonly deps: RunnerDeps) {}
+
+  /** What hides the secrets of a build in progress; undefined once it ended (its log file has them hidden). */
+  buildLogRedactor(id: string): ((text: string) => string) | undefined {
+    return this.building.get(id);
+  }
 
   async run(req: RunRequest): Promise<void> {
     const run: Run = { ...req, sink: req.events };
@@ -150,7 +163,16 @@ export class DeploymentRunner {
       const proc = this.deps.host.spawn(spec.build, { cwd: releaseDir, env: { ...process.env, ...run.vars, PAVED_OWNER: this.deps.owner, PAVED_RELEASE: rel, PAVED_ENVIRONMENT: env.name }, logFile });
       d.pid = proc.pid;
       this.deps.history.save(d);
-      const code = await followToExit(this.deps.host, proc, { file: logFile, from }, run.sink, run.signal, `GET /v1/deployments/${d.id}/log`);
+      // While it builds, GET …/log hides the secrets as it reads the file; once it ended, the file itself has them hidden.
+      const redact = run.redact ?? ((t: string) => t);
+      this.building.set(d.id, redact);
+      let code: number | string;
+      try {
+        code = await followToExit(this.deps.host, proc, { file: logFile, from }, run.sink, run.signal, `GET /v1/deployments/${d.id}/log`);
+      } finally {
+        redactFile(logFile, from, redact);
+        this.building.delete(d.id);
+      }
       delete d.pid;
       if (this.cancelled(run)) return undefined;
       if (code !== 0) {
@@ -188,9 +210,13 @@ export class DeploymentRunner {
         const p = await this.deps.resources.provision({ service: entry.name, environment: env.name, manifest, log, signal: run.signal });
         outputs = p.outputs;
         run.claimSecrets = p.secrets;
-        const redact = redactor(p.secrets);
-        run.sink = { push: (e) => events.push({ ...e, message: redact(e.message) }) };
       }
+      // From here on every line the run shows — its events, its build log, its service's log — hides the secret values
+      // the release gets: the claims' and those its manifest names (spec.secrets).
+      run.secrets = [...this.deps.secrets(entry.name, env.name, manifest), ...(run.claimSecrets ?? [])];
+      run.redact = redactor(run.secrets);
+      const redact = run.redact;
+      run.sink = { push: (e) => events.push({ ...e, message: redact(e.message) }) };
       const bound = bindEnvironment(spec.env, outputs);
       if (bound.problems.length > 0) throw new PavedError('invalid-input', `cannot bind the environment: ${bound.problems.join('; ')}`);
       run.vars = bound.env;
@@ -213,7 +239,7 @@ export class DeploymentRunner {
     d.port = port;
     const dir = envLogDir(this.deps.logDir, entry.name, env.name);
     pruneRuns(dir, KEEP_RUNS, this.deps.slots.get(entry.name, env.name)?.run);
-    run.log = { dir, run: nextRun(dir), release: d.release as string, secrets: [...this.deps.secrets(entry.name, env.name, manifest), ...(run.claimSecrets ?? [])] };
+    run.log = { dir, run: nextRun(dir), release: d.release as string, secrets: run.secrets ?? this.deps.secrets(entry.name, env.name, manifest) };
     events.push({ type: 'step', step: 'start', message: `$ PORT=${port} ${spec.run}` });
     run.candidate = this.deps.host.spawnService(spec.run as string, {
       cwd: releaseDir,
@@ -279,4 +305,17 @@ export class DeploymentRunner {
     d.url = `http://127.0.0.1:${port}`;
     this.setState(run, 'succeeded', `${d.release} is serving in ${env.name} at ${d.url}`);
   }
+}
+
+/** Rewrites the part of a build log from byte `from` with the secret values hidden (atomically; unchanged: no write). */
+function redactFile(file: string, from: number, redact: (text: string) => string): void {
+  let whole: Buffer;
+  try {
+    whole = fs.readFileSync(file);
+  } catch {
+    return; // no output
+  }
+  const rest = whole.subarray(from).toString('utf8');
+  const hidden = redact(rest);
+  if (hidden !== rest) writeFileAtomic(file, whole.subarray(0, from).toString('utf8') + hidden);
 }

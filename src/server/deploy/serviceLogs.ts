@@ -118,14 +118,6 @@ export function parseRecord(line: string): LogRecord | undefined {
   return { at, kind, truncated: k !== kind, text: line.slice(sp1 + 3) };
 }
 
-/** Replaces every occurrence of a secret value (4 characters or longer; longest first). */
-export function redactor(secrets: readonly string[]): (text: string) => string {
-  const values = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length >= 4))].sort((a, b) => b.length - a.length);
-  if (values.length === 0) return (t) => t;
-  const re = new RegExp(values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-  return (t) => t.replace(re, REDACTED);
-}
-
 /** A record with the byte offset just after its line (where reading resumes). */
 export interface PlacedRecord extends LogRecord {
   end: number;

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import type { LogLine, LogPage, LogStream } from '../../core/api/operations';
 import { PavedError } from '../../core/errors';
-import { envLogDir, redactor } from '../deploy/serviceLogs';
+import { redactor } from '../../core/resources';
+import { envLogDir, REDACTED } from '../deploy/serviceLogs';
 import { formatPosition, LogListing, parsePosition, positionAt, readFrom, tailRecords, type Position, type ReadRecord } from './logFiles';
 import { Waiters } from '../waiters';
 
@@ -186,7 +187,7 @@ export class ServiceLogs {
     let r = this.redactors.get(key);
     if (!r) {
       if (this.redactors.size > 1000) this.redactors.clear();
-      r = redactor(secrets);
+      r = redactor(secrets, REDACTED);
       this.redactors.set(key, r);
     }
     return r;
