@@ -10,6 +10,7 @@ import type { CatalogNode, GroupNode, LoadMoreNode, ServiceNode } from '../../..
 import type { DetailsRenderEvent } from '../../../src/extension/details/detailsPanel';
 import type { PavedApi } from '../../../src/extension/main';
 import { activatePaved, reportMetric } from './helpers';
+import { restartLocalPlatform } from './selfServiceHelpers';
 
 async function api(): Promise<PavedApi> {
   return (await activatePaved()) as unknown as PavedApi;
@@ -62,8 +63,7 @@ describe('Catalog view against the local platform the extension starts', functio
   after(async () => {
     // The local platform is detached on purpose (it outlives the window): stop it so the test run leaves nothing behind.
     const p = await api();
-    const info = path.join(p.platform.localStateDir, 'serve.json');
-    if (fs.existsSync(info)) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+    await restartLocalPlatform(p);
   });
 
   before(async () => {

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Deployment, DeploymentEvent } from '../../../src/core/api/types';
 import type { DeployResult } from '../../../src/extension/deploy/deployCommands';
 import type { ScaffoldResult } from '../../../src/extension/scaffold/scaffoldCommand';
-import { api, nextEvent, ScriptedInputs } from './selfServiceHelpers';
+import { api, nextEvent, restartLocalPlatform, ScriptedInputs } from './selfServiceHelpers';
 
 const SERVICE = 'it-deploy';
 
@@ -77,7 +77,7 @@ describe('Deploy, Roll Back, Promote in the extension host against the local pla
     const backend = await p.platform.current();
     await backend.unregister(SERVICE).catch((err: unknown) => console.log(`unregister: ${String(err)}`));
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (fs.existsSync(path.join(p.platform.localStateDir, 'serve.json'))) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+    await restartLocalPlatform(p);
   });
 
   it('shows "Deploy to local | staging | production" on paved.yaml and deploys to local from the lens: the service answers on its port', async () => {

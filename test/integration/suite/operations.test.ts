@@ -9,7 +9,7 @@ import type { CatalogNode, ServiceNode } from '../../../src/extension/catalog/mo
 import type { DeployResult } from '../../../src/extension/deploy/deployCommands';
 import type { PavedApi } from '../../../src/extension/main';
 import type { ScaffoldResult } from '../../../src/extension/scaffold/scaffoldCommand';
-import { api, nextEvent, ScriptedInputs } from './selfServiceHelpers';
+import { api, nextEvent, restartLocalPlatform, ScriptedInputs } from './selfServiceHelpers';
 
 const SERVICE = 'it-ops';
 const OWNER = 'team-payments';
@@ -87,7 +87,7 @@ describe('Day two in the extension host: logs, health, stop against the local pl
     const backend = await p.platform.current();
     await backend.unregister(SERVICE).catch((err: unknown) => console.log(`unregister: ${String(err)}`));
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (fs.existsSync(path.join(p.platform.localStateDir, 'serve.json'))) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+    await restartLocalPlatform(p);
   });
 
   it('Show Service Logs follows the running service in a log channel: a request’s access log line arrives, once', async () => {

@@ -14,7 +14,7 @@ import type { Deployment } from '../../../src/core/api/types';
 import type { DetailsRenderEvent } from '../../../src/extension/details/detailsPanel';
 import type { PavedApi } from '../../../src/extension/main';
 import type { ResourcePrompts } from '../../../src/platform/selfService/resources';
-import { api } from './selfServiceHelpers';
+import { api, restartLocalPlatform } from './selfServiceHelpers';
 
 const SERVICE = 'it-resources';
 
@@ -76,7 +76,7 @@ describe('Resources in the extension host: Add Resource, lint against the platfo
     const backend = await p.platform.current();
     await backend.unregister(SERVICE).catch((err: unknown) => console.log(`unregister: ${String(err)}`));
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (fs.existsSync(path.join(p.platform.localStateDir, 'serve.json'))) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+    await restartLocalPlatform(p);
   });
 
   it('Add Resource… adds the claim and the binding of its main output in one undoable edit; the linter knows the platform’s types', async () => {

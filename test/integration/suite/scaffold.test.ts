@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ScaffoldFile } from '../../../src/core/api/types';
 import type { PlatformBackend, ScaffoldTaskInfo } from '../../../src/platform/backend';
 import type { ScaffoldResult } from '../../../src/extension/scaffold/scaffoldCommand';
-import { api, ScriptedInputs, tree, type Answer } from './selfServiceHelpers';
+import { api, restartLocalPlatform, ScriptedInputs, tree, type Answer } from './selfServiceHelpers';
 
 const workspace = () => process.env.PAVED_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders![0].uri.fsPath;
 
@@ -40,7 +40,7 @@ describe('New Service (scaffold) in the extension host against the local platfor
     }
     fs.rmSync(tmp, { recursive: true, force: true });
     // The local platform is detached on purpose (it outlives the window): stop it so the run leaves nothing behind.
-    if (fs.existsSync(path.join(p.platform.localStateDir, 'serve.json'))) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+    await restartLocalPlatform(p);
   });
 
   async function newService(script: Record<string, Answer | Answer[]>): Promise<{ result: ScaffoldResult | undefined; inputs: ScriptedInputs }> {

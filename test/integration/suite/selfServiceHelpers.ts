@@ -15,6 +15,16 @@ export async function api(): Promise<PavedApi> {
 }
 
 /**
+ * Ends a suite that ran services on the local platform (it is detached on purpose and outlives the window):
+ * Stop Local Platform stops it and every service it runs, then Start Local Platform starts a fresh one, as a user who
+ * goes on working would — the next suite in the window finds a running platform, not the stop's hold.
+ */
+export async function restartLocalPlatform(p: PavedApi): Promise<void> {
+  if (fs.existsSync(path.join(p.platform.localStateDir, 'serve.json'))) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+  await vscode.commands.executeCommand('paved.startLocalPlatform');
+}
+
+/**
  * One scripted answer:
  * - `type`: text typed into an input box, or into a pick (matched against item labels; unmatched → the custom item);
  * - `pick`: choose the item whose label contains this text;

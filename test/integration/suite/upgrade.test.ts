@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { scaffoldService } from '../../../src/platform/selfService/scaffold';
 import type { UpgradeOutcome } from '../../../src/extension/upgrade/upgradeCommands';
 import type { QuickInputs, QuickPickRequest } from '../../../src/extension/ui/quickInputs';
-import { api, nextEvent, ScriptedInputs } from './selfServiceHelpers';
+import { api, nextEvent, restartLocalPlatform, ScriptedInputs } from './selfServiceHelpers';
 
 describe('Golden-path upgrade in the extension host (CodeLens, plan, conflict in Problems)', function () {
   this.timeout(180_000);
@@ -34,7 +34,7 @@ describe('Golden-path upgrade in the extension host (CodeLens, plan, conflict in
     p.upgrades.inputs = new (await import('../../../src/extension/ui/quickInputs')).VsCodeQuickInputs();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (fs.existsSync(path.join(p.platform.localStateDir, 'serve.json'))) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+    await restartLocalPlatform(p);
   });
 
   const manifest = () => vscode.Uri.file(path.join(folder, 'paved.yaml'));

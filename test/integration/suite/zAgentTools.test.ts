@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AGENT_TOOLS } from '../../../src/platform/agentTools';
-import { api } from './selfServiceHelpers';
+import { api, restartLocalPlatform } from './selfServiceHelpers';
 
 const SERVICE = 'it-agent-orders';
 
@@ -60,7 +60,7 @@ describe('AI-agent tools in VS Code against the local platform', function () {
     const backend = await p.platform.current();
     await backend.unregister(SERVICE).catch((err: unknown) => console.log(`unregister: ${String(err)}`));
     fs.rmSync(folder, { recursive: true, force: true });
-    if (fs.existsSync(path.join(p.platform.localStateDir, 'serve.json'))) await vscode.commands.executeCommand('paved.stopLocalPlatform');
+    await restartLocalPlatform(p);
   });
 
   it('registers every tool with the definition’s description and input schema', () => {
