@@ -335,8 +335,10 @@ export class PlatformConnection extends Component {
    * show it stopped), until the user runs a command that needs it, or Start Local Platform.
    */
   private async stopLocal(): Promise<void> {
-    const stopped = await this.deps.local.stop();
+    // Held before the stop begins: a poll or a view asking while the process exits must not start another one.
     this.heldStopped = true;
+    notAsUserAction(() => this.dropCached());
+    const stopped = await this.deps.local.stop();
     // The listeners of this change are not the user's action: they see the platform stopped, and start nothing.
     notAsUserAction(() => {
       this.invalidate(stopped ? 'local platform stopped' : 'no local platform was running');
