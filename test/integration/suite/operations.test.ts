@@ -84,6 +84,8 @@ describe('Day two in the extension host: logs, health, stop against the local pl
       const [service, environment] = key.split('/');
       p.operations.logs.stop(service, environment);
     }
+    // (The last test stops the platform and starts it again; should it fail in between, start it here to clean up.)
+    await vscode.commands.executeCommand('paved.startLocalPlatform');
     const backend = await p.platform.current();
     await backend.unregister(SERVICE).catch((err: unknown) => console.log(`unregister: ${String(err)}`));
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -143,8 +145,11 @@ describe('Day two in the extension host: logs, health, stop against the local pl
       for (let i = 0; i < 3; i++) await nextEvent(p.operations.health.onDidPoll, () => true, 10_000, 'a poll');
       assert.deepEqual(alerts, [`${SERVICE}/local`]);
 
+      // The tree item is updated from the platform after the health changed: wait for that update, not only the health.
+      const treeBack = nextEvent(p.catalog.onDidChangeTreeData, (n) => n?.kind === 'service' && n.service.name === SERVICE && n.service.health?.local === 'healthy', 60_000, 'the tree item turning healthy');
       assert.equal((await fetch(`${deployed.url}/flip?status=200`)).status, 200);
       await healthBecomes(p, 'healthy');
+      await treeBack;
       const back = p.catalog.getTreeItem(await serviceNode(p));
       assert.equal((back.iconPath as vscode.ThemeIcon).id, 'pass-filled');
       assert.deepEqual(alerts, [`${SERVICE}/local`], 'recovering is not announced');
