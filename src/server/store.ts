@@ -178,6 +178,8 @@ function eachLine(fd: number, file: string, visit: (line: string, place: RecordP
 /** An append-only JSON-lines journal. */
 export class Journal<T> {
   private fd: number | undefined;
+  /** Kept open for readAt (closed with the journal, and before the file is replaced). */
+  private readFd: number | undefined;
 
   constructor(readonly file: string) {}
 
@@ -259,16 +261,13 @@ export class Journal<T> {
 
   /** The record whose line lies at `place` (given by replay or append); an io PavedError when it is not there. */
   readAt(place: RecordPlace): T {
-    let fd: number | undefined;
     try {
-      fd = fs.openSync(this.file, 'r');
+      this.readFd ??= fs.openSync(this.file, 'r');
       const buf = Buffer.allocUnsafe(place.length);
-      const n = fs.readSync(fd, buf, 0, place.length, place.offset);
+      const n = fs.readSync(this.readFd, buf, 0, place.length, place.offset);
       return JSON.parse(buf.toString('utf8', 0, n)) as T;
     } catch (err) {
       throw new PavedError('io', `cannot read the record at byte ${place.offset} of ${this.file}: ${(err as Error).message}`, { cause: err });
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
     }
   }
 
@@ -307,6 +306,10 @@ export class Journal<T> {
     if (this.fd !== undefined) {
       fs.closeSync(this.fd);
       this.fd = undefined;
+    }
+    if (this.readFd !== undefined) {
+      fs.closeSync(this.readFd);
+      this.readFd = undefined;
     }
   }
 }
