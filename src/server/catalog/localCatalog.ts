@@ -16,6 +16,7 @@ import { PavedError, describeError } from '../../core/errors';
 import { InvalidRequest } from '../errors';
 import { FacetIndex, type ServiceFacets } from './facets';
 import { Registrations } from './registrations';
+import { declaresClaims } from './storedEntry';
 import { WorkspaceScanner } from './scanner';
 import type { TeamRecord, WorkspaceScan } from './source';
 import { findTeam, teamsPage } from './teams';
@@ -147,6 +148,12 @@ export class LocalCatalog {
   v1Manifest(name: string): Record<string, unknown> | undefined {
     const e = this.catalog.get(name);
     return e ? asV1(e.manifest) : undefined;
+  }
+
+  /** Whether the service's manifest declares claims; false when the catalog has no such service. */
+  declaresClaims(name: string): boolean {
+    const e = this.catalog.get(name);
+    return e !== undefined && declaresClaims(e);
   }
 
   list(q: Pick<ServiceQuery, 'text' | 'owner' | 'system' | 'lifecycle' | 'cursor'> & { limit: number }): Page<CatalogEntry> {

@@ -4,7 +4,8 @@
  * ones, and one shared empty list for every empty list.
  */
 import type { Lifecycle, Link, ServiceSource } from '../../core/api/types';
-import type { CatalogEntry } from '../../core/catalog';
+import { asV1, type CatalogEntry } from '../../core/catalog';
+import { claimsOf } from '../../core/resources';
 
 /** Reads back a stored entry's manifest: the one service `name` was registered with at `offset` (`length` bytes). */
 export interface ManifestReader {
@@ -64,11 +65,15 @@ export class StoredEntry implements CatalogEntry {
   readonly #reader: ManifestReader;
   readonly #offset: number;
   readonly #length: number;
+  /** Whether the manifest declares claims (the catalog's list asks it of every service it shows). */
+  readonly #declaresClaims: boolean;
 
+  /** `e` with its manifest, which is at `offset` (`length` bytes) where `reader` reads it back. */
   constructor(e: CatalogEntry, reader: ManifestReader, offset: number, length: number) {
     this.#reader = reader;
     this.#offset = offset;
     this.#length = length;
+    this.#declaresClaims = claimsOf(asV1(e.manifest)).length > 0;
     this.name = e.name;
     this.owner = intern(e.owner);
     this.tags = internTags(e.tags);
@@ -92,4 +97,14 @@ export class StoredEntry implements CatalogEntry {
   get manifest(): Record<string, unknown> {
     return this.#reader.manifestAt(this.name, this.#offset, this.#length);
   }
+
+  /** Whether the manifest declares claims, without reading it back. */
+  declaresClaims(): boolean {
+    return this.#declaresClaims;
+  }
+}
+
+/** Whether `e`'s manifest declares claims (a stored entry knows without reading its manifest back). */
+export function declaresClaims(e: CatalogEntry): boolean {
+  return e instanceof StoredEntry ? e.declaresClaims() : claimsOf(asV1(e.manifest)).length > 0;
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { CatalogEntry } from '../../../../src/core/catalog';
 import { PavedError, describeError } from '../../../../src/core/errors';
 import { Registrations, registeredEntry, type Registration } from '../../../../src/server/catalog/registrations';
-import { intern, internTags } from '../../../../src/server/catalog/storedEntry';
+import { declaresClaims, intern, internTags } from '../../../../src/server/catalog/storedEntry';
 import { onQuarantine } from '../../../../src/server/store';
 
 const now = () => new Date('2026-01-01T00:00:00.000Z');
@@ -114,6 +114,18 @@ describe('server/catalog: registrations (journal replay, compact entries)', () =
       [['nameless-owner', 'service nameless-owner: metadata.owner is required']],
     );
     assert.deepEqual([...r.all()].map((e) => e.name), ['fixed']);
+  });
+
+  it('knows whether a manifest declares claims without reading it back (the catalog list asks it of every service)', () => {
+    const r = open();
+    const withClaims = put(r, { manifest: { ...manifest('db-user'), spec: { claims: { db: { type: 'postgres' } } } } });
+    const without = put(r, { manifest: manifest('plain') });
+    const legacy = put(r, { manifest: { apiVersion: 'paved.dev/v1alpha1', kind: 'Service', metadata: { name: 'old', team: 't' }, spec: { claims: { v: { type: 'volume' } } } } });
+    r.close();
+    fs.writeFileSync(file, '');
+    assert.deepEqual([withClaims, without, legacy].map(declaresClaims), [true, false, true]);
+    assert.throws(() => withClaims.manifest, (e: unknown) => PavedError.is(e, 'io'), 'the manifest itself is gone with the journal');
+    assert.equal(declaresClaims(registeredEntry({ manifest: { ...manifest('x'), spec: { claims: { db: { type: 'postgres' } } } } })), true, 'an entry holding its manifest');
   });
 
   it('a journal changed under the platform is an io error naming the service, never another service’s manifest', () => {
