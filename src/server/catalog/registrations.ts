@@ -55,7 +55,7 @@ export class Registrations implements ManifestReader {
           unreadable.delete(op.name);
           return;
         }
-        const name = String((op.manifest.metadata as Record<string, unknown> | undefined)?.name);
+        const name = String((op.manifest as { metadata?: { name?: unknown } } | undefined)?.metadata?.name);
         try {
           this.byName.set(name, this.stored(registeredEntry(op), place));
           unreadable.delete(name);

@@ -96,12 +96,13 @@ describe('server/catalog: registrations (journal replay, compact entries)', () =
     assert.deepEqual([...replayed.all()].map((e) => e.manifest), [manifest('one'), manifest('two')]);
   });
 
-  it('a registration the catalog cannot read is reported and left out until a later one of that name replaces it', () => {
+  it('a registration the catalog cannot read (even one without a manifest) is reported and left out until a later one of that name replaces it', () => {
     fs.writeFileSync(
       file,
       [
         { op: 'put', at: '', manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name: 'nameless-owner' } } },
         { op: 'put', at: '', manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name: 'fixed' } } },
+        { op: 'put', at: '' },
         { op: 'put', at: '', manifest: manifest('fixed') },
       ]
         .map((op) => JSON.stringify(op) + '\n')
@@ -111,7 +112,10 @@ describe('server/catalog: registrations (journal replay, compact entries)', () =
     const bad = r.load();
     assert.deepEqual(
       bad.map((b) => [b.name, describeError(b.error)]),
-      [['nameless-owner', 'service nameless-owner: metadata.owner is required']],
+      [
+        ['nameless-owner', 'service nameless-owner: metadata.owner is required'],
+        ['undefined', 'apiVersion must be paved.dev/v1 or paved.dev/v1alpha1, not undefined'],
+      ],
     );
     assert.deepEqual([...r.all()].map((e) => e.name), ['fixed']);
   });
