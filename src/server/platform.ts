@@ -104,7 +104,7 @@ export class LocalPlatform {
       owner: this.owner,
       host,
       environments: this.environments,
-      catalog: { manifestOf: (service) => this.catalog.v1Manifest(service) },
+      catalog: { manifestOf: (service) => this.catalog.v1Manifest(service), declaresClaims: (service) => this.catalog.declaresClaims(service) },
       resourceDirs: opts.resourceDirs ?? [],
       cacheDir: opts.cacheDir ?? defaultCacheDir(),
       // Resources serve above the environments' ranges: base+3000 … base+3999.

@@ -39,12 +39,17 @@ function writeAll(fd: number, data: string, file: string): void {
 }
 
 export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+  writeAtomic(file, (fd) => writeAll(fd, data, file), mode);
+}
+
+/** Writes `file` whole through `write` (given the temporary file's descriptor), as writeFileAtomic does. */
+function writeAtomic(file: string, write: (fd: number) => void, mode = 0o600): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
-    writeAll(fd, data, file);
+    write(fd);
     fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
@@ -128,72 +133,157 @@ export function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** Where a record lies in its journal: the byte offset of its line and the line's length in bytes (no newline). */
+export interface RecordPlace {
+  offset: number;
+  length: number;
+}
+
+/** Lines are read this many bytes at a time (a longer line grows the buffer to hold it). */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Hands each complete line of the file open at `fd` to `visit`, reading a chunk at a time; returns where the complete
+ * lines end (`complete`: a torn tail starts there) and the file's size.
+ */
+function eachLine(fd: number, file: string, visit: (line: string, place: RecordPlace) => void): { complete: number; size: number } {
+  let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  let held = 0; // bytes at the start of buf: the beginning of a line not yet complete
+  let base = 0; // the file offset of buf[0]
+  for (;;) {
+    if (held === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, held);
+      buf = bigger;
+    }
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, held, buf.length - held, base + held);
+    } catch (err) {
+      throw new PavedError('io', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    if (n === 0) return { complete: base, size: base + held };
+    const view = buf.subarray(0, held + n);
+    let start = 0;
+    for (let nl = view.indexOf(10); nl !== -1; nl = view.indexOf(10, start)) {
+      visit(view.toString('utf8', start, nl), { offset: base + start, length: nl - start });
+      start = nl + 1;
+    }
+    view.copy(buf, 0, start);
+    base += start;
+    held = view.length - start;
+  }
+}
+
 /** An append-only JSON-lines journal. */
 export class Journal<T> {
   private fd: number | undefined;
+  /** Kept open for readAt (closed with the journal, and before the file is replaced). */
+  private readFd: number | undefined;
 
   constructor(readonly file: string) {}
 
-  /**
-   * Every complete record; a torn final line is dropped (and cut off the file so later appends stay aligned). Records
-   * that do not parse (a damaged file) are dropped too, the others kept: the damaged file is kept aside
-   * (`<file>.corrupt-<time>`), the journal rewritten with the good records, and the loss reported (onQuarantine).
-   */
+  /** Every complete record (see replay: torn and damaged records are dropped the same way). */
   readAll(): T[] {
-    let text: string;
+    const out: T[] = [];
+    this.replay((r) => out.push(r));
+    return out;
+  }
+
+  /**
+   * Hands every complete record to `visit` in order, with where its line lies in the file, reading the file a chunk at
+   * a time (never the whole of it, nor all its records, at once). A torn final line is dropped (and cut off the file so
+   * later appends stay aligned). Records that do not parse (a damaged file) are dropped too, the others kept: the
+   * damaged file is kept aside (`<file>.corrupt-<time>`), the journal rewritten with the good records, and the loss
+   * reported (onQuarantine) — then `rewritten` is true, and the places `visit` was given are not those of the new file.
+   */
+  replay(visit: (record: T, place: RecordPlace) => void): { rewritten: boolean } {
+    let fd: number;
     try {
-      text = fs.readFileSync(this.file, 'utf8');
+      fd = fs.openSync(this.file, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { rewritten: false };
       throw new PavedError('io', `cannot read ${this.file}: ${(err as Error).message}`, { cause: err });
     }
-    const out: T[] = [];
-    let good = 0;
-    let pos = 0;
+    let records = 0;
     let bad = 0;
     let firstBad: string | undefined;
-    while (pos < text.length) {
-      const nl = text.indexOf('\n', pos);
-      if (nl < 0) break; // torn tail
-      const line = text.slice(pos, nl);
-      pos = nl + 1;
-      if (line.trim() === '') {
-        good = pos;
-        continue;
-      }
-      try {
-        out.push(JSON.parse(line) as T);
-      } catch (err) {
-        if (firstBad === undefined) firstBad = `record ${out.length + bad + 1} at byte ${Buffer.byteLength(text.slice(0, pos - line.length - 1), 'utf8')}: ${(err as Error).message}`;
-        bad++;
-      }
-      good = pos;
+    let read: { complete: number; size: number };
+    try {
+      read = eachLine(fd, this.file, (line, place) => {
+        if (line.trim() === '') return;
+        let record: T;
+        try {
+          record = JSON.parse(line) as T;
+        } catch (err) {
+          firstBad ??= `record ${records + bad + 1} at byte ${place.offset}: ${(err as Error).message}`;
+          bad++;
+          return;
+        }
+        records++;
+        visit(record, place);
+      });
+    } finally {
+      fs.closeSync(fd);
     }
     if (bad > 0) {
       this.close();
       const aside = corruptName(this.file);
       fs.copyFileSync(this.file, aside);
-      writeFileAtomic(this.file, out.map((r) => JSON.stringify(r) + '\n').join(''));
-      report(`${this.file} is corrupt (${firstBad}); kept it as ${aside} and went on with its ${out.length} good record(s), dropping ${bad}`);
-      return out;
+      this.rewriteGood(aside);
+      report(`${this.file} is corrupt (${firstBad}); kept it as ${aside} and went on with its ${records} good record(s), dropping ${bad}`);
+      return { rewritten: true };
     }
-    const goodBytes = Buffer.byteLength(text.slice(0, good), 'utf8');
-    if (goodBytes < Buffer.byteLength(text, 'utf8')) fs.truncateSync(this.file, goodBytes);
-    return out;
+    if (read.complete < read.size) fs.truncateSync(this.file, read.complete);
+    return { rewritten: false };
+  }
+
+  /** Replaces the journal with the records of `damaged` that parse, one by one (atomically). */
+  private rewriteGood(damaged: string): void {
+    const fd = fs.openSync(damaged, 'r');
+    try {
+      writeAtomic(this.file, (out) =>
+        eachLine(fd, damaged, (line) => {
+          if (line.trim() === '') return;
+          let record: unknown;
+          try {
+            record = JSON.parse(line);
+          } catch {
+            return;
+          }
+          writeAll(out, JSON.stringify(record) + '\n', this.file);
+        }),
+      );
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** The record whose line lies at `place` (given by replay or append); an io PavedError when it is not there. */
+  readAt(place: RecordPlace): T {
+    try {
+      this.readFd ??= fs.openSync(this.file, 'r');
+      const buf = Buffer.allocUnsafe(place.length);
+      const n = fs.readSync(this.readFd, buf, 0, place.length, place.offset);
+      return JSON.parse(buf.toString('utf8', 0, n)) as T;
+    } catch (err) {
+      throw new PavedError('io', `cannot read the record at byte ${place.offset} of ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /**
    * Appends one record; `durable: false` skips the fsync (a record a crash may lose). A write that fails part way
    * (ENOSPC) is cut back off the file, so the journal stays whole, and reported as an io PavedError.
    */
-  append(record: T, durable = true): void {
+  append(record: T, durable = true): RecordPlace {
     if (this.fd === undefined) {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = fs.openSync(this.file, 'a', 0o600);
     }
     const before = fs.fstatSync(this.fd).size;
+    const line = JSON.stringify(record);
     try {
-      writeAll(this.fd, JSON.stringify(record) + '\n', this.file);
+      writeAll(this.fd, line + '\n', this.file);
     } catch (err) {
       try {
         fs.ftruncateSync(this.fd, before);
@@ -203,6 +293,7 @@ export class Journal<T> {
       throw err;
     }
     if (durable) fs.fsyncSync(this.fd);
+    return { offset: before, length: Buffer.byteLength(line, 'utf8') };
   }
 
   /** Replaces the journal with exactly these records (atomically). */
@@ -215,6 +306,10 @@ export class Journal<T> {
     if (this.fd !== undefined) {
       fs.closeSync(this.fd);
       this.fd = undefined;
+    }
+    if (this.readFd !== undefined) {
+      fs.closeSync(this.readFd);
+      this.readFd = undefined;
     }
   }
 }

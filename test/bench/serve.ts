@@ -38,8 +38,15 @@ function seedRegistrations(stateDir: string, n: number): void {
 }
 
 const builtCli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-/** The built CLI when `npm run build` has run (what the extension starts), else the sources through tsx. */
-const cli = fs.existsSync(builtCli) && fs.existsSync(path.join(path.dirname(builtCli), 'golden-paths')) ? builtCli : undefined;
+/**
+ * The built CLI when `npm run build` has run (what the extension starts), else the sources through tsx;
+ * PAVED_BENCH_SERVE_CLI names another build's cli.js (e.g. one of an earlier commit, to compare in one session).
+ */
+const cli = process.env.PAVED_BENCH_SERVE_CLI
+  ? path.resolve(process.env.PAVED_BENCH_SERVE_CLI)
+  : fs.existsSync(builtCli) && fs.existsSync(path.join(path.dirname(builtCli), 'golden-paths'))
+    ? builtCli
+    : undefined;
 
 async function listBench(n: number): Promise<Record<string, number | string>> {
   const stateDir = tempDir(`bench-${n}`);
@@ -48,10 +55,11 @@ async function listBench(n: number): Promise<Record<string, number | string>> {
   const s = await serve(['--state-dir', stateDir, '--idle-timeout', '0'], {}, cli);
   const startMs = performance.now() - t0;
   try {
+    const rssAtStart = rssMb(s.pid);
     const t1 = performance.now();
     const first = await get<Page<ServiceSummary>>(s, '/v1/services?limit=100');
     const firstPageMs = performance.now() - t1;
-    if (first.body.items.length !== 100) throw new Error('first page is not full');
+    if (first.body.items.length !== Math.min(100, n)) throw new Error('first page is not full');
     const t1b = performance.now();
     await get<Page<ServiceSummary>>(s, '/v1/services?limit=100');
     const warmFirstPageMs = performance.now() - t1b;
@@ -79,6 +87,7 @@ async function listBench(n: number): Promise<Record<string, number | string>> {
       pages,
       'filtered first page (ms)': +filterMs.toFixed(1),
       'filtered hits': filtered.body.items.length,
+      'server RSS when listening (MB)': rssAtStart,
       'server RSS after walk (MB)': rssMb(s.pid),
     };
   } finally {
@@ -119,7 +128,10 @@ async function scaffoldToHealthy(templateId: string): Promise<Record<string, num
 
 export async function run(): Promise<void> {
   console.log(`paved serve from ${cli ?? 'sources (tsx); run npm run build to measure dist/cli.js'}`);
-  for (const n of [10_000, 100_000]) console.log(JSON.stringify(await listBench(n)));
+  // PAVED_BENCH_SERVE_SIZES=0,100000 lists only those sizes (0: the platform holding no service); PAVED_BENCH_SERVE_SCAFFOLD=0 skips the scaffold runs.
+  const sizes = (process.env.PAVED_BENCH_SERVE_SIZES ?? '0,10000,100000').split(',').map(Number);
+  for (const n of sizes) console.log(JSON.stringify(await listBench(n)));
+  if (process.env.PAVED_BENCH_SERVE_SCAFFOLD === '0') return;
   for (const id of ['typescript-http-service', 'node-http-service']) console.log(JSON.stringify(await scaffoldToHealthy(id)));
 }
 

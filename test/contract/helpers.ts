@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SERVE_NODE_OPTIONS } from '../../src/platform/local';
 import { Contract } from '../../src/server/openapi';
 import type { DeploymentEvent, DeploymentEventsPage, Deployment, ScaffoldTask, TaskEventsPage } from '../../src/core/api/types';
 
@@ -45,7 +46,8 @@ export async function serve(args: string[], env: NodeJS.ProcessEnv = {}, cli?: s
   assert.ok(stateIdx >= 0, 'tests always pass --state-dir');
   const stateDir = args[stateIdx + 1];
   const entry = cli ? [cli] : ['--require', 'tsx/cjs', path.join(repoRoot, 'src', 'cli', 'main.ts')];
-  const proc = spawn(process.execPath, [...entry, 'serve', '--json', ...args], {
+  // With the Node options the extension starts it with.
+  const proc = spawn(process.execPath, [...SERVE_NODE_OPTIONS, ...entry, 'serve', '--json', ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PlatformError } from '../../platform/errors';
-import { defaultLocalStateDir, findLocalPlatform, localTokenProvider, readTokenFile, type LocalServeInfo } from '../../platform/local';
+import { SERVE_NODE_OPTIONS, defaultLocalStateDir, findLocalPlatform, localTokenProvider, readTokenFile, type LocalServeInfo } from '../../platform/local';
 import { PavedApiBackend } from '../../platform/paved/backend';
 import type { Logger } from '../log';
 
@@ -207,7 +207,7 @@ export class LocalPlatform {
     }
     await fs.promises.mkdir(stateDir, { recursive: true, mode: 0o700 });
     // No --workspace: every window (this one included) attaches its own folders, and removes them when it closes.
-    const args = [cliPath, 'serve', '--state-dir', stateDir, '--json'];
+    const args = [...SERVE_NODE_OPTIONS, cliPath, 'serve', '--state-dir', stateDir, '--json'];
     log.info(`starting local platform: ${path.basename(this.options.nodePath ?? process.execPath)} ${args.join(' ')}`);
     const fd = fs.openSync(this.logFile, 'a', 0o600);
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;

@@ -15,7 +15,8 @@ import { asV1, Catalog, entryFromPavedManifest, serviceRefTarget, type CatalogEn
 import { PavedError, describeError } from '../../core/errors';
 import { InvalidRequest } from '../errors';
 import { FacetIndex, type ServiceFacets } from './facets';
-import { Registrations, registeredEntry } from './registrations';
+import { Registrations } from './registrations';
+import { declaresClaims } from './storedEntry';
 import { WorkspaceScanner } from './scanner';
 import type { TeamRecord, WorkspaceScan } from './source';
 import { findTeam, teamsPage } from './teams';
@@ -58,16 +59,8 @@ export class LocalCatalog {
 
   /** The registered services from the journal, then a first scan of the workspace folders. */
   async load(): Promise<void> {
-    this.registrations.load();
-    const registered: CatalogEntry[] = [];
-    for (const reg of this.registrations.all()) {
-      try {
-        registered.push(registeredEntry(reg));
-      } catch (err) {
-        this.errors.push(`registration: ${describeError(err)}`);
-      }
-    }
-    this.catalog.putMany(registered);
+    for (const bad of this.registrations.load()) this.errors.push(`registration: ${describeError(bad.error)}`);
+    this.catalog.putMany(this.registrations.all());
     this.facetIndex.reset(this.catalog.all());
     await this.rescan();
   }
@@ -135,7 +128,7 @@ export class LocalCatalog {
       this.remove(name);
       // A registration the workspace file was hiding comes back.
       const reg = this.registrations.get(name);
-      if (reg) this.put(registeredEntry(reg));
+      if (reg) this.put(reg);
     }
     for (const e of scan.entries) this.put(e); // a workspace manifest wins over a registration of the same name
     this.teams = scan.teams;
@@ -155,6 +148,12 @@ export class LocalCatalog {
   v1Manifest(name: string): Record<string, unknown> | undefined {
     const e = this.catalog.get(name);
     return e ? asV1(e.manifest) : undefined;
+  }
+
+  /** Whether the service's manifest declares claims; false when the catalog has no such service. */
+  declaresClaims(name: string): boolean {
+    const e = this.catalog.get(name);
+    return e !== undefined && declaresClaims(e);
   }
 
   list(q: Pick<ServiceQuery, 'text' | 'owner' | 'system' | 'lifecycle' | 'cursor'> & { limit: number }): Page<CatalogEntry> {
@@ -198,9 +197,9 @@ export class LocalCatalog {
       if (existing.source === 'workspace' && sameFolder) return { entry: existing, created: false };
       if (existing.source === 'registered' && sameFolder) {
         // The same service registered again from its folder (its manifest changed, e.g. by a golden-path upgrade).
-        this.registrations.put(entry.name, { manifest: req.manifest, sourceDir: req.sourceDir });
-        this.put(entry);
-        return { entry, created: false };
+        const stored = this.registrations.put(entry, { manifest: req.manifest, sourceDir: req.sourceDir });
+        this.put(stored);
+        return { entry: stored, created: false };
       }
       throw new PavedError('conflict', `a service named '${entry.name}' is already in the catalog (${existing.manifestPath ?? 'registered'})`);
     }
@@ -210,9 +209,9 @@ export class LocalCatalog {
         throw new InvalidRequest(`sourceDir ${req.sourceDir} is not a directory`, [{ pointer: '/body/sourceDir', message: 'is not a directory on the platform host' }]);
       }
     }
-    this.registrations.put(entry.name, { manifest: req.manifest, sourceDir: req.sourceDir });
-    this.put(entry);
-    return { entry, created: true };
+    const stored = this.registrations.put(entry, { manifest: req.manifest, sourceDir: req.sourceDir });
+    this.put(stored);
+    return { entry: stored, created: true };
   }
 
   /** The entry of a registered service; one read from a workspace file is a conflict (remove the file instead). */

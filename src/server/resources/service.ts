@@ -24,6 +24,8 @@ import { ResourceState, type ClaimRecord, type ResourceRecord } from './state';
 /** The catalog as the resource room needs it: a service's v1 manifest, undefined when the service is not in it. */
 export interface ResourceCatalog {
   manifestOf(service: string): Record<string, unknown> | undefined;
+  /** Whether the service's manifest declares claims (asked for every service of a catalog page: cheap). */
+  declaresClaims(service: string): boolean;
 }
 
 export interface ResourceServiceOptions {
@@ -311,8 +313,7 @@ export class ResourceService {
 
   /** The catalog's compact form: each claim's state per environment (nothing for a service without claims). */
   claimSummary(service: string): ClaimSummary[] {
-    const manifest = this.o.catalog.manifestOf(service);
-    if ((!manifest || claimsOf(manifest).length === 0) && !this.state.hasClaims(service)) return [];
+    if (!this.o.catalog.declaresClaims(service) && !this.state.hasClaims(service)) return [];
     const out = new Map<string, ClaimSummary>();
     for (const c of this.claimsOfService(service)) {
       const s = out.get(c.claim) ?? { name: c.claim, type: c.type, states: {} };

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Journal, loadJson, onQuarantine, readJson, writeJsonAtomic } from '../../../src/server/store';
+import { Journal, loadJson, onQuarantine, readJson, writeJsonAtomic, type RecordPlace } from '../../../src/server/store';
 import { EventLog } from '../../../src/server/events';
 import { PavedError } from '../../../src/core/errors';
 
@@ -75,6 +75,48 @@ describe('server/store', () => {
     assert.equal(fs.readFileSync(f, 'utf8'), '{"n":1}\n{"n":2}\n');
     assert.equal(heard.length, 1);
     assert.match(heard[0], new RegExp(`^${f.replace(/[/.]/g, '\\$&')} is corrupt \\(record 2 at byte 8: .*\\); kept it as .*j\\.jsonl\\.corrupt-\\S+ and went on with its 2 good record\\(s\\), dropping 1$`));
+  });
+
+  it('a journal replays record by record with where each lies, also across read chunks and for lines longer than one', () => {
+    const f = path.join(tmp(), 'j.jsonl');
+    const j = new Journal<{ n: number; s: string }>(f);
+    // Records around the 1 MiB read chunk: one straddling it with a multi-byte character on the boundary, and one
+    // longer than a whole chunk.
+    const records = [
+      { n: 1, s: 'a'.repeat((1 << 20) - 28) }, // the 1 MiB boundary falls inside the first 'é' of the next line
+      { n: 2, s: 'é'.repeat(40) },
+      { n: 3, s: 'z'.repeat(3 << 20) },
+      { n: 4, s: 'ü' },
+    ];
+    const places = records.map((r) => j.append(r));
+    j.close();
+    const seen: { n: number; offset: number; length: number }[] = [];
+    assert.deepEqual(
+      j.replay((r, place) => seen.push({ n: r.n, ...place })),
+      { rewritten: false },
+    );
+    assert.deepEqual(seen, records.map((r, i) => ({ n: r.n, ...places[i] })));
+    assert.deepEqual(j.readAll(), records);
+    for (const [i, place] of places.entries()) assert.deepEqual(j.readAt(place), records[i]);
+    assert.equal(fs.statSync(f).size, places[3].offset + places[3].length + 1);
+  });
+
+  it('a journal rewritten for a damaged record says so; a replay of it gives places in the new file', () => {
+    const f = path.join(tmp(), 'j.jsonl');
+    fs.writeFileSync(f, '{"n":1}\n{"n":\n\n{"n":2}\n{"n":3');
+    const unhear = onQuarantine(() => undefined);
+    const j = new Journal<{ n: number }>(f);
+    try {
+      assert.deepEqual(j.replay(() => undefined), { rewritten: true });
+    } finally {
+      unhear();
+    }
+    const places: RecordPlace[] = [];
+    assert.deepEqual(j.replay((_, place) => places.push(place)), { rewritten: false });
+    assert.deepEqual(places.map((p) => j.readAt(p)), [{ n: 1 }, { n: 2 }]);
+    assert.equal(fs.readFileSync(f, 'utf8'), '{"n":1}\n{"n":2}\n');
+    fs.writeFileSync(f, '');
+    assert.throws(() => j.readAt(places[1]), (e: unknown) => PavedError.is(e, 'io') && (e as Error).message.startsWith(`cannot read the record at byte 8 of ${f}`));
   });
 
   it('a state document that is not JSON, or not of its shape, is moved aside at load and reported', () => {
