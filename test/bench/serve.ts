@@ -15,13 +15,14 @@ async function get<T>(s: Served, urlPath: string): Promise<{ body: T }> {
   return { body: (await r.json()) as T };
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-function seedRegistrations(stateDir: string, n: number): void {
+/** `n` registered services of `teams` teams (owner `team-<i % teams>`) in the platform's registrations journal. */
+export function seedRegistrations(stateDir: string, n: number, teams = 50): void {
   const lines: string[] = [];
   const at = new Date().toISOString();
   for (let i = 0; i < n; i++) {
@@ -30,22 +31,22 @@ function seedRegistrations(stateDir: string, n: number): void {
       JSON.stringify({
         op: 'put',
         at,
-        manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name, owner: `team-${i % 50}`, system: `system-${i % 20}`, lifecycle: i % 3 === 0 ? 'production' : 'experimental', tags: ['bench'] }, spec: { dependsOn: i > 0 ? [`service:svc-${String(i - 1).padStart(6, '0')}`] : [] } },
+        manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name, owner: `team-${i % teams}`, system: `system-${i % 20}`, lifecycle: i % 3 === 0 ? 'production' : 'experimental', tags: ['bench'] }, spec: { dependsOn: i > 0 ? [`service:svc-${String(i - 1).padStart(6, '0')}`] : [] } },
       }),
     );
   }
   fs.writeFileSync(path.join(stateDir, 'registrations.jsonl'), lines.join('\n') + '\n', { mode: 0o600 });
 }
 
-const builtCli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+const distCli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 /** The built CLI when `npm run build` has run (what the extension starts), else the sources through tsx. */
-const cli = fs.existsSync(builtCli) && fs.existsSync(path.join(path.dirname(builtCli), 'golden-paths')) ? builtCli : undefined;
+export const builtCli = fs.existsSync(distCli) && fs.existsSync(path.join(path.dirname(distCli), 'golden-paths')) ? distCli : undefined;
 
 async function listBench(n: number): Promise<Record<string, number | string>> {
   const stateDir = tempDir(`bench-${n}`);
   seedRegistrations(stateDir, n);
   const t0 = performance.now();
-  const s = await serve(['--state-dir', stateDir, '--idle-timeout', '0'], {}, cli);
+  const s = await serve(['--state-dir', stateDir, '--idle-timeout', '0'], {}, builtCli);
   const startMs = performance.now() - t0;
   try {
     const t1 = performance.now();
@@ -87,7 +88,7 @@ async function listBench(n: number): Promise<Record<string, number | string>> {
 }
 
 async function scaffoldToHealthy(templateId: string): Promise<Record<string, number | string>> {
-  const s: Served = await serve(['--state-dir', tempDir('bench-deploy'), '--idle-timeout', '0'], {}, cli);
+  const s: Served = await serve(['--state-dir', tempDir('bench-deploy'), '--idle-timeout', '0'], {}, builtCli);
   try {
     const t0 = performance.now();
     const c = await call<ScaffoldTask>(s, 'POST', '/v1/scaffold-tasks', { body: { templateId, values: { name: 'bench-svc', owner: 'team-bench' } } });
@@ -118,7 +119,7 @@ async function scaffoldToHealthy(templateId: string): Promise<Record<string, num
 }
 
 export async function run(): Promise<void> {
-  console.log(`paved serve from ${cli ?? 'sources (tsx); run npm run build to measure dist/cli.js'}`);
+  console.log(`paved serve from ${builtCli ?? 'sources (tsx); run npm run build to measure dist/cli.js'}`);
   for (const n of [10_000, 100_000]) console.log(JSON.stringify(await listBench(n)));
   for (const id of ['typescript-http-service', 'node-http-service']) console.log(JSON.stringify(await scaffoldToHealthy(id)));
 }
