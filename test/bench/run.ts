@@ -11,6 +11,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'upgrade', load: () => import('./upgrade') },
   { name: 'agent tools', load: () => import('./agentTools') },
   { name: 'insights', load: () => import('./insights') },
+  { name: 'insights serve', load: () => import('./insightsServe') },
   { name: 'extension-host', load: () => import('./extensionHost') },
   { name: 'operations', load: () => import('./operations') },
   { name: 'resources', load: () => import('./resources') },

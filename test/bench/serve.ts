@@ -15,13 +15,14 @@ async function get<T>(s: Served, urlPath: string): Promise<{ body: T }> {
   return { body: (await r.json()) as T };
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-function seedRegistrations(stateDir: string, n: number): void {
+/** `n` registered services of `teams` teams (owner `team-<i % teams>`) in the platform's registrations journal. */
+export function seedRegistrations(stateDir: string, n: number, teams = 50): void {
   const lines: string[] = [];
   const at = new Date().toISOString();
   for (let i = 0; i < n; i++) {
@@ -30,23 +31,18 @@ function seedRegistrations(stateDir: string, n: number): void {
       JSON.stringify({
         op: 'put',
         at,
-        manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name, owner: `team-${i % 50}`, system: `system-${i % 20}`, lifecycle: i % 3 === 0 ? 'production' : 'experimental', tags: ['bench'] }, spec: { dependsOn: i > 0 ? [`service:svc-${String(i - 1).padStart(6, '0')}`] : [] } },
+        manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name, owner: `team-${i % teams}`, system: `system-${i % 20}`, lifecycle: i % 3 === 0 ? 'production' : 'experimental', tags: ['bench'] }, spec: { dependsOn: i > 0 ? [`service:svc-${String(i - 1).padStart(6, '0')}`] : [] } },
       }),
     );
   }
   fs.writeFileSync(path.join(stateDir, 'registrations.jsonl'), lines.join('\n') + '\n', { mode: 0o600 });
 }
 
-const builtCli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-/**
- * The built CLI when `npm run build` has run (what the extension starts), else the sources through tsx;
- * PAVED_BENCH_SERVE_CLI names another build's cli.js (e.g. one of an earlier commit, to compare in one session).
- */
-const cli = process.env.PAVED_BENCH_SERVE_CLI
-  ? path.resolve(process.env.PAVED_BENCH_SERVE_CLI)
-  : fs.existsSync(builtCli) && fs.existsSync(path.join(path.dirname(builtCli), 'golden-paths'))
-    ? builtCli
-    : undefined;
+const distCli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
+/** The built CLI when `npm run build` has run (what the extension starts), else the sources through tsx. */
+export const builtCli = fs.existsSync(distCli) && fs.existsSync(path.join(path.dirname(distCli), 'golden-paths')) ? distCli : undefined;
+/** PAVED_BENCH_SERVE_CLI names another build's cli.js (e.g. one of an earlier commit, to compare in one session). */
+const cli = process.env.PAVED_BENCH_SERVE_CLI ? path.resolve(process.env.PAVED_BENCH_SERVE_CLI) : builtCli;
 
 async function listBench(n: number): Promise<Record<string, number | string>> {
   const stateDir = tempDir(`bench-${n}`);
@@ -96,7 +92,7 @@ async function listBench(n: number): Promise<Record<string, number | string>> {
 }
 
 async function scaffoldToHealthy(templateId: string): Promise<Record<string, number | string>> {
-  const s: Served = await serve(['--state-dir', tempDir('bench-deploy'), '--idle-timeout', '0'], {}, cli);
+  const s: Served = await serve(['--state-dir', tempDir('bench-deploy'), '--idle-timeout', '0'], {}, builtCli);
   try {
     const t0 = performance.now();
     const c = await call<ScaffoldTask>(s, 'POST', '/v1/scaffold-tasks', { body: { templateId, values: { name: 'bench-svc', owner: 'team-bench' } } });

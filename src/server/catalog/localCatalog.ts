@@ -43,6 +43,8 @@ export class LocalCatalog {
   private readonly registrations: Registrations;
   private workspaceNames = new Set<string>();
   private teams: TeamRecord[] = [];
+  /** `names()` until the catalog or its teams change (one object, so its users can cache what they derive from it). */
+  private namesList: CatalogNamesList | undefined;
   private lastScan = 0;
   private readonly scanner: WorkspaceScanner;
   /** The scan in progress, and the one queued behind it. */
@@ -61,6 +63,7 @@ export class LocalCatalog {
   async load(): Promise<void> {
     for (const bad of this.registrations.load()) this.errors.push(`registration: ${describeError(bad.error)}`);
     this.catalog.putMany(this.registrations.all());
+    this.namesList = undefined;
     this.facetIndex.reset(this.catalog.all());
     await this.rescan();
   }
@@ -74,12 +77,16 @@ export class LocalCatalog {
     const previous = this.catalog.get(e.name);
     if (previous) this.facetIndex.remove(previous);
     this.catalog.put(e);
+    this.namesList = undefined;
     this.facetIndex.add(e);
   }
 
   private remove(name: string): void {
     const previous = this.catalog.get(name);
-    if (previous && this.catalog.remove(name)) this.facetIndex.remove(previous);
+    if (previous && this.catalog.remove(name)) {
+      this.namesList = undefined;
+      this.facetIndex.remove(previous);
+    }
   }
 
   /** Scans the workspace folders now: after the scan in progress, if any (it may have read older folders or files). */
@@ -132,6 +139,7 @@ export class LocalCatalog {
     }
     for (const e of scan.entries) this.put(e); // a workspace manifest wins over a registration of the same name
     this.teams = scan.teams;
+    this.namesList = undefined;
     const fresh = scan.errors.filter((e) => !this.errors.includes(e));
     for (const e of fresh) this.opts.log(`catalog: ${e}`);
     this.errors = scan.errors;
@@ -248,6 +256,10 @@ export class LocalCatalog {
 
   /** Every name a manifest's references are checked against (`GET /v1/catalog/names`), sorted (await current() first). */
   names(): CatalogNamesList {
+    return (this.namesList ??= this.collectNames());
+  }
+
+  private collectNames(): CatalogNamesList {
     const teams = new Set(this.teams.map((t) => t.name));
     const systems = new Set<string>();
     const apis = new Set<string>();

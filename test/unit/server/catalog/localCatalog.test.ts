@@ -231,4 +231,22 @@ describe('server/catalog: the local catalog (facets, attached folders, registrat
     assert.equal(catalog.getTeam('team-search').serviceCount, 1);
     assert.throws(() => catalog.getTeam('nobody'), (e: unknown) => PavedError.is(e, 'not-found'));
   });
+
+  it('answers the names with one object until a service or the teams change (the gate checks every service with it)', async () => {
+    await catalog.current();
+    const first = catalog.names();
+    assert.deepEqual(first.services, ['payments']);
+    assert.equal(catalog.names(), first, 'the same object while nothing changed');
+    catalog.register({ manifest: { apiVersion: 'paved.dev/v1', kind: 'Service', metadata: { name: 'billing', owner: 'team-bill', lifecycle: 'deprecated' } } });
+    const registered = catalog.names();
+    assert.deepEqual([registered.services, registered.teams, registered.deprecatedServices], [['billing', 'payments'], ['team-bill', 'team-pay'], ['billing']]);
+    catalog.unregister('billing');
+    assert.deepEqual(catalog.names().services, ['payments']);
+    await catalog.attachWorkspace('w', { folders: [ws2] });
+    assert.deepEqual(catalog.names().services, ['ledger', 'payments', 'search']);
+    fs.mkdirSync(path.join(ws1, '.paved'));
+    fs.writeFileSync(path.join(ws1, '.paved', 'teams.yaml'), 'teams:\n  - name: team-docs\n');
+    await catalog.rescan();
+    assert.deepEqual(catalog.names().teams, ['team-docs', 'team-pay', 'team-search']);
+  });
 });
