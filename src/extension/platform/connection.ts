@@ -337,7 +337,7 @@ export class PlatformConnection extends Component {
   private async stopLocal(): Promise<void> {
     // Held before the stop begins: a poll or a view asking while the process exits must not start another one.
     this.heldStopped = true;
-    notAsUserAction(() => this.dropCached());
+    this.dropCached();
     const stopped = await this.deps.local.stop();
     // The listeners of this change are not the user's action: they see the platform stopped, and start nothing.
     notAsUserAction(() => {
@@ -351,8 +351,9 @@ export class PlatformConnection extends Component {
 
   /** Starts the local platform (or finds it running) for this window, and says where it runs. */
   private async startLocal(): Promise<void> {
-    if (this.settings().kind !== 'local') {
-      void vscode.window.showInformationMessage(`Paved: this window uses a ${this.settings().kind} platform (paved.platform.kind), not the local one.`);
+    const { kind } = this.settings();
+    if (kind !== 'local') {
+      void vscode.window.showInformationMessage(`Paved: this window uses a ${kind} platform (paved.platform.kind), not the local one.`);
       return;
     }
     await this.current();
