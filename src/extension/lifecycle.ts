@@ -14,6 +14,17 @@ export abstract class Component implements vscode.Disposable {
     return disposable;
   }
 
+  /**
+   * Work a component starts by itself (a first poll, restoring what the last window had, a first lint) runs after
+   * activation, in a later task: activate() does nothing but registration. Skipped if the component is disposed first.
+   */
+  protected afterActivation(work: () => void): void {
+    const handle = setImmediate(() => {
+      if (!this.disposed) work();
+    });
+    this.register({ dispose: () => clearImmediate(handle) });
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }

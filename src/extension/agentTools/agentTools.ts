@@ -61,21 +61,25 @@ export class AgentTools extends Component {
       }
     }
     if (typeof lm?.registerMcpServerDefinitionProvider === 'function' && typeof vscode.McpStdioServerDefinition === 'function') {
+      /** The definition's arguments as last given to the editor (undefined until it asks). */
+      let provided: string | undefined;
       this.register(
         lm.registerMcpServerDefinitionProvider(MCP_PROVIDER.id, {
           onDidChangeMcpServerDefinitions: this.mcpChanged.event,
-          provideMcpServerDefinitions: () => this.mcpDefinitions(),
+          provideMcpServerDefinitions: () => {
+            const defs = this.mcpDefinitions();
+            provided = JSON.stringify(defs.map((d) => d.args));
+            return defs;
+          },
           resolveMcpServerDefinition: (def) => this.resolveMcpDefinition(def),
         }),
       );
       // Only when the definition itself changes (another platform, other folders): a connection event such as Stop
       // Local Platform must not make the editor restart the server, whose start would start the platform again.
-      let provided = JSON.stringify(this.mcpDefinitions().map((d) => d.args));
       this.register(
         deps.connection.onDidChange(() => {
-          const now = JSON.stringify(this.mcpDefinitions().map((d) => d.args));
-          if (now === provided) return;
-          provided = now;
+          if (provided === undefined || JSON.stringify(this.mcpDefinitions().map((d) => d.args)) === provided) return;
+          provided = undefined;
           this.mcpChanged.fire();
         }),
       );

@@ -100,7 +100,7 @@ export class CatalogView extends Component implements vscode.TreeDataProvider<Ca
     this.register(commands.register(Commands.catalogPickTeams, (teams?: string[]) => this.pickTeams(teams)));
     this.register(commands.register(Commands.catalogLoadMore, (node: LoadMoreNode | LoadEarlierNode) => this.loadMore(node)));
     this.register(commands.register(Commands.catalogRetry, (node: ErrorNode) => this.retry(node)));
-    void vscode.commands.executeCommand('setContext', ContextKeys.catalogFiltered, false);
+    this.afterActivation(() => void vscode.commands.executeCommand('setContext', ContextKeys.catalogFiltered, false));
   }
 
   private readonly refreshed = this.register(new vscode.EventEmitter<void>());

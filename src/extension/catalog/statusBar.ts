@@ -76,7 +76,7 @@ export class ServiceStatusBar extends Component {
         }),
       );
     }
-    void this.update();
+    this.afterActivation(() => void this.update());
   }
 
   get state(): StatusBarState {

@@ -102,8 +102,8 @@ export class DeployComponent extends Component {
     this.register(vscode.languages.registerCodeLensProvider({ pattern: manifestGlob(['paved']) }, lenses));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.updateContext()));
     this.register({ dispose: () => this.lifetime.abort() });
-    this.updateContext();
-    this.reattached = this.reattach();
+    this.afterActivation(() => this.updateContext());
+    this.reattached = new Promise((resolve) => this.afterActivation(() => resolve(this.reattach())));
   }
 
   private updateContext(): void {

@@ -147,8 +147,10 @@ export class ManifestLinter extends Component implements vscode.CodeActionProvid
       }),
     );
     this.register({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
-    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
-    void this.lintWorkspace({ background: true });
+    this.afterActivation(() => {
+      for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+      void this.lintWorkspace({ background: true });
+    });
   }
 
   /**

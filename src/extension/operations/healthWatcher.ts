@@ -53,7 +53,7 @@ export class HealthWatcher extends Component {
       }),
     );
     this.register({ dispose: () => clearTimeout(this.timer) });
-    void this.poll();
+    this.afterActivation(() => void this.poll());
   }
 
   /** Environment → health of a service, where it runs. */

@@ -64,7 +64,9 @@ export class LogFollowers extends Component {
         void this.save();
       },
     });
-    for (const saved of this.saved()) this.start(saved, false);
+    this.afterActivation(() => {
+      for (const saved of this.saved()) this.start(saved, false);
+    });
   }
 
   /** The followed logs, as `service/environment`. */

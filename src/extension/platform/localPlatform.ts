@@ -74,13 +74,18 @@ export function isAlive(pid: number): boolean {
 export class LocalPlatform {
   private starting: Promise<LocalInstance> | undefined;
   readonly stateDir: string;
-  readonly windowId: string;
+  private windowIdValue: string | undefined;
   /** The instance this window's folders were last attached to, and those folders. */
   private attached: { instance: LocalInstance; folders: string[] } | undefined;
 
   constructor(private readonly options: LocalPlatformOptions) {
     this.stateDir = path.resolve(options.stateDir ?? defaultLocalStateDir());
-    this.windowId = options.windowId ?? `window-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.windowIdValue = options.windowId;
+  }
+
+  /** This window's name in the local platform's catalog (made on first use: activation does nothing but registration). */
+  get windowId(): string {
+    return (this.windowIdValue ??= `window-${process.pid}-${randomBytes(4).toString('hex')}`);
   }
 
   get logFile(): string {

@@ -27,7 +27,9 @@ export class UpgradeConflicts extends Component {
     this.register(vscode.workspace.onDidChangeTextDocument((e) => this.onText(e.document)));
     this.register(vscode.workspace.onDidOpenTextDocument((d) => this.onText(d)));
     this.register(vscode.workspace.onDidSaveTextDocument((d) => this.onText(d)));
-    for (const f of [...this.tracked]) void this.check(vscode.Uri.file(f));
+    this.afterActivation(() => {
+      for (const f of [...this.tracked]) void this.check(vscode.Uri.file(f));
+    });
   }
 
   /** Starts listing the conflicts of these files. */
