@@ -17,6 +17,7 @@ import { readHistoryFile } from './deploy/historyImport';
 import { isAlive } from './deploy/processes';
 import { holdsLock, prepareStateDir, releaseLock, rotateToken, takeLock, userToken } from './instance';
 import { writeFileAtomic, readJson } from './store';
+import { warmUp } from './warmUp';
 import { defaultStateDir } from '../core/stateDir';
 
 export interface ServeOptions {
@@ -183,6 +184,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     startedAt: new Date().toISOString(),
     instanceId,
   };
+  // Pay the first request's cold start here, before any client is told where to connect (see warmUp.ts).
+  const loopbackAddress = isLoopback(addr.address) ? addr.address : wildcard ? (addr.family === 'IPv6' ? '::1' : '127.0.0.1') : undefined;
+  if (loopbackAddress) await warmUp(loopbackAddress, addr.port, readOnlyToken, log);
   if (!holdsLock(lock)) {
     server.close();
     await platform.stop();
