@@ -27,6 +27,11 @@ import { AgentTools } from './agentTools/agentTools';
 export interface PavedApi {
   /** Wall time of activate() itself, in milliseconds. */
   readonly activationTimeMs: number;
+  /**
+   * CPU time of the extension host's thread during activate(), in milliseconds, where Node can tell
+   * (`process.threadCpuUsage`, Node ≥ 23.9): the wall time less the time other processes had the core.
+   */
+  readonly activationCpuMs: number | undefined;
   /** The platform connection: `current()` is the backend every command uses. */
   readonly platform: PlatformConnection;
   /** The Catalog tree (model, getChildren, onDidLoad). */
@@ -59,6 +64,8 @@ export interface PavedApi {
 
 /** The composition root: builds each component once and hands its disposables to the extension context. */
 export async function activate(context: vscode.ExtensionContext): Promise<PavedApi> {
+  const threadCpu = (process as { threadCpuUsage?: (since?: NodeJS.CpuUsage) => NodeJS.CpuUsage }).threadCpuUsage?.bind(process);
+  const cpuStarted = threadCpu?.();
   const started = performance.now();
   const channel = vscode.window.createOutputChannel('Paved', { log: true });
   context.subscriptions.push(channel);
@@ -116,8 +123,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<PavedA
   // Not awaited: a round trip to the window (tens of ms on a busy machine) is no part of activation.
   void vscode.commands.executeCommand('setContext', ContextKeys.active, true);
   const activationTimeMs = performance.now() - started;
-  log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms`);
-  return { activationTimeMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations, resources, agentTools, insights };
+  const cpu = cpuStarted && threadCpu?.(cpuStarted);
+  const activationCpuMs = cpu ? (cpu.user + cpu.system) / 1000 : undefined;
+  log.info(`Paved ${context.extension.packageJSON.version} activated in ${activationTimeMs.toFixed(1)} ms${activationCpuMs === undefined ? '' : ` (${activationCpuMs.toFixed(1)} ms of CPU)`}`);
+  return { activationTimeMs, activationCpuMs, platform, catalog, deployments, details, statusBar, selfService, backstage, manifests, walkthrough: walkthroughProgress, upgrades, operations, resources, agentTools, insights };
 }
 
 export function deactivate(): void {
