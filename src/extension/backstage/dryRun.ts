@@ -48,7 +48,11 @@ interface ParameterProperty {
  * previews (`paved-dry-run:` documents, picked from a QuickPick), its log goes to the "Paved: Dry Run" output.
  */
 export class DryRunCommand extends Component implements vscode.TextDocumentContentProvider {
-  private readonly output = this.register(vscode.window.createOutputChannel('Paved: Dry Run'));
+  private outputChannel: vscode.OutputChannel | undefined;
+  /** The "Paved: Dry Run" output, made on first use (activation does nothing but registration). */
+  private get output(): vscode.OutputChannel {
+    return (this.outputChannel ??= this.register(vscode.window.createOutputChannel('Paved: Dry Run')));
+  }
   private readonly runs = new Map<string, Map<string, string>>();
   private runCount = 0;
 

@@ -47,14 +47,18 @@ export interface ScaffoldDeps {
 export class ScaffoldComponent extends Component {
   /** Replaced by tests (PavedApi.testHooks.setQuickInputs); the real QuickPick/InputBox otherwise. */
   inputs: QuickInputs = new VsCodeQuickInputs();
-  private readonly output: vscode.OutputChannel;
+  private outputChannel: vscode.OutputChannel | undefined;
   /** Fires when a New Service run finished (tests wait on it). */
   private readonly finished = this.register(new vscode.EventEmitter<ScaffoldResult>());
   readonly onDidFinish = this.finished.event;
 
+  /** The "Paved: Scaffold" output, made on first use (activation does nothing but registration). */
+  private get output(): vscode.OutputChannel {
+    return (this.outputChannel ??= this.register(vscode.window.createOutputChannel('Paved: Scaffold', { log: true })));
+  }
+
   constructor(private readonly deps: ScaffoldDeps) {
     super();
-    this.output = this.register(vscode.window.createOutputChannel('Paved: Scaffold', { log: true }));
     this.register(deps.commands.register(Commands.newService, (arg?: unknown) => this.newService(templateIdOf(arg))));
   }
 
