@@ -295,9 +295,15 @@ export class Deployments {
   }
 
   /** Finished deployments as insights rows, with the time each release snapshot was taken (platform insights). */
-  *finishedRows(): Iterable<HistoryRow> {
-    for (const d of this.history.all()) {
-      if (!isTerminal(d.state) || d.finishedAt === undefined) continue;
+  /** How many deployments have finished (`finishedRows(from)` gives the rows after the first `from`). */
+  get finishedCount(): number {
+    return this.history.finishedCount;
+  }
+
+  /** The finished deployments as history rows, from position `from` on, in the order they finished. */
+  *finishedRows(from = 0): Iterable<HistoryRow> {
+    for (const d of this.history.finished(from)) {
+      if (d.finishedAt === undefined) continue;
       const release = d.release === undefined ? undefined : this.releases.get(d.service, d.release);
       yield { service: d.service, environment: d.environment, kind: d.kind, state: d.state as HistoryRow['state'], finishedAt: Date.parse(d.finishedAt), releaseCreatedAt: release ? Date.parse(release.createdAt) : NaN };
     }

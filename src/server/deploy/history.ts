@@ -52,6 +52,10 @@ export class DeploymentHistory {
   private readonly byId = new Map<string, DeploymentRecord>();
   private readonly byService = new Map<string, DeploymentRecord[]>();
   private readonly logs = new Map<string, EventLog<DeploymentEvent>>();
+  /** Finished deployments in the order they finished here (loaded ones first): the history insights read. */
+  private readonly finishedOrder: DeploymentRecord[] = [];
+  /** Deployments not finished yet: the ones `save` may see finish. */
+  private readonly unfinished = new Set<string>();
 
   /** `dir`: `<state-dir>/deployments`. */
   constructor(
@@ -99,6 +103,8 @@ export class DeploymentHistory {
   private add(d: DeploymentRecord, events: EventLog<DeploymentEvent>): void {
     this.logs.set(d.id, events);
     this.byId.set(d.id, d);
+    if (!isTerminal(d.state)) this.unfinished.add(d.id);
+    else if (d.finishedAt !== undefined) this.finishedOrder.push(d);
     const list = this.byService.get(d.service) ?? [];
     list.push(d);
     list.sort(newestFirst);
@@ -107,6 +113,18 @@ export class DeploymentHistory {
 
   save(d: DeploymentRecord): void {
     writeJsonAtomic(path.join(this.dir, `${d.id}.json`), d);
+    // A terminal state is final (core/deploy/model.ts): a deployment finishes once.
+    if (isTerminal(d.state) && this.unfinished.delete(d.id) && d.finishedAt !== undefined) this.finishedOrder.push(d);
+  }
+
+  /** How many deployments have finished: `finished(from)` gives those after the first `from`. */
+  get finishedCount(): number {
+    return this.finishedOrder.length;
+  }
+
+  /** Finished deployments from position `from` on, in the order they finished (those loaded at start first). */
+  *finished(from = 0): Iterable<DeploymentRecord> {
+    for (let i = from; i < this.finishedOrder.length; i++) yield this.finishedOrder[i];
   }
 
   record(id: string): DeploymentRecord {

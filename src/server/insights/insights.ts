@@ -1,7 +1,8 @@
 /**
  * Platform insights over this platform's own history: the catalog (teams = owners), scaffold tasks, finished
  * deployments, scorecards and feedback, gathered through narrow interfaces and handed to the pure computations in
- * src/core/insights. The deployment history is put into columns per request in one pass (see the bench for 1M).
+ * src/core/insights. The deployment history is put into columns once, in one pass (see the bench for 1M), and the
+ * deployments that finish later are added to them as a request finds them.
  */
 import type { Environment, Feedback, ScaffoldTask } from '../../core/api/types';
 import type { CatalogEntry } from '../../core/catalog';
@@ -38,7 +39,8 @@ export interface InsightSources {
   catalog: { entries(): readonly CatalogEntry[] };
   templates: { all(): AdoptionTemplate[] };
   tasks: { all(): Iterable<ScaffoldTask> };
-  deployments: { finishedRows(): Iterable<HistoryRow> };
+  /** Finished deployments in the order they finished: `finishedRows(from)` those after the first `from`. */
+  deployments: { finishedCount: number; finishedRows(from?: number): Iterable<HistoryRow> };
   environments: readonly Environment[];
   feedback: { all(): readonly Feedback[]; get(id: string): Feedback };
   /** The rules of the platform's policy set, and a service's scorecard and waivers under it (undefined: no scorecard). */
@@ -59,6 +61,9 @@ export interface WindowQuery {
 export const DEFAULT_WINDOW_DAYS = 84;
 
 export class PlatformInsights {
+  /** The deployment history in columns, and how many finished deployments it holds. */
+  private columns: { table: DeploymentTable; rows: number } | undefined;
+
   constructor(
     private readonly src: InsightSources,
     private readonly states: FeedbackStates,
@@ -77,10 +82,16 @@ export class PlatformInsights {
     return new Map(this.src.catalog.entries().map((e) => [e.name, e.owner]));
   }
 
+  /** The history in columns: built on first use, then only the deployments finished since are added. */
   private table(): DeploymentTable {
-    const t = new DeploymentTable();
-    for (const r of this.src.deployments.finishedRows()) t.add(r);
-    return t;
+    const c = (this.columns ??= { table: new DeploymentTable(), rows: 0 });
+    const { deployments } = this.src;
+    if (c.rows < deployments.finishedCount) {
+      const upTo = deployments.finishedCount;
+      for (const r of deployments.finishedRows(c.rows)) c.table.add(r);
+      c.rows = upTo;
+    }
+    return c.table;
   }
 
   private tasks(): InsightTask[] {

@@ -254,4 +254,19 @@ describe('server/deploy: deployments (runner with a fake process host and health
     assert.ok(PavedError.is(thrown(() => deployments.listOfService('nope', undefined, 1)), 'not-found'));
     assert.equal(deployments.releases.runnable('api', 'r-a'), undefined, 'nothing to start from history');
   });
+  it('finished deployments are history rows once each, in the order they finished; a reload keeps them', async () => {
+    assert.equal(deployments.finishedCount, 0);
+    const first = await deploy();
+    addService('web', { build: { command: 'bad-make' }, run: { command: 'serve' } });
+    const running = deployments.create('web', { environment: 'local' });
+    assert.equal(deployments.finishedCount, 1, 'a running deployment is not history yet');
+    await deployments.settled(running.id);
+    assert.equal(deployments.finishedCount, 2);
+    assert.deepEqual([...deployments.finishedRows()].map((r) => [r.service, r.state]), [['api', 'succeeded'], ['web', 'failed']]);
+    assert.deepEqual([...deployments.finishedRows(1)].map((r) => r.service), ['web'], 'from a position: only the later ones');
+    assert.equal(first.state, 'succeeded');
+    deployments = await open();
+    assert.equal(deployments.finishedCount, 2, 'loaded again: each once');
+    assert.deepEqual([...deployments.finishedRows()].map((r) => r.service).sort(), ['api', 'web']);
+  });
 });
