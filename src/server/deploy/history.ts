@@ -84,8 +84,10 @@ export class DeploymentHistory {
         events.push({ type: 'failed', message: d.error, state: 'failed' });
       }
       events.finish();
-      this.add(d, events);
+      this.add(d, events, false);
     }
+    // Each service's list sorted once, not once per record added (a long history has many records per service).
+    for (const list of this.byService.values()) list.sort(newestFirst);
   }
 
   private log(id: string): EventLog<DeploymentEvent> {
@@ -100,14 +102,14 @@ export class DeploymentHistory {
     return events;
   }
 
-  private add(d: DeploymentRecord, events: EventLog<DeploymentEvent>): void {
+  private add(d: DeploymentRecord, events: EventLog<DeploymentEvent>, sort = true): void {
     this.logs.set(d.id, events);
     this.byId.set(d.id, d);
     if (!isTerminal(d.state)) this.unfinished.add(d.id);
     else if (d.finishedAt !== undefined) this.finishedOrder.push(d);
     const list = this.byService.get(d.service) ?? [];
     list.push(d);
-    list.sort(newestFirst);
+    if (sort) list.sort(newestFirst);
     this.byService.set(d.service, list);
   }
 

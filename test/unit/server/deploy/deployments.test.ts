@@ -265,8 +265,10 @@ describe('server/deploy: deployments (runner with a fake process host and health
     assert.deepEqual([...deployments.finishedRows()].map((r) => [r.service, r.state]), [['api', 'succeeded'], ['web', 'failed']]);
     assert.deepEqual([...deployments.finishedRows(1)].map((r) => r.service), ['web'], 'from a position: only the later ones');
     assert.equal(first.state, 'succeeded');
+    const again = await deploy();
     deployments = await open();
-    assert.equal(deployments.finishedCount, 2, 'loaded again: each once');
-    assert.deepEqual([...deployments.finishedRows()].map((r) => r.service).sort(), ['api', 'web']);
+    assert.equal(deployments.finishedCount, 3, 'loaded again: each once');
+    assert.deepEqual([...deployments.finishedRows()].map((r) => r.service).sort(), ['api', 'api', 'web']);
+    assert.deepEqual(deployments.listOfService('api', undefined, 10).items.map((d) => d.id), [again.id, first.id], "a service's deployments newest first after a load");
   });
 });
