@@ -63,12 +63,13 @@ export class AgentTools extends Component {
     if (typeof lm?.registerMcpServerDefinitionProvider === 'function' && typeof vscode.McpStdioServerDefinition === 'function') {
       /** The definition's arguments as last given to the editor (undefined until it asks). */
       let provided: string | undefined;
+      const argsOf = (defs: readonly vscode.McpStdioServerDefinition[]) => JSON.stringify(defs.map((d) => d.args));
       this.register(
         lm.registerMcpServerDefinitionProvider(MCP_PROVIDER.id, {
           onDidChangeMcpServerDefinitions: this.mcpChanged.event,
           provideMcpServerDefinitions: () => {
             const defs = this.mcpDefinitions();
-            provided = JSON.stringify(defs.map((d) => d.args));
+            provided = argsOf(defs);
             return defs;
           },
           resolveMcpServerDefinition: (def) => this.resolveMcpDefinition(def),
@@ -78,7 +79,7 @@ export class AgentTools extends Component {
       // Local Platform must not make the editor restart the server, whose start would start the platform again.
       this.register(
         deps.connection.onDidChange(() => {
-          if (provided === undefined || JSON.stringify(this.mcpDefinitions().map((d) => d.args)) === provided) return;
+          if (provided === undefined || argsOf(this.mcpDefinitions()) === provided) return;
           provided = undefined;
           this.mcpChanged.fire();
         }),

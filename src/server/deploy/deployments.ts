@@ -294,13 +294,15 @@ export class Deployments {
     return this.metrics(service, windowDays, environment);
   }
 
-  /** Finished deployments as insights rows, with the time each release snapshot was taken (platform insights). */
   /** How many deployments have finished (`finishedRows(from)` gives the rows after the first `from`). */
   get finishedCount(): number {
     return this.history.finishedCount;
   }
 
-  /** The finished deployments as history rows, from position `from` on, in the order they finished. */
+  /**
+   * The finished deployments as insights rows, with the time each release snapshot was taken, from position `from` on,
+   * in the order they finished (platform insights).
+   */
   *finishedRows(from = 0): Iterable<HistoryRow> {
     for (const d of this.history.finished(from)) {
       if (d.finishedAt === undefined) continue;

@@ -82,7 +82,7 @@ interface Run extends RunRequest {
   claimSecrets?: readonly string[];
   /** Where process output goes: the events, with secret values masked. */
   sink: EventSink;
-  /** Every secret value of the release (set by provisioning), and what hides them. */
+  /** Every secret value of the release (set by provisioning), and what hides them (none: nothing to hide). */
   secrets?: readonly string[];
   redact?: (text: string) => string;
 }
@@ -163,15 +163,18 @@ export class DeploymentRunner {
       const proc = this.deps.host.spawn(spec.build, { cwd: releaseDir, env: { ...process.env, ...run.vars, PAVED_OWNER: this.deps.owner, PAVED_RELEASE: rel, PAVED_ENVIRONMENT: env.name }, logFile });
       d.pid = proc.pid;
       this.deps.history.save(d);
-      // While it builds, GET …/log hides the secrets as it reads the file; once it ended, the file itself has them hidden.
-      const redact = run.redact ?? ((t: string) => t);
-      this.building.set(d.id, redact);
+      // With secrets to hide: while it builds, GET …/log hides them as it reads the file; once it ended, the file has
+      // them hidden. Without, the log is served and kept as the build wrote it.
+      const redact = run.redact;
+      if (redact) this.building.set(d.id, redact);
       let code: number | string;
       try {
         code = await followToExit(this.deps.host, proc, { file: logFile, from }, run.sink, run.signal, `GET /v1/deployments/${d.id}/log`);
       } finally {
-        redactFile(logFile, from, redact);
-        this.building.delete(d.id);
+        if (redact) {
+          redactFile(logFile, from, redact);
+          this.building.delete(d.id);
+        }
       }
       delete d.pid;
       if (this.cancelled(run)) return undefined;
@@ -214,9 +217,11 @@ export class DeploymentRunner {
       // From here on every line the run shows — its events, its build log, its service's log — hides the secret values
       // the release gets: the claims' and those its manifest names (spec.secrets).
       run.secrets = [...this.deps.secrets(entry.name, env.name, manifest), ...(run.claimSecrets ?? [])];
-      run.redact = redactor(run.secrets);
-      const redact = run.redact;
-      run.sink = { push: (e) => events.push({ ...e, message: redact(e.message) }) };
+      if (run.secrets.length > 0) {
+        const redact = redactor(run.secrets);
+        run.redact = redact;
+        run.sink = { push: (e) => events.push({ ...e, message: redact(e.message) }) };
+      }
       const bound = bindEnvironment(spec.env, outputs);
       if (bound.problems.length > 0) throw new PavedError('invalid-input', `cannot bind the environment: ${bound.problems.join('; ')}`);
       run.vars = bound.env;
