@@ -254,6 +254,7 @@ describe('server/deploy: deployments (runner with a fake process host and health
     assert.ok(PavedError.is(thrown(() => deployments.listOfService('nope', undefined, 1)), 'not-found'));
     assert.equal(deployments.releases.runnable('api', 'r-a'), undefined, 'nothing to start from history');
   });
+
   it('finished deployments are history rows once each, in the order they finished; a reload keeps them', async () => {
     assert.equal(deployments.finishedCount, 0);
     const first = await deploy();
@@ -265,6 +266,7 @@ describe('server/deploy: deployments (runner with a fake process host and health
     assert.deepEqual([...deployments.finishedRows()].map((r) => [r.service, r.state]), [['api', 'succeeded'], ['web', 'failed']]);
     assert.deepEqual([...deployments.finishedRows(1)].map((r) => r.service), ['web'], 'from a position: only the later ones');
     assert.equal(first.state, 'succeeded');
+    time.advance(60_000); // newer by its time, not by its (random) id
     const again = await deploy();
     deployments = await open();
     assert.equal(deployments.finishedCount, 3, 'loaded again: each once');
