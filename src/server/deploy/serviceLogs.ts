@@ -178,11 +178,14 @@ export class RunTail {
   poll(): LogRecord[] {
     const out: LogRecord[] = [];
     for (;;) {
+      // Looked for before reading: the writer writes nothing more here once the next generation exists, so a read
+      // after seeing it is complete (looked for after, lines written in between would be skipped).
+      const rotated = fs.existsSync(path.join(this.dir, `${this.base}.${this.generation + 1}.log`));
       const { records, next } = readRecords(path.join(this.dir, `${this.base}.${this.generation}.log`), this.offset);
       out.push(...records);
       this.offset = next;
       if (records.length > 0) continue;
-      if (!fs.existsSync(path.join(this.dir, `${this.base}.${this.generation + 1}.log`))) return out;
+      if (!rotated) return out;
       this.generation++;
       this.offset = 0;
     }

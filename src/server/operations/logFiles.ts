@@ -65,6 +65,16 @@ export class LogListing {
     return START;
   }
 
+  /** Whether the run wrote past `p` since this listing was made (its file grew, or a later generation appeared); re-lists the run when so. */
+  wroteAfter(p: Position): boolean {
+    const current = this.filesOf(p.run).find((x) => x.generation === p.generation);
+    if (current && completeSize(this.file(current)) > p.offset) return true;
+    const now = runFiles(this.dir).filter((f) => f.run === p.run);
+    if (!now.some((f) => f.generation > p.generation)) return false;
+    this.files.set(p.run, now);
+    return true;
+  }
+
   /**
    * True when a run is over: its writer wrote its exit record, or — killed before it could — is no longer alive (its
    * pid is in the run's first record). A run whose first generation rotated away counts once it fell silent for a while.
@@ -157,15 +167,21 @@ export function lastRecords(file: string, n: number): (LogRecord & { end: number
 export function readFrom(listing: LogListing, from: Position, limit: number, now: number, isAlive: (pid: number) => boolean): { records: ReadRecord[]; next: Position } {
   const records: ReadRecord[] = [];
   let pos = normalise(listing, from);
+  let rechecked = -1;
   while (pos && records.length < limit) {
     const here: Position = pos;
     const files = listing.filesOf(here.run);
     const f = files.find((x) => x.generation === here.generation);
     if (f) {
-      const got = readRecords(listing.file(f), here.offset, 256 * 1024).records.slice(0, limit - records.length);
+      const read = readRecords(listing.file(f), here.offset, 256 * 1024);
+      const got = read.records.slice(0, limit - records.length);
       if (got.length > 0) {
         for (const r of got) records.push({ at: r.at, kind: r.kind, truncated: r.truncated, text: r.text, release: f.release, cursor: { ...here, offset: r.end } });
         pos = { ...here, offset: got[got.length - 1].end };
+        continue;
+      }
+      if (read.next > here.offset) {
+        pos = { ...here, offset: read.next }; // only damaged lines: past them
         continue;
       }
     }
@@ -176,6 +192,12 @@ export function readFrom(listing: LogListing, from: Position, limit: number, now
     }
     const laterRun = listing.served.find((r) => r > here.run);
     if (laterRun === undefined || !listing.finished(here.run, now, isAlive)) break;
+    // Over now, but its writer may have written its last records (even into a new generation) between the read above
+    // and that check: those come first (once per run: once over, it writes nothing more).
+    if (rechecked !== here.run && listing.wroteAfter(here)) {
+      rechecked = here.run;
+      continue;
+    }
     pos = { run: laterRun, generation: listing.filesOf(laterRun)[0]?.generation ?? 1, offset: 0 };
   }
   return { records, next: pos ?? from };
