@@ -76,30 +76,21 @@ describe('server/operations: an environment\'s log as one stream (runs, generati
     assert.notDeepEqual(end3, START);
   });
 
-  it('a run that ends between reading its file and checking it is over: its last lines come before the next run\'s', () => {
-    gen(dir, 4, 'r-d', 1, [[1011, 'started release r-d (pid 4)', 's'], [1012, 'd1']]);
-    markServed(dir, 4);
-    const atEnd = readFrom(new LogListing(dir), parsePosition('3.1.0') as typeof START, 100, 5000, isAlive).next;
-    // Run 3's writer writes its last line and exits exactly while the reader asks whether it still runs.
-    const endsWhileAsked = (pid: number) => {
-      if (pid === 3 && alive.delete(3)) gen(dir, 3, 'r-c', 1, [[1013, 'c3 closing'], [1014, 'exited with code 0', 's']]);
-      return isAlive(pid);
-    };
-    const after = readFrom(new LogListing(dir), atEnd, 100, 5000, endsWhileAsked);
-    assert.deepEqual(after.records.map((r) => `${r.release} ${r.text}`), ['r-c c3 closing', 'r-c exited with code 0', 'r-d started release r-d (pid 4)', 'r-d d1']);
-  });
-
-  it('… also when its last lines went into a generation that did not exist when the directory was listed', () => {
-    gen(dir, 4, 'r-d', 1, [[1011, 'started release r-d (pid 4)', 's'], [1012, 'd1']]);
-    markServed(dir, 4);
-    const atEnd = readFrom(new LogListing(dir), parsePosition('3.1.0') as typeof START, 100, 5000, isAlive).next;
-    const rotatesAndEnds = (pid: number) => {
-      if (pid === 3 && alive.delete(3)) gen(dir, 3, 'r-c', 2, [[1013, 'c3 after rotation'], [1014, 'exited with code 0', 's']]);
-      return isAlive(pid);
-    };
-    const after = readFrom(new LogListing(dir), atEnd, 100, 5000, rotatesAndEnds);
-    assert.deepEqual(after.records.map((r) => `${r.release} ${r.cursor.generation} ${r.text}`), ['r-c 2 c3 after rotation', 'r-c 2 exited with code 0', 'r-d 1 started release r-d (pid 4)', 'r-d 1 d1']);
-  });
+  // Run 3's writer writes its last lines and exits exactly while the reader asks whether it still runs: into the file
+  // the reader just read, or into a generation that did not exist when the directory was listed.
+  for (const [where, generation] of [['the file it was reading', 1], ['a generation created after the listing', 2]] as const) {
+    it(`a run that ends between reading its file and checking it is over: its last lines (in ${where}) come before the next run's`, () => {
+      gen(dir, 4, 'r-d', 1, [[1011, 'started release r-d (pid 4)', 's'], [1012, 'd1']]);
+      markServed(dir, 4);
+      const atEnd = readFrom(new LogListing(dir), parsePosition('3.1.0') as typeof START, 100, 5000, isAlive).next;
+      const endsWhileAsked = (pid: number) => {
+        if (pid === 3 && alive.delete(3)) gen(dir, 3, 'r-c', generation, [[1013, 'c3 closing'], [1014, 'exited with code 0', 's']]);
+        return isAlive(pid);
+      };
+      const after = readFrom(new LogListing(dir), atEnd, 100, 5000, endsWhileAsked);
+      assert.deepEqual(after.records.map((r) => `${r.release} ${r.cursor.generation} ${r.text}`), [`r-c ${generation} c3 closing`, `r-c ${generation} exited with code 0`, 'r-d 1 started release r-d (pid 4)', 'r-d 1 d1']);
+    });
+  }
 
   it('damaged lines at the end of a finished run are passed over, never read again', () => {
     fs.appendFileSync(path.join(dir, `${runBase(3, 'r-c')}.1.log`), 'not a record\n\u0000\u0000\n');
