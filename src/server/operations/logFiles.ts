@@ -173,15 +173,10 @@ export function readFrom(listing: LogListing, from: Position, limit: number, now
     const files = listing.filesOf(here.run);
     const f = files.find((x) => x.generation === here.generation);
     if (f) {
-      const read = readRecords(listing.file(f), here.offset, 256 * 1024);
-      const got = read.records.slice(0, limit - records.length);
+      const got = readRecords(listing.file(f), here.offset, 256 * 1024).records.slice(0, limit - records.length);
       if (got.length > 0) {
         for (const r of got) records.push({ at: r.at, kind: r.kind, truncated: r.truncated, text: r.text, release: f.release, cursor: { ...here, offset: r.end } });
         pos = { ...here, offset: got[got.length - 1].end };
-        continue;
-      }
-      if (read.next > here.offset) {
-        pos = { ...here, offset: read.next }; // only damaged lines: past them
         continue;
       }
     }

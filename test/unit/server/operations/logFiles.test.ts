@@ -92,7 +92,7 @@ describe('server/operations: an environment\'s log as one stream (runs, generati
     });
   }
 
-  it('damaged lines at the end of a finished run are passed over, never read again', () => {
+  it('damaged lines at the end of a finished run are passed over: the look for late lines happens once and ends', () => {
     fs.appendFileSync(path.join(dir, `${runBase(3, 'r-c')}.1.log`), 'not a record\n\u0000\u0000\n');
     gen(dir, 4, 'r-d', 1, [[1011, 'started release r-d (pid 4)', 's']]);
     markServed(dir, 4);
