@@ -54,10 +54,18 @@ describe('"Get started with Paved" in the browser workbench: open the catalog, f
 
     // Opening the problem takes the cursor to the finding; Ctrl+. lists its quick fix.
     await problem.dblclick();
-    await page.locator('.monaco-editor.focused').first().waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Control+Period');
+    // The workbench may still be moving the focus from the Problems view to the editor when the keys arrive, and then
+    // nothing opens: press again, as a user would, when the menu did not show within a few seconds.
+    const editorFocused = page.locator('.part.editor .monaco-editor.focused').first();
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'SEARCH_API_TOKEN' }).first();
-    await fix.waitFor({ state: 'visible', timeout: 30_000 });
+    for (let attempt = 1; ; attempt++) {
+      await editorFocused.waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Control+Period');
+      if (await fix.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
+      assert.ok(attempt < 3, 'Ctrl+. showed no quick fix for the plaintext secret, three times');
+      await wb.screenshot(`e2e-quickfix-missed-${attempt}`);
+      console.log(`    Ctrl+. showed no menu within 10 s (attempt ${attempt}); pressing it again`);
+    }
     await wb.screenshot('e2e-quickfix');
     await page.keyboard.press('Enter');
 
